@@ -1,0 +1,52 @@
+# AgroBridge — `make run` for the demo on SQLite, `make test` for lint and the whole suite.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+FLASK := $(VENV)/bin/flask
+PORT ?= 5000
+export FLASK_APP := app
+
+.PHONY: run test lint format venv translations extract-messages update-messages serve clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	python3 -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+translations: venv
+	$(VENV)/bin/pybabel compile -q -d translations
+
+## The demo: SQLite under instance/, demo data, http://127.0.0.1:$(PORT)
+run: venv translations
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	SESSION_COOKIE_SECURE=0 $(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+## Lint, format check and the whole test suite (SQLite unless TEST_DATABASE_URL is set)
+test: venv translations lint
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+## After adding or changing user-visible strings
+extract-messages: venv
+	$(VENV)/bin/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
+update-messages: extract-messages
+	$(VENV)/bin/pybabel update -q -N -i translations/messages.pot -d translations
+
+## Production-style server (set DATABASE_URL, REDIS_URL, SECRET_KEY first)
+serve: venv translations
+	$(FLASK) db upgrade
+	$(VENV)/bin/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) app:app
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

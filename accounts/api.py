@@ -1,0 +1,69 @@
+"""/api/v1/auth/token and /api/v1/me."""
+
+from flask import abort
+from flask_smorest import Blueprint
+
+from accounts import services
+from accounts.ratelimits import login_limits
+from accounts.schemas import MeSchema, TokenRequestSchema, TokenSchema, UserQuerySchema, UserSchema
+from core.auth import api_auth, api_user, bearer_token
+
+api_bp = Blueprint("auth_api", __name__, url_prefix="/api/v1", description="Authentication")
+
+
+@api_bp.post("/auth/token")
+@login_limits
+@api_bp.arguments(TokenRequestSchema)
+@api_bp.response(200, TokenSchema)
+@api_bp.alt_response(401, description="Wrong e-mail or password")
+@api_bp.alt_response(429, description="Too many attempts")
+def create_token(data):
+    """Exchange e-mail and password for a bearer token. Anyone.
+
+    :raise 401: bad credentials or inactive account
+    """
+    user = services.authenticate(data["email"], data["password"])
+    if user is None:
+        abort(401)
+    token, record = services.issue_token(user)
+    return {"token": token, "expires_at": record.expires_at}
+
+
+@api_bp.delete("/auth/token")
+@api_auth()
+@api_bp.response(204)
+@api_bp.alt_response(401, description="Missing, expired or revoked token")
+@api_bp.doc(security=[{"bearerAuth": []}])
+def delete_token():
+    """Revoke the bearer token this request carries. Token holders.
+
+    :raise 401: no valid bearer token
+    """
+    token = bearer_token()
+    if not token or not services.revoke_token(token):
+        abort(401)
+
+
+@api_bp.get("/me")
+@api_auth()
+@api_bp.response(200, MeSchema)
+@api_bp.alt_response(401, description="Not authenticated")
+@api_bp.doc(security=[{"bearerAuth": []}])
+def me():
+    """The caller's account. Any authenticated user."""
+    return api_user()
+
+
+@api_bp.get("/users")
+@api_auth("admin")
+@api_bp.arguments(UserQuerySchema, location="query")
+@api_bp.response(200, UserSchema(many=True))
+@api_bp.alt_response(401, description="Not authenticated")
+@api_bp.alt_response(403, description="Not an administrator")
+@api_bp.doc(security=[{"bearerAuth": []}])
+def list_users(args):
+    """Every account, newest first; filter by role or text. Admins only.
+
+    :raise 403: the caller is not an admin
+    """
+    return services.list_users(role=args.get("role"), q=args.get("q"))

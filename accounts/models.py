@@ -1,0 +1,69 @@
+"""User accounts and API tokens."""
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.auth import ROLES
+from core.db import TimestampMixin, UTCDateTime
+from core.extensions import db
+
+ROLE_CHECK = "role IN (" + ", ".join(f"'{r}'" for r in ROLES) + ")"
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(ROLE_CHECK, name="role_known"),
+        CheckConstraint("language IN ('zh', 'ru', 'en')", name="language_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Stored lower-cased, so uniqueness is case-insensitive.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(120))
+    company: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    #: Preferred interface and e-mail language: zh, ru or en.
+    language: Mapped[str] = mapped_column(String(2), default="en")
+    role: Mapped[str] = mapped_column(String(16), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    #: Bumped on password change: every older session stops working.
+    session_version: Mapped[int] = mapped_column(default=1)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    tokens: Mapped[list["ApiToken"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.active
+
+    def get_id(self) -> str:  # Flask-Login: the session remembers id and version
+        return f"{self.id}.{self.session_version}"
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email} {self.role}>"
+
+
+class ApiToken(db.Model):
+    __tablename__ = "api_tokens"
+    __table_args__ = (Index("ix_api_tokens_user_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    #: SHA-256 of the token; the token itself is shown once and never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(back_populates="tokens")

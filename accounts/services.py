@@ -1,0 +1,203 @@
+"""Account rules: registration, authentication, profiles, API tokens."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from accounts.models import ApiToken, User
+from core.auth import ROLES
+from core.errors import Conflict, Forbidden, ValidationFailed
+from core.extensions import db
+from core.timeutil import utcnow
+
+SELF_SERVICE_ROLES = ("farmer", "buyer")
+LANGUAGES = ("zh", "ru", "en")
+# A hash to compare against when the e-mail is unknown, so timing does not reveal accounts.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+def normalise_email(email: str) -> str:
+    """Checked syntax, lower-cased; raises ValidationFailed on a malformed address."""
+    try:
+        info = validate_email((email or "").strip(), check_deliverability=False)
+    except EmailNotValidError:
+        raise ValidationFailed(
+            _l("Enter a valid e-mail address."), fields={"email": [_l("Enter a valid e-mail address.")]}
+        ) from None
+    return info.normalized.lower()
+
+
+def check_password_strength(password: str, field: str = "password") -> None:
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if not password or len(password) < minimum:
+        message = _l("The password must have at least %(n)d characters.", n=minimum)
+        raise ValidationFailed(message, fields={field: [message]})
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def create_user(*, email, password, role, name=None, company="", phone="", language="en") -> User:
+    """Create an account of any role (admin page, CLI). Commits."""
+    if role not in ROLES:
+        raise ValidationFailed(_l("Unknown role."), fields={"role": [_l("Unknown role.")]})
+    if language not in LANGUAGES:
+        language = "en"
+    email = normalise_email(email)
+    check_password_strength(password)
+    if find_by_email(email):
+        message = _l("An account with this e-mail already exists.")
+        raise Conflict(message, code="email_taken", fields={"email": [message]})
+    user = User(
+        email=email,
+        password_hash=generate_password_hash(password),
+        name=(name or email.split("@")[0]).strip()[:120],
+        company=(company or "").strip()[:200],
+        phone=(phone or "").strip()[:40],
+        language=language,
+        role=role,
+    )
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def register_user(*, role, **fields) -> User:
+    """Self sign-up: farmers and buyers only."""
+    if role not in SELF_SERVICE_ROLES:
+        raise Forbidden(_l("Operators and administrators are created by an administrator."))
+    return create_user(role=role, **fields)
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with these credentials, else None."""
+    user = find_by_email(email or "")
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if not check_password_hash(user.password_hash, password or "") or not user.active:
+        return None
+    return user
+
+
+def record_login(user: User) -> None:
+    user.last_login_at = utcnow()
+    db.session.commit()
+
+
+def update_profile(user: User, *, name, company, phone, language) -> User:
+    if not (name or "").strip():
+        raise ValidationFailed(_l("Enter your name."), fields={"name": [_l("Enter your name.")]})
+    if language not in LANGUAGES:
+        raise ValidationFailed(_l("Unknown language."), fields={"language": [_l("Unknown language.")]})
+    user.name = name.strip()[:120]
+    user.company = (company or "").strip()[:200]
+    user.phone = (phone or "").strip()[:40]
+    user.language = language
+    db.session.commit()
+    return user
+
+
+def set_language(user: User, language: str) -> None:
+    if language in LANGUAGES:
+        user.language = language
+        db.session.commit()
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Ends every other session and revokes the user's API tokens."""
+    if not check_password_hash(user.password_hash, current_password or ""):
+        message = _l("The current password is wrong.")
+        raise ValidationFailed(message, fields={"current_password": [message]})
+    check_password_strength(new_password, field="new_password")
+    user.password_hash = generate_password_hash(new_password)
+    user.session_version += 1
+    _revoke_all_tokens(user)
+    db.session.commit()
+
+
+def set_active(actor: User, user: User, active: bool) -> None:
+    if actor.id == user.id and not active:
+        raise Conflict(_l("You cannot deactivate your own account."))
+    user.active = active
+    if not active:
+        user.session_version += 1
+        _revoke_all_tokens(user)
+    db.session.commit()
+
+
+def _revoke_all_tokens(user: User) -> None:
+    now = utcnow()
+    for token in user.tokens:
+        if token.revoked_at is None:
+            token.revoked_at = now
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(user: User) -> tuple[str, ApiToken]:
+    """A new bearer token; the plain value is returned once."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    record = ApiToken(
+        user=user,
+        token_hash=_hash_token(token),
+        created_at=now,
+        expires_at=now + timedelta(hours=current_app.config["API_TOKEN_TTL_HOURS"]),
+    )
+    db.session.add(record)
+    db.session.commit()
+    return token, record
+
+
+def token_record(token: str) -> ApiToken | None:
+    record = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(token)))
+    if record is None or record.revoked_at is not None or record.expires_at <= utcnow():
+        return None
+    if not record.user.active:
+        return None
+    return record
+
+
+def user_for_token(token: str) -> User | None:
+    record = token_record(token)
+    return record.user if record else None
+
+
+def revoke_token(token: str) -> bool:
+    record = token_record(token)
+    if record is None:
+        return False
+    record.revoked_at = utcnow()
+    db.session.commit()
+    return True
+
+
+def load_session_user(session_id: str) -> User | None:
+    """Flask-Login's user loader: ``"<id>.<version>"``; inactive or outdated → logged out."""
+    user_id, _, version = (session_id or "").partition(".")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+def list_users(role: str | None = None, q: str | None = None):
+    stmt = select(User).order_by(User.created_at.desc(), User.id.desc())
+    if role in ROLES:
+        stmt = stmt.where(User.role == role)
+    if q:
+        like = f"%{q.strip().lower()}%"
+        stmt = stmt.where(User.email.like(like) | User.name.ilike(like) | User.company.ilike(like))
+    return db.session.scalars(stmt).all()

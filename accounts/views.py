@@ -1,0 +1,197 @@
+"""Account pages: register, log in/out, profile, and the admin's user list."""
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from accounts import bp, services
+from accounts.forms import (
+    AdminCreateUserForm,
+    ConfirmForm,
+    LoginForm,
+    PasswordForm,
+    ProfileForm,
+    RegisterForm,
+)
+from accounts.models import User
+from accounts.ratelimits import login_limits
+from core.auth import ROLES, roles_required
+from core.errors import AppError, NotFound
+from core.extensions import db
+from core.i18n import current_language, safe_next
+
+
+def _form_errors(form, exc: AppError) -> None:
+    """Show a service's validation error on the form's fields (or as a flash)."""
+    shown = False
+    for name, messages in exc.fields.items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = list(field.errors) + [str(m) for m in messages]
+            shown = True
+    if not shown:
+        flash(str(exc.message), "error")
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    """Farmers and buyers sign themselves up. Anyone."""
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = RegisterForm()
+    if request.method == "GET":
+        form.language.data = current_language()
+        form.role.data = request.args.get("role", "buyer")
+    if form.validate_on_submit():
+        try:
+            user = services.register_user(
+                role=form.role.data,
+                email=form.email.data,
+                password=form.password.data,
+                name=form.name.data,
+                company=form.company.data,
+                phone=form.phone.data,
+                language=form.language.data,
+            )
+        except AppError as exc:
+            db.session.rollback()
+            _form_errors(form, exc)
+        else:
+            session.clear()
+            login_user(user)
+            flash(_("Welcome to AgroBridge, %(name)s!", name=user.name), "success")
+            return redirect(url_for("core.home"))
+    return render_template("accounts/register.html", form=form), 200 if not form.errors else 422
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@login_limits
+def login():
+    """Log in with e-mail and password. Anyone; limited per IP and per account."""
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.password.errors = [_("Wrong e-mail or password.")]
+        else:
+            # A fresh session on log-in: nothing from before survives (no fixation).
+            session.clear()
+            login_user(user)
+            services.record_login(user)
+            flash(_("You are logged in."), "success")
+            return redirect(safe_next(form.next.data, url_for("core.home")))
+    status = 401 if form.password.errors else 200
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """End the session. Logged-in users."""
+    logout_user()
+    session.clear()
+    flash(_("You are logged out."), "success")
+    return redirect(url_for("core.home"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    """Own name, company, phone, language and password. Logged-in users."""
+    form = ProfileForm(obj=current_user, prefix="profile")
+    password_form = PasswordForm(prefix="password")
+    if form.submit.data and form.validate_on_submit():
+        try:
+            services.update_profile(
+                current_user,
+                name=form.name.data,
+                company=form.company.data,
+                phone=form.phone.data,
+                language=form.language.data,
+            )
+        except AppError as exc:
+            db.session.rollback()
+            _form_errors(form, exc)
+        else:
+            flash(_("Your profile is saved."), "success")
+            return redirect(url_for("accounts.profile"))
+    elif password_form.submit.data and password_form.validate_on_submit():
+        try:
+            services.change_password(
+                current_user, password_form.current_password.data, password_form.new_password.data
+            )
+        except AppError as exc:
+            db.session.rollback()
+            _form_errors(password_form, exc)
+        else:
+            # The version bump logged out every session, this one included: log back in here.
+            session.clear()
+            login_user(current_user._get_current_object())
+            flash(_("Your password is changed. Other sessions were logged out."), "success")
+            return redirect(url_for("accounts.profile"))
+    status = 422 if (form.errors or password_form.errors) else 200
+    return render_template("accounts/profile.html", form=form, password_form=password_form), status
+
+
+@bp.get("/admin/users")
+@roles_required("admin")
+def admin_users():
+    """List and filter users. Admins only (403 otherwise)."""
+    role = request.args.get("role")
+    users = services.list_users(role=role, q=request.args.get("q"))
+    return render_template(
+        "accounts/admin_users.html",
+        users=users,
+        roles=ROLES,
+        role=role,
+        q=request.args.get("q", ""),
+        toggle_form=ConfirmForm(),
+    )
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@roles_required("admin")
+def admin_create_user():
+    """Create an operator or admin (or any role). Admins only."""
+    form = AdminCreateUserForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                role=form.role.data,
+                email=form.email.data,
+                password=form.password.data,
+                name=form.name.data,
+                company=form.company.data,
+                language=form.language.data,
+            )
+        except AppError as exc:
+            db.session.rollback()
+            _form_errors(form, exc)
+        else:
+            flash(_("User %(email)s created.", email=user.email), "success")
+            return redirect(url_for("accounts.admin_users"))
+    return render_template("accounts/admin_user_new.html", form=form), 422 if form.errors else 200
+
+
+@bp.post("/admin/users/<int(max=2147483647):user_id>/active")
+@roles_required("admin")
+def admin_toggle_active(user_id):
+    """Deactivate or reactivate a user. Admins only; not oneself."""
+    form = ConfirmForm()
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    if form.validate_on_submit():
+        try:
+            services.set_active(current_user, user, not user.active)
+        except AppError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+        else:
+            if user.active:
+                flash(_("%(email)s is active again.", email=user.email), "success")
+            else:
+                flash(_("%(email)s is deactivated.", email=user.email), "success")
+    return redirect(url_for("accounts.admin_users"))

@@ -1,0 +1,1 @@
+"""Producers, certificates, products, lots and search."""

@@ -1,0 +1,139 @@
+"""Settings read from the environment; see .env.example for every variable."""
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, else one generated once into instance/."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        # O_EXCL: two workers starting at once must agree on one key.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{INSTANCE_DIR / 'agrobridge.sqlite3'}"
+    # Accept the common postgres:// spelling and pick psycopg 3.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+class Config:
+    DEBUG = env_bool("FLASK_DEBUG")
+    TESTING = False
+    SECRET_KEY = None  # filled in by load()
+    SQLALCHEMY_DATABASE_URI = None
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    PORT = env_int("PORT", 5000)
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    # Jobs run in-process right after commit when there is no Redis.
+    JOBS_INLINE = env_bool("JOBS_INLINE", default=False)
+    JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "agrobridge")
+
+    MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 20 * 1024 * 1024)
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    FORCE_HTTPS = env_bool("FORCE_HTTPS", default=False)
+
+    WTF_CSRF_CHECK_DEFAULT = False  # checked in core.security so API tokens can skip it
+    WTF_CSRF_TIME_LIMIT = None
+
+    LOGIN_RATE_LIMIT_IP = os.environ.get("LOGIN_RATE_LIMIT_IP", "20 per minute")
+    LOGIN_RATE_LIMIT_ACCOUNT = os.environ.get("LOGIN_RATE_LIMIT_ACCOUNT", "5 per minute")
+    RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", default=True)
+    RATELIMIT_HEADERS_ENABLED = True
+
+    API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", 24 * 30)
+    PASSWORD_MIN_LENGTH = 10
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = env_int("MAIL_PORT", 25)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_USE_TLS = env_bool("MAIL_USE_TLS")
+    MAIL_USE_SSL = env_bool("MAIL_USE_SSL")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "AgroBridge <no-reply@agrobridge.example>")
+
+    STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY") or None
+    STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY") or None
+    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET") or None
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE") or None
+
+    LANGUAGES = ("zh", "ru", "en")
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = os.environ.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+
+    API_TITLE = "AgroBridge API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads")
+
+    @classmethod
+    def load(cls) -> dict:
+        values = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
+        values["SECRET_KEY"] = _secret_key()
+        values["SQLALCHEMY_DATABASE_URI"] = _database_url()
+        if not values["REDIS_URL"]:
+            values["JOBS_INLINE"] = True
+        return values
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    WTF_CSRF_ENABLED = True
+    RATELIMIT_ENABLED = False
+    JOBS_INLINE = True
+
+    @classmethod
+    def load(cls) -> dict:
+        values = super().load()
+        values["SECRET_KEY"] = "testing-only-" + secrets.token_hex(8)
+        values["SQLALCHEMY_DATABASE_URI"] = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
+        values["REDIS_URL"] = None
+        values["JOBS_INLINE"] = True
+        return values

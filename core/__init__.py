@@ -1,0 +1,1 @@
+"""What the domain modules share: database, extensions, errors, money, i18n, auth."""

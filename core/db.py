@@ -1,0 +1,35 @@
+"""Column types and mixins shared by every model."""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, TypeDecorator
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.timeutil import utcnow
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC in and out, on PostgreSQL and on SQLite alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+class TimestampMixin:
+    #: When the row was created (UTC).
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    #: When the row last changed (UTC).
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)

@@ -1,0 +1,81 @@
+"""Interface language: the user's profile, else the switcher's cookie, else Accept-Language."""
+
+from urllib.parse import urlsplit
+
+from flask import current_app, has_request_context, request
+from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
+from flask_login import current_user
+
+LANGUAGE_COOKIE = "lang"
+#: Native names shown by the switcher.
+LANGUAGE_NAMES = {"zh": "中文", "ru": "Русский", "en": "English"}
+#: BCP 47 tags for <html lang>.
+HTML_LANG = {"zh": "zh-Hans", "ru": "ru", "en": "en"}
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if current_user.is_authenticated and current_user.language in languages:
+        return current_user.language
+    if request:
+        cookie = request.cookies.get(LANGUAGE_COOKIE)
+        if cookie in languages:
+            return cookie
+        match = request.accept_languages.best_match(languages)
+        if match:
+            return match
+        # "zh-CN", "zh-TW", "ru-RU" match on their primary tag.
+        for lang, _quality in request.accept_languages:
+            primary = lang.split("-")[0].split("_")[0].lower()
+            if primary in languages:
+                return primary
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_language() -> str:
+    return str(get_locale() or "en").split("_")[0]
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only same-site relative paths may be redirected to."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+def pick_translation(values: dict | None, lang: str | None = None) -> tuple[str, str | None]:
+    """The text in ``lang``; else the first available, with the language it is in.
+
+    Returns ``(text, fallback_lang)``; ``fallback_lang`` is None when the text is in ``lang``.
+    """
+    values = values or {}
+    lang = lang or current_language()
+    if values.get(lang):
+        return values[lang], None
+    for other in ("zh", "ru", "en"):
+        if values.get(other):
+            return values[other], other
+    return "", None
+
+
+def init_i18n(app):
+    from core.extensions import babel
+
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals.update(
+        LANGUAGE_NAMES=LANGUAGE_NAMES,
+        HTML_LANG=HTML_LANG,
+        current_language=current_language,
+        pick_translation=pick_translation,
+    )
+    app.jinja_env.filters.update(
+        date=format_date,
+        datetime=format_datetime,
+        decimal=format_decimal,
+        money=lambda amount, currency="CNY": format_currency(amount, currency),
+    )

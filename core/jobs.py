@@ -1,0 +1,98 @@
+"""Background jobs on RQ (Redis), enqueued only after the transaction commits.
+
+Without ``REDIS_URL`` (the SQLite demo, the tests) a job runs in-process right after the
+commit, in its own app context and so its own database session.
+"""
+
+import importlib
+import logging
+
+from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from core.extensions import db
+
+log = logging.getLogger(__name__)
+_PENDING = "pending_jobs"
+
+
+def _path(func) -> str:
+    return func if isinstance(func, str) else f"{func.__module__}:{func.__qualname__}"
+
+
+def resolve(path: str):
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def enqueue_after_commit(func, *args, **kwargs) -> None:
+    """Schedule ``func(*args, **kwargs)`` once the current transaction commits.
+
+    A rollback drops it. ``func`` must be a module-level function (RQ imports it by name).
+    """
+    db.session.info.setdefault(_PENDING, []).append((_path(func), args, kwargs))
+
+
+def run_job(path: str, *args, **kwargs):
+    """What the RQ worker executes: the job inside an app context."""
+    from app import create_app
+
+    app = current_app._get_current_object() if current_app else create_app()
+    with app.app_context():
+        try:
+            return resolve(path)(*args, **kwargs)
+        finally:
+            db.session.remove()
+
+
+def redis_connection():
+    from redis import Redis
+
+    return Redis.from_url(current_app.config["REDIS_URL"])
+
+
+def queue():
+    from rq import Queue
+
+    return Queue(current_app.config["JOBS_QUEUE"], connection=redis_connection())
+
+
+def dispatch(jobs) -> None:
+    if not jobs:
+        return
+    app = current_app._get_current_object()
+    if app.config.get("JOBS_INLINE"):
+        for path, args, kwargs in jobs:
+            # A fresh app context gives the job its own session and connection.
+            with app.app_context():
+                try:
+                    resolve(path)(*args, **kwargs)
+                except Exception:  # a failed e-mail must not fail the user's request
+                    log.exception("job %s failed", path)
+                finally:
+                    db.session.remove()
+        return
+    q = queue()
+    for path, args, kwargs in jobs:
+        q.enqueue(run_job, path, *args, **kwargs, retry=_retry())
+
+
+def _retry():
+    from rq import Retry
+
+    return Retry(max=3, interval=[10, 60, 300])
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session):
+    jobs = session.info.pop(_PENDING, None)
+    if jobs:
+        dispatch(jobs)
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session):
+    # Only a rollback of the whole transaction drops the jobs, not one of a savepoint.
+    if not session.in_transaction():
+        session.info.pop(_PENDING, None)

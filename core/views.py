@@ -1,0 +1,57 @@
+"""Home page, language switcher, health check."""
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request
+from flask_login import current_user
+from sqlalchemy import text
+
+from accounts.forms import LanguageForm
+from core.extensions import db
+from core.i18n import LANGUAGE_COOKIE, safe_next
+
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/")
+def home():
+    """What AgroBridge is, in the visitor's language. Anyone."""
+    return render_template("core/home.html")
+
+
+@bp.post("/language")
+def set_language():
+    """The switcher: a cookie for everyone, and the profile for a logged-in user. Anyone."""
+    form = LanguageForm()
+    target = safe_next(form.next.data or request.referrer and _path_of(request.referrer), "/")
+    language = form.language.data
+    if not form.validate_on_submit() or language not in current_app.config["LANGUAGES"]:
+        return redirect(target)
+    if current_user.is_authenticated:
+        from accounts.services import set_language as save_language
+
+        save_language(current_user, language)
+    response = redirect(target)
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        httponly=True,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+    return response
+
+
+def _path_of(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.netloc and parts.netloc != request.host:
+        return "/"
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+@bp.get("/healthz")
+def healthz():
+    """Liveness with a database round trip. Anyone."""
+    db.session.execute(text("SELECT 1"))
+    return jsonify({"status": "ok"})

@@ -1,0 +1,1 @@
+"""Shipments, tracking milestones, cold chain and notifications."""

@@ -1,0 +1,1 @@
+"""Cart, orders, stock allocation, payments and documents."""

@@ -1,0 +1,190 @@
+"""Fixtures: one migrated database per run (SQLite, or PostgreSQL via TEST_DATABASE_URL),
+emptied after every test; a client that knows its CSRF token; ``login_as(role)``."""
+
+import os
+import re
+import tempfile
+
+import pytest
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from app import create_app
+from core.extensions import db, limiter
+from tests import factories
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def _database_url(tmp_dir: str) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return (
+            url.replace("postgresql://", "postgresql+psycopg://", 1)
+            if url.startswith("postgresql://")
+            else url
+        )
+    return f"sqlite:///{os.path.join(tmp_dir, 'test.sqlite3')}"
+
+
+@pytest.fixture(scope="session")
+def app():
+    from config import TestingConfig
+
+    tmp_dir = tempfile.mkdtemp(prefix="agrobridge-test-")
+    settings = TestingConfig.load()
+    settings["SQLALCHEMY_DATABASE_URI"] = _database_url(tmp_dir)
+    settings["UPLOAD_DIR"] = os.path.join(tmp_dir, "uploads")
+    settings["INSTANCE_PATH"] = tmp_dir
+    application = create_app(settings)
+    application.test_client_class = IsolatedClient
+    with application.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()  # the schema comes from the migrations, as in production
+    yield application
+
+
+@pytest.fixture(autouse=True)
+def _app_context(app):
+    with app.app_context():
+        yield
+        db.session.remove()
+        _empty_tables()
+
+
+def _empty_tables():
+    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if db.engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def is_postgres(app):
+    return db.engine.dialect.name == "postgresql"
+
+
+@pytest.fixture
+def postgres_only(is_postgres):
+    if not is_postgres:
+        pytest.skip("needs PostgreSQL: set TEST_DATABASE_URL (locking and concurrency)")
+
+
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context, as in production.
+
+    Without this the test's app context (and so ``g``: Flask-Login's user, Flask-WTF's
+    token) would be shared by every request. The test's session ends its transaction
+    first, so it holds no locks, and reloads what it reads afterwards.
+    """
+
+    def open(self, *args, **kwargs):
+        db.session.rollback()
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+
+
+class Client:
+    """The Flask test client plus what a browser does: keep the CSRF token, log in."""
+
+    def __init__(self, flask_client):
+        self.raw = flask_client
+        self.user = None
+
+    def __getattr__(self, name):
+        return getattr(self.raw, name)
+
+    def csrf_token(self) -> str:
+        page = self.raw.get("/").get_data(as_text=True)
+        return CSRF_RE.search(page).group(1)
+
+    def post_form(self, url, data=None, csrf=True, **kwargs):
+        data = dict(data or {})
+        if csrf:
+            data.setdefault("csrf_token", self.csrf_token())
+        return self.raw.post(url, data=data, **kwargs)
+
+    def login(self, user, password=factories.PASSWORD):
+        response = self.post_form("/login", {"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        self.user = user
+        return response
+
+
+@pytest.fixture
+def client(app):
+    return Client(app.test_client())
+
+
+@pytest.fixture
+def login_as(client):
+    """``login_as("farmer")`` → a new user of that role, logged in on ``client``."""
+
+    def _login(role, **fields):
+        user = factories.UserFactory(role=role, **fields)
+        client.login(user)
+        return user
+
+    return _login
+
+
+@pytest.fixture
+def api(app):
+    """An API client with a bearer token: ``api.as_role("buyer")``, then ``api.get(...)``."""
+    return ApiClient(app.test_client())
+
+
+class ApiClient:
+    def __init__(self, flask_client):
+        self.raw = flask_client
+        self.token = None
+        self.user = None
+
+    def as_user(self, user, password=factories.PASSWORD):
+        response = self.raw.post("/api/v1/auth/token", json={"email": user.email, "password": password})
+        assert response.status_code == 200, response.get_json()
+        self.token = response.get_json()["token"]
+        self.user = user
+        return self
+
+    def as_role(self, role, **fields):
+        return self.as_user(factories.UserFactory(role=role, **fields))
+
+    def _headers(self, headers):
+        merged = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        merged.update(headers or {})
+        return merged
+
+    def get(self, url, headers=None, **kw):
+        return self.raw.get(url, headers=self._headers(headers), **kw)
+
+    def post(self, url, headers=None, **kw):
+        return self.raw.post(url, headers=self._headers(headers), **kw)
+
+    def patch(self, url, headers=None, **kw):
+        return self.raw.patch(url, headers=self._headers(headers), **kw)
+
+    def put(self, url, headers=None, **kw):
+        return self.raw.put(url, headers=self._headers(headers), **kw)
+
+    def delete(self, url, headers=None, **kw):
+        return self.raw.delete(url, headers=self._headers(headers), **kw)
+
+
+@pytest.fixture
+def rate_limits(app):
+    """Turn the rate limiter on for one test, with fresh counters."""
+    limiter.enabled = True
+    limiter.reset()
+    yield limiter
+    limiter.reset()
+    limiter.enabled = False
