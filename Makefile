@@ -6,7 +6,7 @@ FLASK := $(VENV)/bin/flask
 PORT ?= 5000
 export FLASK_APP := app
 
-.PHONY: run test lint format venv translations extract-messages update-messages serve clean
+.PHONY: run test lint format venv translations update-messages serve clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	python3 -m venv $(VENV)
@@ -17,7 +17,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 venv: $(VENV)/.installed
 
 translations: venv
-	$(VENV)/bin/pybabel compile -q -d translations
+	$(PY) -m tools.messages compile
 
 ## The demo: SQLite under instance/, demo data, http://127.0.0.1:$(PORT)
 run: venv translations
@@ -37,11 +37,9 @@ format: venv
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-## After adding or changing user-visible strings
-extract-messages: venv
-	$(VENV)/bin/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
-update-messages: extract-messages
-	$(VENV)/bin/pybabel update -q -N -i translations/messages.pot -d translations
+## After adding or changing user-visible strings: then translate the new zh and ru entries
+update-messages: venv
+	$(PY) -m tools.messages update
 
 ## Production-style server (set DATABASE_URL, REDIS_URL, SECRET_KEY first)
 serve: venv translations

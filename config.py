@@ -101,7 +101,16 @@ class Config:
     LANGUAGES = ("zh", "ru", "en")
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
-    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+    # One catalogue per module (core.translations.DOMAINS); Flask-Babel merges them.
+    BABEL_TRANSLATION_DIRECTORIES = ";".join(
+        str(BASE_DIR / d)
+        for d in (
+            "translations",
+            "catalog/translations",
+            "marketplace/translations",
+            "logistics/translations",
+        )
+    )
 
     API_TITLE = "AgroBridge API"
     API_VERSION = "v1"

@@ -6,12 +6,12 @@ from core.seed import seeder
 DEMO_PASSWORD = "agrobridge-demo"
 DEMO_USERS = [
     # email, role, name, company, language
-    ("admin@agrobridge.test", "admin", "Anna Admin", "AgroBridge", "en"),
-    ("operator@agrobridge.test", "operator", "Oleg Operatorov", "UralSibTrans Logistics", "ru"),
-    ("farmer@agrobridge.test", "farmer", "Pyotr Fermerov", "Uvelka Organic Farm", "ru"),
-    ("farmer2@agrobridge.test", "farmer", "Marina Pchelkina", "Kunashak Honey Cooperative", "ru"),
-    ("buyer@agrobridge.test", "buyer", "王伟 Wang Wei", "哈尔滨道外粮油批发有限公司", "zh"),
-    ("buyer2@agrobridge.test", "buyer", "李娜 Li Na", "黑龙江北方食品贸易公司", "zh"),
+    ("admin@agrobridge.demo", "admin", "Anna Admin", "AgroBridge", "en"),
+    ("operator@agrobridge.demo", "operator", "Oleg Operatorov", "UralSibTrans Logistics", "ru"),
+    ("farmer@agrobridge.demo", "farmer", "Pyotr Fermerov", "Uvelka Organic Farm", "ru"),
+    ("farmer2@agrobridge.demo", "farmer", "Marina Pchelkina", "Kunashak Honey Cooperative", "ru"),
+    ("buyer@agrobridge.demo", "buyer", "王伟 Wang Wei", "哈尔滨道外粮油批发有限公司", "zh"),
+    ("buyer2@agrobridge.demo", "buyer", "李娜 Li Na", "黑龙江北方食品贸易公司", "zh"),
 ]
 
 

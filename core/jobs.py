@@ -91,8 +91,8 @@ def _after_commit(session):
         dispatch(jobs)
 
 
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(session):
+@event.listens_for(Session, "after_soft_rollback")
+def _after_rollback(session, previous_transaction):
     # Only a rollback of the whole transaction drops the jobs, not one of a savepoint.
-    if not session.in_transaction():
+    if not previous_transaction.nested:
         session.info.pop(_PENDING, None)

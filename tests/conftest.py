@@ -39,11 +39,23 @@ def app():
     settings["INSTANCE_PATH"] = tmp_dir
     application = create_app(settings)
     application.test_client_class = IsolatedClient
+    _add_crashing_routes(application)
     with application.app_context():
         from flask_migrate import upgrade
 
         upgrade()  # the schema comes from the migrations, as in production
     yield application
+
+
+def _add_crashing_routes(application):
+    """Routes that fail on purpose, to prove a crash leaks nothing (registered up front:
+    Flask refuses new routes once it has served a request)."""
+
+    def boom():
+        raise RuntimeError("secret internals /etc/passwd")
+
+    application.add_url_rule("/api/v1/_boom", "api_boom", boom)
+    application.add_url_rule("/_boom", "boom", boom)
 
 
 @pytest.fixture(autouse=True)
@@ -188,3 +200,52 @@ def rate_limits(app):
     yield limiter
     limiter.reset()
     limiter.enabled = False
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A real SMTP server (aiosmtpd) on a free local port; ``.messages`` holds what arrived."""
+    import socket
+    from email import message_from_bytes, policy
+
+    from aiosmtpd.controller import Controller
+
+    class Sink:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+            self.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    sink = Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    saved = {k: app.config[k] for k in ("MAIL_SERVER", "MAIL_PORT")}
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    try:
+        yield sink
+    finally:
+        app.config.update(saved)
+        controller.stop()
+
+
+@pytest.fixture
+def redis_url():
+    """The machine's real Redis (TEST_REDIS_URL, default db 15 on 127.0.0.1:6379)."""
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"no Redis at {url}")
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    yield url
+    client.flushdb()

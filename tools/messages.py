@@ -1,0 +1,83 @@
+"""Extract, update and compile every module's message catalogue.
+
+python -m tools.messages update [DIR]  # after changing strings; DIR: one catalogue, e.g.
+                                       # catalog/translations
+python -m tools.messages compile   # build the .mo files (make does this)
+"""
+
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_file
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+from config import BASE_DIR
+from core.translations import DOMAINS, KEYWORDS, LOCALES, source_files
+
+METHODS = {".py": "python", ".html": "jinja2", ".txt": "jinja2"}
+OPTIONS = {"jinja2": {"extensions": "jinja2.ext.do", "trimmed": "false"}, "python": {}}
+
+
+def extract(domain: str) -> Catalog:
+    catalog = Catalog(project="AgroBridge", charset="utf-8")
+    for path in source_files(domain):
+        method = METHODS[path.suffix]
+        for lineno, message, comments, context in extract_from_file(
+            method, str(path), keywords=KEYWORDS, options=OPTIONS[method]
+        ):
+            catalog.add(
+                message,
+                None,
+                [(str(path.relative_to(BASE_DIR)), lineno)],
+                auto_comments=comments,
+                context=context,
+            )
+    return catalog
+
+
+def po_path(domain: str, locale: str) -> Path:
+    return BASE_DIR / domain / locale / "LC_MESSAGES" / "messages.po"
+
+
+def update(only: str | None = None) -> None:
+    for domain in DOMAINS:
+        if only and domain.rstrip("/") != only.rstrip("/"):
+            continue
+        template = extract(domain)
+        for locale in LOCALES:
+            path = po_path(domain, locale)
+            if path.exists():
+                with path.open("rb") as fh:
+                    catalog = read_po(fh, locale=locale)
+            else:
+                catalog = Catalog(locale=locale, project="AgroBridge", charset="utf-8")
+            if not len(template) and not path.exists():
+                continue
+            catalog.update(template, no_fuzzy_matching=True)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("wb") as fh:
+                write_po(fh, catalog, width=100, omit_header=False, ignore_obsolete=True)
+            missing = [m.id for m in catalog if m.id and not m.string]
+            print(f"{path.relative_to(BASE_DIR)}: {len(catalog)} messages, {len(missing)} untranslated")
+
+
+def compile_all() -> None:
+    for domain in DOMAINS:
+        for locale in LOCALES:
+            path = po_path(domain, locale)
+            if not path.exists():
+                continue
+            with path.open("rb") as fh:
+                catalog = read_po(fh, locale=locale)
+            with path.with_suffix(".mo").open("wb") as fh:
+                write_mo(fh, catalog)
+
+
+if __name__ == "__main__":
+    command = sys.argv[1] if len(sys.argv) > 1 else "compile"
+    if command == "update":
+        update(sys.argv[2] if len(sys.argv) > 2 else None)
+    else:
+        compile_all()
