@@ -97,6 +97,24 @@ class Config:
     STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY") or None
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET") or None
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE") or None
+    #: Which Stripe payment methods buyers are offered (comma-separated).
+    STRIPE_PAYMENT_METHOD_TYPES = tuple(
+        m.strip()
+        for m in os.environ.get("STRIPE_PAYMENT_METHOD_TYPES", "card,alipay,wechat_pay").split(",")
+        if m.strip()
+    )
+    #: Lets the payment page confirm a card PaymentIntent server-side with Stripe's test card
+    #: (for a demo against a local Stripe-compatible server, where Stripe.js cannot load).
+    STRIPE_TEST_CONFIRM = env_bool("STRIPE_TEST_CONFIRM")
+    #: The platform's commission on each completed order, in percent.
+    PLATFORM_COMMISSION_PERCENT = os.environ.get("PLATFORM_COMMISSION_PERCENT", "5")
+    #: Bank details buyers transfer CNY to.
+    PLATFORM_BANK_BENEFICIARY = os.environ.get(
+        "PLATFORM_BANK_BENEFICIARY", "AgroBridge Trading (Harbin) Co., Ltd."
+    )
+    PLATFORM_BANK_NAME = os.environ.get("PLATFORM_BANK_NAME", "Bank of China, Heilongjiang Branch")
+    PLATFORM_BANK_ACCOUNT = os.environ.get("PLATFORM_BANK_ACCOUNT", "0000 0000 0000 0000 000")
+    PLATFORM_BANK_SWIFT = os.environ.get("PLATFORM_BANK_SWIFT", "BKCHCNBJ860")
 
     LANGUAGES = ("zh", "ru", "en")
     BABEL_DEFAULT_LOCALE = "en"
@@ -119,6 +137,15 @@ class Config:
     OPENAPI_JSON_PATH = "openapi.json"
 
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads")
+    #: Links in e-mails and documents point here.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{env_int('PORT', 5000)}")
+
+    #: An unpaid order is cancelled (and its stock returned) after this many hours.
+    ORDER_PAYMENT_TIMEOUT_HOURS = env_int("ORDER_PAYMENT_TIMEOUT_HOURS", 48)
+    #: A delivered order completes by itself this many days after delivery.
+    ORDER_AUTO_COMPLETE_DAYS = env_int("ORDER_AUTO_COMPLETE_DAYS", 7)
+    #: Idempotency keys are remembered at least this long.
+    IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 48)
 
     @classmethod
     def load(cls) -> dict:

@@ -18,19 +18,8 @@ from accounts.ratelimits import login_limits
 from core.auth import ROLES, roles_required
 from core.errors import AppError, NotFound
 from core.extensions import db
+from core.forms import show_errors
 from core.i18n import current_language, safe_next
-
-
-def _form_errors(form, exc: AppError) -> None:
-    """Show a service's validation error on the form's fields (or as a flash)."""
-    shown = False
-    for name, messages in exc.fields.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = list(field.errors) + [str(m) for m in messages]
-            shown = True
-    if not shown:
-        flash(str(exc.message), "error")
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -55,7 +44,7 @@ def register():
             )
         except AppError as exc:
             db.session.rollback()
-            _form_errors(form, exc)
+            show_errors(form, exc)
         else:
             session.clear()
             login_user(user)
@@ -113,7 +102,7 @@ def profile():
             )
         except AppError as exc:
             db.session.rollback()
-            _form_errors(form, exc)
+            show_errors(form, exc)
         else:
             flash(_("Your profile is saved."), "success")
             return redirect(url_for("accounts.profile"))
@@ -124,7 +113,7 @@ def profile():
             )
         except AppError as exc:
             db.session.rollback()
-            _form_errors(password_form, exc)
+            show_errors(password_form, exc)
         else:
             # The version bump logged out every session, this one included: log back in here.
             session.clear()
@@ -168,7 +157,7 @@ def admin_create_user():
             )
         except AppError as exc:
             db.session.rollback()
-            _form_errors(form, exc)
+            show_errors(form, exc)
         else:
             flash(_("User %(email)s created.", email=user.email), "success")
             return redirect(url_for("accounts.admin_users"))

@@ -10,10 +10,9 @@ MAX_PER_PAGE = 100
 
 
 class PageArgsSchema(ma.Schema):
-    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=100000), strict=True)
-    per_page = ma.fields.Integer(
-        load_default=20, validate=ma.validate.Range(min=1, max=MAX_PER_PAGE), strict=True
-    )
+    # Query strings arrive as text: int("2.5") already fails, so no strict=True here.
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=100000))
+    per_page = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=MAX_PER_PAGE))
 
 
 def page_envelope(item_schema) -> type[ma.Schema]:

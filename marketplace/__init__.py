@@ -1,1 +1,34 @@
 """Cart, orders, stock allocation, payments and documents."""
+
+from flask import Blueprint
+
+bp = Blueprint("marketplace", __name__)
+
+
+def register(app, api):
+    from flask_babel import lazy_gettext as _l
+
+    from core.nav import add_nav_item
+    from marketplace import cli, seed, views  # noqa: F401  (routes, demo data)
+    from marketplace.api import orders as orders_api
+    from marketplace.api import payments as payments_api
+    from marketplace.services import (
+        notifications,  # noqa: F401  (signal receivers)
+        payments,
+    )
+    from marketplace.services.lifecycle import PAYMENT_LABELS, STATUS_LABELS
+    from marketplace.webhooks import bp as webhooks_bp
+
+    app.register_blueprint(bp)
+    app.register_blueprint(webhooks_bp)
+    api.register_blueprint(orders_api.blp)
+    api.register_blueprint(payments_api.blp)
+    payments.connect_signals()
+    app.cli.add_command(cli.orders_cli)
+    app.jinja_env.globals["order_status_label"] = lambda code: STATUS_LABELS.get(code, code)
+    app.jinja_env.globals["payment_status_label"] = lambda code: PAYMENT_LABELS.get(code, code)
+    add_nav_item("marketplace.cart", _l("Cart"), ("buyer",), order=20)
+    add_nav_item("marketplace.orders", _l("Orders"), ("buyer", "farmer", "admin"), order=30)
+    add_nav_item("marketplace.rfqs", _l("Requests for quotation"), ("buyer", "farmer", "admin"), order=40)
+    add_nav_item("marketplace.balance", _l("Balance"), ("farmer",), order=45)
+    add_nav_item("marketplace.admin_payments", _l("Payments"), ("admin",), order=85)

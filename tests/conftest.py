@@ -44,6 +44,7 @@ def app():
         from flask_migrate import upgrade
 
         upgrade()  # the schema comes from the migrations, as in production
+        application.extensions["seeded_tables"] = _seeded_tables()
     yield application
 
 
@@ -66,8 +67,21 @@ def _app_context(app):
         _empty_tables()
 
 
+def _seeded_tables() -> set[str]:
+    """Tables the migrations fill with reference data (districts, categories…): kept."""
+    with db.engine.connect() as conn:
+        return {
+            t.name
+            for t in db.metadata.sorted_tables
+            if conn.execute(text(f'SELECT 1 FROM "{t.name}" LIMIT 1')).first() is not None
+        }
+
+
 def _empty_tables():
-    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    from flask import current_app
+
+    seeded = current_app.extensions["seeded_tables"]
+    tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in seeded]
     with db.engine.begin() as conn:
         if db.engine.dialect.name == "postgresql":
             names = ", ".join(f'"{t.name}"' for t in tables)

@@ -30,3 +30,88 @@ class UserFactory(BaseFactory):
     language = "en"
     role = "buyer"
     active = True
+
+
+# ---------------------------------------------------------------- catalog
+
+import datetime as _dt  # noqa: E402
+from decimal import Decimal as _D  # noqa: E402
+
+from catalog.models import Certificate, Lot, Producer, Product, ProductPriceTier  # noqa: E402
+
+
+class ProducerFactory(BaseFactory):
+    """A verified producer with a valid GACC registration, owned by a new farmer."""
+
+    class Meta:
+        model = Producer
+
+    owner = factory.SubFactory(UserFactory, role="farmer")
+    name_ru = factory.Sequence(lambda n: f"ООО Ферма {n}")
+    name_zh = factory.Sequence(lambda n: f"农场{n}")
+    name_en = factory.Sequence(lambda n: f"Farm {n}")
+    district_code = "uvelsky"
+    address = "Chelyabinsk oblast"
+    gacc_registration = factory.Sequence(lambda n: f"CRUS{n:014d}")
+    gacc_expires_at = factory.LazyFunction(lambda: _dt.date.today() + _dt.timedelta(days=900))
+    status = "verified"
+
+
+class CertificateFactory(BaseFactory):
+    class Meta:
+        model = Certificate
+
+    producer = factory.SubFactory(ProducerFactory)
+    kind = "organic_cn"
+    number = factory.Sequence(lambda n: f"CERT-{n}")
+    issuer = "CNCA body"
+    valid_from = factory.LazyFunction(lambda: _dt.date.today() - _dt.timedelta(days=100))
+    valid_until = factory.LazyFunction(lambda: _dt.date.today() + _dt.timedelta(days=300))
+
+
+class ProductFactory(BaseFactory):
+    """An active product with two price tiers, indexed for search (``index=False`` to skip)."""
+
+    class Meta:
+        model = Product
+
+    producer = factory.SubFactory(ProducerFactory)
+    name_zh = "有机荞麦米"
+    name_ru = "Гречневая крупа"
+    name_en = "Buckwheat groats"
+    category_code = "grains"
+    hs_code = "1008100000"
+    unit = "kg"
+    net_weight_kg = _D("1.000")
+    status = "active"
+    stock_on_hand = _D("1000")
+    stock_reserved = _D("0")
+    tiers = ((_D("100"), _D("12.50")), (_D("1000"), _D("11.00")))
+
+    @classmethod
+    def _create(cls, model_class, *args, tiers=(), index=True, **kwargs):
+        product = model_class(*args, **kwargs)
+        product.price_tiers = [ProductPriceTier(min_quantity=q, unit_price=p) for q, p in tiers]
+        if tiers:
+            product.price_min_cny = min(p for _, p in tiers)
+            product.price_max_cny = max(p for _, p in tiers)
+        db.session.add(product)
+        if index:
+            from catalog.search import index_product
+
+            db.session.flush()
+            index_product(product)
+        db.session.commit()
+        return product
+
+
+class LotFactory(BaseFactory):
+    class Meta:
+        model = Lot
+
+    product = factory.SubFactory(ProductFactory, tracks_lots=True, stock_on_hand=_D("0"))
+    lot_number = factory.Sequence(lambda n: f"L-{n}")
+    produced_on = factory.LazyFunction(lambda: _dt.date.today() - _dt.timedelta(days=30))
+    best_before = factory.LazyFunction(lambda: _dt.date.today() + _dt.timedelta(days=300))
+    quantity = _D("500")
+    quantity_reserved = _D("0")

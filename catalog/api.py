@@ -1,0 +1,399 @@
+"""/api/v1/producers, /api/v1/products, /api/v1/categories: thin handlers over catalog.services."""
+
+from flask_babel import lazy_gettext as _l
+from flask_smorest import Blueprint
+from sqlalchemy import func, select
+
+from catalog import search, services
+from catalog.models import Category, District, Photo
+from catalog.schemas import (
+    CategorySchema,
+    CertificateSchema,
+    DistrictSchema,
+    FileSchema,
+    LotPatchSchema,
+    LotSchema,
+    PhotoSchema,
+    ProducerCreateSchema,
+    ProducerInSchema,
+    ProducerPageSchema,
+    ProducerQuerySchema,
+    ProducerSchema,
+    ProductCreateSchema,
+    ProductDetailSchema,
+    ProductInSchema,
+    ProductPageSchema,
+    ProductQuerySchema,
+    RejectSchema,
+)
+from core.auth import api_auth, api_user
+from core.errors import NotFound, ValidationFailed
+from core.extensions import db
+
+producers_bp = Blueprint(
+    "producers_api", __name__, url_prefix="/api/v1/producers", description="Producers and certificates"
+)
+products_bp = Blueprint("products_api", __name__, url_prefix="/api/v1", description="Products, lots and search")
+
+ID = "<int(max=2147483647):producer_id>"
+PID = "<int(max=2147483647):product_id>"
+BEARER = [{"bearerAuth": []}]
+
+
+# ---------------------------------------------------------------- producers
+
+
+@producers_bp.get("")
+@producers_bp.arguments(ProducerQuerySchema, location="query")
+@producers_bp.response(200, ProducerPageSchema)
+@producers_bp.alt_response(422, description="Invalid filter")
+def list_producers(args):
+    """Verified producers, newest first. Anyone; an admin sees all and may filter by ``status``."""
+    stmt = services.list_producers(api_user(), args.get("status"))
+    page, per_page = args["page"], args["per_page"]
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
+    return {"items": items, "total": total, "page": page, "per_page": per_page}
+
+
+@producers_bp.post("")
+@api_auth("farmer")
+@producers_bp.arguments(ProducerCreateSchema)
+@producers_bp.response(201, ProducerSchema)
+@producers_bp.alt_response(401, description="Not authenticated")
+@producers_bp.alt_response(403, description="Not a farmer")
+@producers_bp.alt_response(409, description="The farmer already has a profile")
+@producers_bp.alt_response(422, description="Invalid input")
+@producers_bp.doc(security=BEARER)
+def create_producer(data):
+    """Create the caller's producer profile (once); it waits for an admin's review. Farmers.
+
+    :raise 409: the farmer already has a producer profile
+    """
+    return services.create_producer(api_user(), data)
+
+
+@producers_bp.get(f"/{ID}")
+@producers_bp.response(200, ProducerSchema)
+@producers_bp.alt_response(404, description="No such producer, or not verified and not yours")
+def get_producer(producer_id):
+    """One producer. Anyone for verified ones; the owner and admins for any.
+
+    :raise 404: unknown or not visible to the caller
+    """
+    return services.get_producer(api_user(), producer_id)
+
+
+@producers_bp.patch(f"/{ID}")
+@api_auth()
+@producers_bp.arguments(ProducerInSchema)
+@producers_bp.response(200, ProducerSchema)
+@producers_bp.alt_response(401, description="Not authenticated")
+@producers_bp.alt_response(403, description="Not the owner")
+@producers_bp.alt_response(404, description="Not visible to the caller")
+@producers_bp.alt_response(422, description="Invalid input")
+@producers_bp.doc(security=BEARER)
+def update_producer(data, producer_id):
+    """Change the profile. The owner only; new credentials send a verified profile back to review.
+
+    :raise 403: not the owner
+    """
+    user = api_user()
+    return services.update_producer(user, services.get_producer(user, producer_id), data)
+
+
+@producers_bp.post(f"/{ID}/verify")
+@api_auth("admin")
+@producers_bp.response(200, ProducerSchema)
+@producers_bp.alt_response(401, description="Not authenticated")
+@producers_bp.alt_response(403, description="Not an admin")
+@producers_bp.alt_response(404, description="No such producer")
+@producers_bp.alt_response(409, description="No current GACC registration")
+@producers_bp.doc(security=BEARER)
+def verify_producer(producer_id):
+    """Mark the producer verified: its active products become visible. Admins.
+
+    :raise 409: the producer has no current GACC registration
+    """
+    user = api_user()
+    return services.verify_producer(user, services.get_producer(user, producer_id))
+
+
+@producers_bp.post(f"/{ID}/reject")
+@api_auth("admin")
+@producers_bp.arguments(RejectSchema)
+@producers_bp.response(200, ProducerSchema)
+@producers_bp.alt_response(401, description="Not authenticated")
+@producers_bp.alt_response(403, description="Not an admin")
+@producers_bp.alt_response(404, description="No such producer")
+@producers_bp.alt_response(422, description="No reason given")
+@producers_bp.doc(security=BEARER)
+def reject_producer(data, producer_id):
+    """Reject with a reason the farmer sees. Admins."""
+    user = api_user()
+    return services.reject_producer(user, services.get_producer(user, producer_id), data["reason"])
+
+
+@producers_bp.get(f"/{ID}/certificates")
+@producers_bp.response(200, CertificateSchema(many=True))
+@producers_bp.alt_response(404, description="Producer not visible")
+def list_certificates(producer_id):
+    """The producer's certificates, valid or not. Whoever may see the producer."""
+    return services.get_producer(api_user(), producer_id).certificates
+
+
+@producers_bp.post(f"/{ID}/certificates")
+@api_auth("farmer")
+@producers_bp.arguments(CertificateSchema)
+@producers_bp.response(201, CertificateSchema)
+@producers_bp.alt_response(401, description="Not authenticated")
+@producers_bp.alt_response(403, description="Not the owner")
+@producers_bp.alt_response(404, description="Producer not visible")
+@producers_bp.alt_response(422, description="Invalid input")
+@producers_bp.doc(security=BEARER)
+def add_certificate(data, producer_id):
+    """Add a certificate (upload its scan with PUT …/file). The owner."""
+    user = api_user()
+    return services.add_certificate(user, services.get_producer(user, producer_id), data)
+
+
+@producers_bp.put(f"/{ID}/certificates/<int(max=2147483647):certificate_id>/file")
+@api_auth("farmer")
+@producers_bp.arguments(FileSchema, location="files")
+@producers_bp.response(200, CertificateSchema)
+@producers_bp.alt_response(401, description="Not authenticated")
+@producers_bp.alt_response(403, description="Not the owner")
+@producers_bp.alt_response(404, description="Not found")
+@producers_bp.alt_response(413, description="File too large")
+@producers_bp.alt_response(422, description="Not a PDF or an image")
+@producers_bp.doc(security=BEARER)
+def upload_certificate_file(files, producer_id, certificate_id):
+    """Upload the certificate's scan: a PDF or an image, 10 MB at most. The owner.
+
+    :raise 413: the file is too large
+    :raise 422: the file is neither a PDF nor an image
+    """
+    user = api_user()
+    producer = services.get_producer(user, producer_id)
+    certificate = services.get_certificate(user, producer, certificate_id)
+    return services.attach_certificate_file(user, certificate, files.get("file"))
+
+
+@producers_bp.delete(f"/{ID}/certificates/<int(max=2147483647):certificate_id>")
+@api_auth("farmer")
+@producers_bp.response(204)
+@producers_bp.alt_response(401, description="Not authenticated")
+@producers_bp.alt_response(403, description="Not the owner")
+@producers_bp.alt_response(404, description="Not found")
+@producers_bp.doc(security=BEARER)
+def delete_certificate(producer_id, certificate_id):
+    """Remove a certificate. The owner."""
+    user = api_user()
+    producer = services.get_producer(user, producer_id)
+    services.delete_certificate(user, services.get_certificate(user, producer, certificate_id))
+
+
+@producers_bp.post(f"/{ID}/photos")
+@api_auth("farmer")
+@producers_bp.arguments(FileSchema, location="files")
+@producers_bp.response(201, PhotoSchema)
+@producers_bp.alt_response(401, description="Not authenticated")
+@producers_bp.alt_response(403, description="Not the owner")
+@producers_bp.alt_response(404, description="Not found")
+@producers_bp.alt_response(409, description="Too many photos")
+@producers_bp.alt_response(413, description="File too large")
+@producers_bp.alt_response(422, description="Not an image")
+@producers_bp.doc(security=BEARER)
+def add_producer_photo(files, producer_id):
+    """Add a photo of the farm (JPEG, PNG, WebP or GIF; 5 MB at most). The owner."""
+    user = api_user()
+    return services.add_producer_photo(user, services.get_producer(user, producer_id), files.get("file"))
+
+
+# ---------------------------------------------------------------- products
+
+
+@products_bp.get("/products")
+@products_bp.arguments(ProductQuerySchema, location="query")
+@products_bp.response(200, ProductPageSchema)
+@products_bp.alt_response(422, description="Invalid filter, sort or page")
+def list_products(args):
+    """Search and browse: active products of verified producers (the owner's and an admin's
+    own view with ``status``). Anyone. ``q`` finds Chinese (words, Traditional script,
+    pinyin), Russian and English word forms.
+
+    :raise 422: a bad filter value (unknown category or district, per_page over 100, …)
+    """
+    errors = search.check_filters(args)
+    if errors:
+        raise ValidationFailed(_l("Some fields are not valid."), fields=errors)
+    return search.search_products(api_user(), args, with_facets=args.get("facets", False))
+
+
+@products_bp.post("/products")
+@api_auth("farmer")
+@products_bp.arguments(ProductCreateSchema)
+@products_bp.response(201, ProductDetailSchema)
+@products_bp.alt_response(401, description="Not authenticated")
+@products_bp.alt_response(403, description="Not a farmer, no producer profile, or not verified")
+@products_bp.alt_response(422, description="Invalid input")
+@products_bp.doc(security=BEARER)
+def create_product(data):
+    """List a product. Farmers whose producer is verified; ``status`` defaults to draft.
+
+    :raise 403: no producer profile (``producer_required``) or not verified (``producer_not_verified``)
+    :raise 422: invalid fields; nothing is written
+    """
+    product = services.create_product(api_user(), data)
+    return services.get_product(api_user(), product.id)
+
+
+@products_bp.get(f"/products/{PID}")
+@products_bp.response(200, ProductDetailSchema)
+@products_bp.alt_response(404, description="No such product, or not visible to the caller")
+def get_product(product_id):
+    """One product with its lots and valid certificates. Anyone who may see it.
+
+    :raise 404: unknown or not visible
+    """
+    return services.get_product(api_user(), product_id)
+
+
+@products_bp.patch(f"/products/{PID}")
+@api_auth()
+@products_bp.arguments(ProductInSchema)
+@products_bp.response(200, ProductDetailSchema)
+@products_bp.alt_response(401, description="Not authenticated")
+@products_bp.alt_response(403, description="Not the owner, or publishing without verification")
+@products_bp.alt_response(404, description="Not visible to the caller")
+@products_bp.alt_response(422, description="Invalid input")
+@products_bp.doc(security=BEARER)
+def update_product(data, product_id):
+    """Change a product; ``stock_quantity`` sets stock on hand (products without lots). The owner only.
+
+    :raise 403: visible but not the caller's
+    :raise 404: not visible to the caller
+    """
+    user = api_user()
+    services.update_product(user, services.get_product_for_edit(user, product_id), data)
+    return services.get_product(user, product_id)
+
+
+@products_bp.delete(f"/products/{PID}")
+@api_auth()
+@products_bp.response(200, ProductDetailSchema)
+@products_bp.alt_response(401, description="Not authenticated")
+@products_bp.alt_response(403, description="Not the owner")
+@products_bp.alt_response(404, description="Not visible to the caller")
+@products_bp.doc(security=BEARER)
+def archive_product(product_id):
+    """Archive (never delete: orders refer to it). The owner, or an admin taking it down."""
+    user = api_user()
+    return services.archive_product(user, services.get_product(user, product_id))
+
+
+@products_bp.get(f"/products/{PID}/lots")
+@products_bp.response(200, LotSchema(many=True))
+@products_bp.alt_response(404, description="Not visible")
+def list_lots(product_id):
+    """The product's lots, by best-before date. Anyone who may see the product."""
+    return services.get_product(api_user(), product_id).lots
+
+
+@products_bp.post(f"/products/{PID}/lots")
+@api_auth("farmer")
+@products_bp.arguments(LotSchema)
+@products_bp.response(201, LotSchema)
+@products_bp.alt_response(401, description="Not authenticated")
+@products_bp.alt_response(403, description="Not the owner")
+@products_bp.alt_response(404, description="Not visible")
+@products_bp.alt_response(409, description="Open orders hold stock kept without lots")
+@products_bp.alt_response(422, description="Invalid input")
+@products_bp.doc(security=BEARER)
+def add_lot(data, product_id):
+    """Add a lot; from then on the product's stock is the sum of unexpired lots. The owner."""
+    user = api_user()
+    return services.add_lot(user, services.get_product_for_edit(user, product_id), data)
+
+
+@products_bp.patch(f"/products/{PID}/lots/<int(max=2147483647):lot_id>")
+@api_auth("farmer")
+@products_bp.arguments(LotPatchSchema)
+@products_bp.response(200, LotSchema)
+@products_bp.alt_response(401, description="Not authenticated")
+@products_bp.alt_response(403, description="Not the owner")
+@products_bp.alt_response(404, description="Not found")
+@products_bp.alt_response(422, description="Invalid input")
+@products_bp.doc(security=BEARER)
+def update_lot(data, product_id, lot_id):
+    """Correct a lot. The owner."""
+    user = api_user()
+    product = services.get_product_for_edit(user, product_id)
+    return services.update_lot(user, services.get_lot(product, lot_id), data)
+
+
+@products_bp.delete(f"/products/{PID}/lots/<int(max=2147483647):lot_id>")
+@api_auth("farmer")
+@products_bp.response(204)
+@products_bp.alt_response(401, description="Not authenticated")
+@products_bp.alt_response(403, description="Not the owner")
+@products_bp.alt_response(404, description="Not found")
+@products_bp.alt_response(409, description="Open orders hold stock from the lot")
+@products_bp.doc(security=BEARER)
+def delete_lot(product_id, lot_id):
+    """Remove a lot nobody has reserved from. The owner."""
+    user = api_user()
+    product = services.get_product_for_edit(user, product_id)
+    services.delete_lot(user, services.get_lot(product, lot_id))
+
+
+@products_bp.post(f"/products/{PID}/photos")
+@api_auth("farmer")
+@products_bp.arguments(FileSchema, location="files")
+@products_bp.response(201, PhotoSchema)
+@products_bp.alt_response(401, description="Not authenticated")
+@products_bp.alt_response(403, description="Not the owner")
+@products_bp.alt_response(404, description="Not visible")
+@products_bp.alt_response(409, description="Too many photos")
+@products_bp.alt_response(413, description="File too large")
+@products_bp.alt_response(422, description="Not an image")
+@products_bp.doc(security=BEARER)
+def add_product_photo(files, product_id):
+    """Upload a photo (JPEG, PNG, WebP or GIF, 5 MB at most; re-encoded, thumbnailed). The owner.
+
+    :raise 413: larger than 5 MB
+    :raise 422: not an image
+    """
+    user = api_user()
+    return services.add_product_photo(user, services.get_product_for_edit(user, product_id), files.get("file"))
+
+
+@products_bp.delete(f"/products/{PID}/photos/<int(max=2147483647):photo_id>")
+@api_auth("farmer")
+@products_bp.response(204)
+@products_bp.alt_response(401, description="Not authenticated")
+@products_bp.alt_response(403, description="Not the owner")
+@products_bp.alt_response(404, description="Not found")
+@products_bp.doc(security=BEARER)
+def delete_product_photo(product_id, photo_id):
+    """Remove a photo. The owner."""
+    user = api_user()
+    product = services.get_product_for_edit(user, product_id)
+    photo = db.session.get(Photo, photo_id)
+    if photo is None or photo.product_id != product.id:
+        raise NotFound()
+    services.delete_photo(user, photo)
+
+
+@products_bp.get("/categories")
+@products_bp.response(200, CategorySchema(many=True))
+def list_categories():
+    """The category tree, in display order. Anyone."""
+    return db.session.scalars(select(Category).order_by(Category.position, Category.code)).all()
+
+
+@products_bp.get("/districts")
+@products_bp.response(200, DistrictSchema(many=True))
+def list_districts():
+    """Districts of Chelyabinsk oblast (the ``district`` codes). Anyone."""
+    return db.session.scalars(select(District).order_by(District.name_en)).all()

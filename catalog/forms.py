@@ -1,0 +1,174 @@
+"""Catalog forms (Flask-WTF: CSRF on every one). Services do the business checks."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from catalog.data import CERTIFICATE_KINDS, PRODUCT_STATUS_LABELS, UNIT_LABELS
+
+TIER_ROWS = 5
+
+
+class TierForm(Form):
+    min_quantity = DecimalField(_l("From quantity"), validators=[Optional()])
+    unit_price = DecimalField(_l("Unit price, CNY"), validators=[Optional()])
+
+
+class ProductForm(FlaskForm):
+    name_zh = StringField(_l("Name in Chinese"), validators=[Length(max=200)])
+    name_ru = StringField(_l("Name in Russian"), validators=[Length(max=200)])
+    name_en = StringField(_l("Name in English"), validators=[Length(max=200)])
+    description_zh = TextAreaField(_l("Description in Chinese"), validators=[Length(max=5000)])
+    description_ru = TextAreaField(_l("Description in Russian"), validators=[Length(max=5000)])
+    description_en = TextAreaField(_l("Description in English"), validators=[Length(max=5000)])
+    category = SelectField(_l("Category"), choices=[])
+    hs_code = StringField(_l("HS code"), validators=[DataRequired(), Length(max=13)])
+    unit = SelectField(_l("Unit of sale"), choices=list(UNIT_LABELS.items()))
+    net_weight_kg = DecimalField(_l("Net weight per unit, kg"), validators=[DataRequired()])
+    gross_weight_kg = DecimalField(_l("Gross weight per unit, kg"), validators=[Optional()])
+    packaging = StringField(_l("Packaging"), validators=[Length(max=300)])
+    origin = StringField(_l("Origin"), validators=[Length(max=200)])
+    organic_claim = BooleanField(_l("Sold as organic (shown only with a valid certificate)"))
+    storage_temp_min_c = IntegerField(_l("Storage from, °C"), validators=[Optional(), NumberRange(-60, 60)])
+    storage_temp_max_c = IntegerField(_l("Storage to, °C"), validators=[Optional(), NumberRange(-60, 60)])
+    shelf_life_days = IntegerField(_l("Shelf life, days"), validators=[Optional(), NumberRange(1, 3650)])
+    stock_quantity = DecimalField(_l("Stock on hand (products without lots)"), validators=[Optional()])
+    status = SelectField(_l("Status"), choices=list(PRODUCT_STATUS_LABELS.items()))
+    tiers = FieldList(FormField(TierForm), min_entries=TIER_ROWS, max_entries=TIER_ROWS)
+    submit = SubmitField(_l("Save"))
+
+    def to_data(self, include_stock: bool = True) -> dict:
+        data = {
+            "name": {lang: getattr(self, f"name_{lang}").data for lang in ("zh", "ru", "en")},
+            "description": {lang: getattr(self, f"description_{lang}").data for lang in ("zh", "ru", "en")},
+            "category": self.category.data,
+            "hs_code": self.hs_code.data,
+            "unit": self.unit.data,
+            "net_weight_kg": self.net_weight_kg.data,
+            "gross_weight_kg": self.gross_weight_kg.data,
+            "packaging": self.packaging.data,
+            "origin": self.origin.data,
+            "organic_claim": self.organic_claim.data,
+            "storage_temp_c": {"min": self.storage_temp_min_c.data, "max": self.storage_temp_max_c.data},
+            "shelf_life_days": self.shelf_life_days.data,
+            "status": self.status.data,
+            "price_tiers": [
+                {"min_quantity": row.min_quantity.data, "unit_price": row.unit_price.data}
+                for row in self.tiers
+                if row.min_quantity.data is not None or row.unit_price.data is not None
+            ],
+        }
+        if include_stock and self.stock_quantity.data is not None:
+            data["stock_quantity"] = self.stock_quantity.data
+        return data
+
+    def fill(self, product) -> None:
+        for lang in ("zh", "ru", "en"):
+            getattr(self, f"name_{lang}").data = getattr(product, f"name_{lang}")
+            getattr(self, f"description_{lang}").data = getattr(product, f"description_{lang}")
+        self.category.data = product.category_code
+        for key in ("hs_code", "unit", "net_weight_kg", "gross_weight_kg", "packaging", "origin", "organic_claim",
+                    "storage_temp_min_c", "storage_temp_max_c", "shelf_life_days", "status"):
+            getattr(self, key).data = getattr(product, key)
+        self.stock_quantity.data = product.stock_on_hand
+        for row, tier in zip(self.tiers, product.price_tiers, strict=False):
+            row.min_quantity.data = tier.min_quantity.normalize()
+            row.unit_price.data = tier.unit_price
+
+
+#: Service field → form field, to show a service's message next to the right input.
+PRODUCT_FIELD_MAP = {
+    "name": "name_zh",
+    "description": "description_zh",
+    "storage_temp_c": "storage_temp_min_c",
+    "price_tiers": "tiers",
+}
+
+
+class LotForm(FlaskForm):
+    lot_number = StringField(_l("Lot number"), validators=[DataRequired(), Length(max=64)])
+    produced_on = DateField(_l("Produced or harvested on"), validators=[DataRequired()])
+    best_before = DateField(_l("Best before"), validators=[DataRequired()])
+    quantity = DecimalField(_l("Quantity"), validators=[DataRequired()])
+    submit = SubmitField(_l("Add lot"))
+
+
+class PhotoForm(FlaskForm):
+    file = FileField(_l("Photo (JPEG, PNG, WebP or GIF, up to 5 MB)"))
+    submit = SubmitField(_l("Upload"))
+
+
+class ProducerForm(FlaskForm):
+    name_ru = StringField(_l("Legal name in Russian"), validators=[DataRequired(), Length(max=200)])
+    name_zh = StringField(_l("Name in Chinese"), validators=[Length(max=200)])
+    name_en = StringField(_l("Name in English"), validators=[Length(max=200)])
+    description_zh = TextAreaField(_l("Description in Chinese"), validators=[Length(max=5000)])
+    description_ru = TextAreaField(_l("Description in Russian"), validators=[Length(max=5000)])
+    description_en = TextAreaField(_l("Description in English"), validators=[Length(max=5000)])
+    district = SelectField(_l("District"), choices=[])
+    address = StringField(_l("Address"), validators=[Length(max=300)])
+    contact_name = StringField(_l("Contact person"), validators=[Length(max=120)])
+    contact_phone = StringField(_l("Phone"), validators=[Length(max=40)])
+    contact_email = StringField(_l("E-mail"), validators=[Length(max=254)])
+    website = StringField(_l("Website"), validators=[Length(max=200)])
+    gacc_registration = StringField(_l("GACC registration number"), validators=[Length(max=18)])
+    gacc_expires_at = DateField(_l("GACC registration valid until"), validators=[Optional()])
+    submit = SubmitField(_l("Save"))
+
+    def to_data(self) -> dict:
+        return {
+            "name": {lang: getattr(self, f"name_{lang}").data for lang in ("zh", "ru", "en")},
+            "description": {lang: getattr(self, f"description_{lang}").data for lang in ("zh", "ru", "en")},
+            "district": self.district.data,
+            "address": self.address.data,
+            "contact_name": self.contact_name.data,
+            "contact_phone": self.contact_phone.data,
+            "contact_email": self.contact_email.data,
+            "website": self.website.data,
+            "gacc_registration": self.gacc_registration.data,
+            "gacc_expires_at": self.gacc_expires_at.data,
+        }
+
+    def fill(self, producer) -> None:
+        for name in ("name_ru", "name_zh", "name_en", "description_zh", "description_ru", "description_en",
+                     "address", "contact_name", "contact_phone", "contact_email", "website",
+                     "gacc_registration", "gacc_expires_at"):
+            getattr(self, name).data = getattr(producer, name)
+        self.district.data = producer.district_code
+
+
+PRODUCER_FIELD_MAP = {"name": "name_ru", "description": "description_zh"}
+
+
+class CertificateForm(FlaskForm):
+    kind = SelectField(_l("Kind"), choices=list(CERTIFICATE_KINDS.items()))
+    number = StringField(_l("Number"), validators=[DataRequired(), Length(max=100)])
+    issuer = StringField(_l("Issued by"), validators=[Length(max=200)])
+    valid_from = DateField(_l("Valid from"), validators=[DataRequired()])
+    valid_until = DateField(_l("Valid until"), validators=[DataRequired()])
+    file = FileField(_l("Scan (PDF or image, up to 10 MB)"))
+    submit = SubmitField(_l("Add certificate"))
+
+
+class RejectForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for the farmer"), validators=[DataRequired(), Length(max=2000)])
+    submit = SubmitField(_l("Reject"))
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("XLSX or CSV file"))
+    submit = SubmitField(_l("Check and import"))

@@ -1,0 +1,432 @@
+"""Producers, their export credentials, products with price tiers, lots and photos."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+from sqlalchemy.sql import cast as sql_cast
+
+from catalog.data import (
+    CERTIFICATE_KINDS,
+    ORGANIC_KINDS,
+    PRODUCER_STATUSES,
+    PRODUCT_STATUSES,
+    UNITS,
+    quantity_decimals,
+    sql_in,
+)
+from core.db import TimestampMixin, UTCDateTime
+from core.extensions import db
+from core.timeutil import utcnow
+
+MONEY = Numeric(12, 2)
+QUANTITY = Numeric(12, 3)
+
+
+class SearchVector(TSVECTOR):
+    """A tsvector written from the app's own lexeme string (see catalog.search)."""
+
+    cache_ok = True
+
+    def bind_expression(self, bindvalue):
+        return sql_cast(bindvalue, TSVECTOR)
+
+
+#: tsvector on PostgreSQL; on SQLite the same lexemes as " lexeme/W " text for LIKE.
+SEARCH_VECTOR = Text().with_variant(SearchVector(), "postgresql")
+
+
+def today() -> date:
+    return utcnow().date()
+
+
+class District(db.Model):
+    """A municipal district of Chelyabinsk oblast; seeded by the migration."""
+
+    __tablename__ = "catalog_districts"
+
+    #: Stable slug the API uses, e.g. ``uvelsky``.
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name_ru: Mapped[str] = mapped_column(String(100))
+    name_zh: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(100))
+
+    @property
+    def names(self) -> dict:
+        return {"zh": self.name_zh, "ru": self.name_ru, "en": self.name_en}
+
+
+class Category(db.Model):
+    """A product category; a tree (``parent_code``), seeded by the migration."""
+
+    __tablename__ = "catalog_categories"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    parent_code: Mapped[str | None] = mapped_column(
+        ForeignKey("catalog_categories.code", ondelete="RESTRICT"), index=True
+    )
+    name_ru: Mapped[str] = mapped_column(String(100))
+    name_zh: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(100))
+    #: Honey, dairy, meat: a veterinary certificate ("Mercury") travels with every shipment.
+    animal_origin: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Comma-separated 4-digit HS headings that fit the category ("" = anything goes).
+    hs_prefixes: Mapped[str] = mapped_column(String(300), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    @property
+    def names(self) -> dict:
+        return {"zh": self.name_zh, "ru": self.name_ru, "en": self.name_en}
+
+    def hs_code_plausible(self, hs_code: str) -> bool:
+        prefixes = [p for p in self.hs_prefixes.split(",") if p]
+        return not prefixes or any(hs_code.startswith(p) for p in prefixes)
+
+
+class Producer(TimestampMixin, db.Model):
+    """A farm or food plant: one per farmer; an admin verifies it before buyers see it."""
+
+    __tablename__ = "catalog_producers"
+    __table_args__ = (
+        CheckConstraint(sql_in("status", PRODUCER_STATUSES), name="status_known"),
+        CheckConstraint("name_ru <> ''", name="name_ru_given"),
+        Index("ix_catalog_producers_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The farmer who runs the profile (one profile per farmer).
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), unique=True)
+    #: Legal name in Russian, as registered; Chinese and English for buyers.
+    name_ru: Mapped[str] = mapped_column(String(200))
+    name_zh: Mapped[str] = mapped_column(String(200), default="")
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    description_ru: Mapped[str] = mapped_column(Text, default="")
+    description_zh: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    district_code: Mapped[str] = mapped_column(
+        ForeignKey("catalog_districts.code", ondelete="RESTRICT"), index=True
+    )
+    address: Mapped[str] = mapped_column(String(300), default="")
+    contact_name: Mapped[str] = mapped_column(String(120), default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    website: Mapped[str] = mapped_column(String(200), default="")
+    #: GACC overseas establishment registration number, ``C`` + ``RUS`` + 14 digits.
+    gacc_registration: Mapped[str | None] = mapped_column(String(18), unique=True)
+    gacc_expires_at: Mapped[date | None] = mapped_column(Date)
+    #: The GACC expiry date the farmer was last reminded about (one reminder per date).
+    gacc_reminded_for: Mapped[date | None] = mapped_column(Date)
+    #: pending → verified | rejected; editing credentials sends a verified profile back.
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    rejection_reason: Mapped[str] = mapped_column(Text, default="")
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+
+    owner = relationship("User", foreign_keys=[owner_id])
+    district: Mapped[District] = relationship(lazy="joined", innerjoin=True)
+    certificates: Mapped[list["Certificate"]] = relationship(
+        back_populates="producer",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="Certificate.valid_until",
+    )
+    photos: Mapped[list["Photo"]] = relationship(
+        back_populates="producer", cascade="all, delete-orphan", passive_deletes=True, order_by="Photo.position"
+    )
+    products: Mapped[list["Product"]] = relationship(back_populates="producer", passive_deletes=True)
+
+    @property
+    def names(self) -> dict:
+        return {"zh": self.name_zh or None, "ru": self.name_ru or None, "en": self.name_en or None}
+
+    @property
+    def descriptions(self) -> dict:
+        return {
+            "zh": self.description_zh or None,
+            "ru": self.description_ru or None,
+            "en": self.description_en or None,
+        }
+
+    @property
+    def verified(self) -> bool:
+        return self.status == "verified"
+
+    def gacc_valid(self, on: date | None = None) -> bool:
+        return bool(self.gacc_registration) and (
+            self.gacc_expires_at is None or self.gacc_expires_at >= (on or today())
+        )
+
+    def valid_certificates(self, on: date | None = None) -> list["Certificate"]:
+        return [c for c in self.certificates if c.is_valid(on)]
+
+    def organic(self, on: date | None = None) -> dict:
+        """Which organic standards are backed by a currently valid certificate."""
+        kinds = {c.kind for c in self.valid_certificates(on)}
+        return {claim: kind in kinds for claim, kind in ORGANIC_KINDS.items()}
+
+    def visible_to(self, user) -> bool:
+        if self.verified:
+            return True
+        return user is not None and (user.role == "admin" or user.id == self.owner_id)
+
+    def __repr__(self) -> str:
+        return f"<Producer {self.id} {self.name_ru!r} {self.status}>"
+
+
+class Certificate(db.Model):
+    """An export or quality certificate; it counts only between its validity dates."""
+
+    __tablename__ = "catalog_certificates"
+    __table_args__ = (
+        CheckConstraint(sql_in("kind", CERTIFICATE_KINDS), name="kind_known"),
+        CheckConstraint("valid_until >= valid_from", name="dates_ordered"),
+        Index("ix_catalog_certificates_producer_kind", "producer_id", "kind", "valid_until"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    producer_id: Mapped[int] = mapped_column(ForeignKey("catalog_producers.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    number: Mapped[str] = mapped_column(String(100))
+    issuer: Mapped[str] = mapped_column(String(200), default="")
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date] = mapped_column(Date)
+    #: The scan (PDF or image) under UPLOAD_DIR, if uploaded.
+    file_name: Mapped[str | None] = mapped_column(String(100))
+    file_type: Mapped[str | None] = mapped_column(String(50))
+    #: The expiry date the farmer was last reminded about.
+    reminded_for: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    producer: Mapped[Producer] = relationship(back_populates="certificates")
+
+    def is_valid(self, on: date | None = None) -> bool:
+        on = on or today()
+        return self.valid_from <= on <= self.valid_until
+
+
+class Product(TimestampMixin, db.Model):
+    """A wholesale listing: names in three languages, CNY price tiers, stock or lots."""
+
+    __tablename__ = "catalog_products"
+    __table_args__ = (
+        CheckConstraint(sql_in("status", PRODUCT_STATUSES), name="status_known"),
+        CheckConstraint(sql_in("unit", UNITS), name="unit_known"),
+        CheckConstraint("name_zh <> '' OR name_ru <> '' OR name_en <> ''", name="has_name"),
+        CheckConstraint("length(hs_code) BETWEEN 6 AND 10", name="hs_code_length"),
+        CheckConstraint("net_weight_kg > 0", name="net_weight_positive"),
+        CheckConstraint("gross_weight_kg IS NULL OR gross_weight_kg >= net_weight_kg", name="gross_ge_net"),
+        CheckConstraint("stock_on_hand >= 0", name="stock_not_negative"),
+        CheckConstraint("stock_reserved >= 0 AND stock_reserved <= stock_on_hand", name="reserved_within_stock"),
+        CheckConstraint(
+            "storage_temp_min_c IS NULL OR storage_temp_max_c IS NULL OR storage_temp_min_c <= storage_temp_max_c",
+            name="temp_range_ordered",
+        ),
+        CheckConstraint("shelf_life_days IS NULL OR shelf_life_days > 0", name="shelf_life_positive"),
+        Index("ix_catalog_products_status_created", "status", "created_at"),
+        Index("ix_catalog_products_status_price", "status", "price_min_cny"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    producer_id: Mapped[int] = mapped_column(ForeignKey("catalog_producers.id", ondelete="RESTRICT"), index=True)
+    name_zh: Mapped[str] = mapped_column(String(200), default="")
+    name_ru: Mapped[str] = mapped_column(String(200), default="")
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    description_zh: Mapped[str] = mapped_column(Text, default="")
+    description_ru: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    category_code: Mapped[str] = mapped_column(
+        ForeignKey("catalog_categories.code", ondelete="RESTRICT"), index=True
+    )
+    #: Chinese 10-digit tariff code or its international 6-digit head.
+    hs_code: Mapped[str] = mapped_column(String(10))
+    unit: Mapped[str] = mapped_column(String(16))
+    #: Net and gross weight of one unit of sale.
+    net_weight_kg: Mapped[Decimal] = mapped_column(QUANTITY)
+    gross_weight_kg: Mapped[Decimal | None] = mapped_column(QUANTITY)
+    packaging: Mapped[str] = mapped_column(String(300), default="")
+    origin: Mapped[str] = mapped_column(String(200), default="")
+    #: The producer claims organic; it shows only as backed by valid certificates.
+    organic_claim: Mapped[bool] = mapped_column(Boolean, default=False)
+    storage_temp_min_c: Mapped[int | None] = mapped_column(Integer)
+    storage_temp_max_c: Mapped[int | None] = mapped_column(Integer)
+    shelf_life_days: Mapped[int | None] = mapped_column(Integer)
+    #: Once a product has lots its stock is the sum of its unexpired lots.
+    tracks_lots: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Stock of a product kept without lots; ``stock_reserved`` is held by open orders.
+    stock_on_hand: Mapped[Decimal] = mapped_column(QUANTITY, default=Decimal("0"))
+    stock_reserved: Mapped[Decimal] = mapped_column(QUANTITY, default=Decimal("0"))
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    #: Lowest and highest tier prices, kept in step with the tiers for filters and sorting.
+    price_min_cny: Mapped[Decimal | None] = mapped_column(MONEY)
+    price_max_cny: Mapped[Decimal | None] = mapped_column(MONEY)
+    #: Lexemes of the names, descriptions and category in every language (catalog.search).
+    search_vector = deferred(mapped_column(SEARCH_VECTOR, nullable=True))
+
+    producer: Mapped[Producer] = relationship(back_populates="products")
+    category: Mapped[Category] = relationship()
+    price_tiers: Mapped[list["ProductPriceTier"]] = relationship(
+        back_populates="product",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="ProductPriceTier.min_quantity",
+    )
+    lots: Mapped[list["Lot"]] = relationship(
+        back_populates="product", cascade="all, delete-orphan", passive_deletes=True, order_by="Lot.best_before"
+    )
+    photos: Mapped[list["Photo"]] = relationship(
+        back_populates="product", cascade="all, delete-orphan", passive_deletes=True, order_by="Photo.position"
+    )
+
+    @property
+    def names(self) -> dict:
+        return {"zh": self.name_zh or None, "ru": self.name_ru or None, "en": self.name_en or None}
+
+    @property
+    def descriptions(self) -> dict:
+        return {
+            "zh": self.description_zh or None,
+            "ru": self.description_ru or None,
+            "en": self.description_en or None,
+        }
+
+    @property
+    def quantity_decimals(self) -> int:
+        return quantity_decimals(self.unit)
+
+    @property
+    def moq(self) -> Decimal | None:
+        """Minimum order quantity: the first tier's threshold."""
+        return self.price_tiers[0].min_quantity if self.price_tiers else None
+
+    def unit_price_for(self, quantity: Decimal) -> Decimal | None:
+        """The unit price (CNY) of the highest tier ``quantity`` reaches; None below the MOQ."""
+        price = None
+        for tier in self.price_tiers:
+            if quantity >= tier.min_quantity:
+                price = tier.unit_price
+        return price
+
+    @property
+    def organic(self) -> dict:
+        backed = self.producer.organic()
+        return {claim: bool(self.organic_claim and ok) for claim, ok in backed.items()}
+
+    @property
+    def storage_temp_c(self) -> dict | None:
+        if self.storage_temp_min_c is None and self.storage_temp_max_c is None:
+            return None
+        return {"min": self.storage_temp_min_c, "max": self.storage_temp_max_c}
+
+    def visible_to(self, user) -> bool:
+        """Buyers and visitors: active products of verified producers; the owner and admins: all."""
+        if user is not None and (user.role == "admin" or user.id == self.producer.owner_id):
+            return True
+        return self.status == "active" and self.producer.verified
+
+    def owned_by(self, user) -> bool:
+        return user is not None and user.id == self.producer.owner_id
+
+    def __repr__(self) -> str:
+        return f"<Product {self.id} {self.name_en or self.name_ru or self.name_zh!r} {self.status}>"
+
+
+class ProductPriceTier(db.Model):
+    """From ``min_quantity`` units on, each unit costs ``unit_price`` CNY."""
+
+    __tablename__ = "catalog_price_tiers"
+    __table_args__ = (
+        UniqueConstraint("product_id", "min_quantity", name="uq_catalog_price_tiers_product_quantity"),
+        CheckConstraint("min_quantity > 0", name="quantity_positive"),
+        CheckConstraint("unit_price > 0", name="price_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("catalog_products.id", ondelete="CASCADE"))
+    min_quantity: Mapped[Decimal] = mapped_column(QUANTITY)
+    unit_price: Mapped[Decimal] = mapped_column(MONEY)
+
+    product: Mapped[Product] = relationship(back_populates="price_tiers")
+
+
+class Lot(db.Model):
+    """A production or harvest lot. Expired lots are not available stock.
+
+    ``quantity_reserved`` is for the orders module: reserve with a conditional
+    ``UPDATE … SET quantity_reserved = quantity_reserved + :q WHERE quantity - quantity_reserved >= :q``
+    or under ``SELECT … FOR UPDATE``; the check constraint is the last guard against overselling.
+    """
+
+    __tablename__ = "catalog_lots"
+    __table_args__ = (
+        UniqueConstraint("product_id", "lot_number", name="uq_catalog_lots_product_lot_number"),
+        CheckConstraint("best_before >= produced_on", name="dates_ordered"),
+        CheckConstraint("quantity >= 0", name="quantity_not_negative"),
+        CheckConstraint("quantity_reserved >= 0 AND quantity_reserved <= quantity", name="reserved_within_quantity"),
+        Index("ix_catalog_lots_product_best_before", "product_id", "best_before"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("catalog_products.id", ondelete="CASCADE"))
+    lot_number: Mapped[str] = mapped_column(String(64))
+    produced_on: Mapped[date] = mapped_column(Date)
+    best_before: Mapped[date] = mapped_column(Date)
+    quantity: Mapped[Decimal] = mapped_column(QUANTITY)
+    quantity_reserved: Mapped[Decimal] = mapped_column(QUANTITY, default=Decimal("0"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    product: Mapped[Product] = relationship(back_populates="lots")
+
+    def expired(self, on: date | None = None) -> bool:
+        return self.best_before < (on or today())
+
+    @property
+    def available(self) -> Decimal:
+        return Decimal("0") if self.expired() else max(self.quantity - self.quantity_reserved, Decimal("0"))
+
+
+class Photo(db.Model):
+    """A content-checked image of a product or of a producer, with a thumbnail."""
+
+    __tablename__ = "catalog_photos"
+    __table_args__ = (
+        CheckConstraint("(product_id IS NULL) <> (producer_id IS NULL)", name="one_owner"),
+        Index("ix_catalog_photos_product_id", "product_id"),
+        Index("ix_catalog_photos_producer_id", "producer_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("catalog_products.id", ondelete="CASCADE"))
+    producer_id: Mapped[int | None] = mapped_column(ForeignKey("catalog_producers.id", ondelete="CASCADE"))
+    #: Random stored names under UPLOAD_DIR/catalog; never the uploader's name.
+    file_name: Mapped[str] = mapped_column(String(100))
+    thumb_name: Mapped[str] = mapped_column(String(100))
+    content_type: Mapped[str] = mapped_column(String(50))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    product: Mapped[Product | None] = relationship(back_populates="photos")
+    producer: Mapped[Producer | None] = relationship(back_populates="photos")
+
+
+class SearchTerm(db.Model):
+    """The vocabulary of Latin and Cyrillic lexemes, for typo-tolerant search (pg_trgm)."""
+
+    __tablename__ = "catalog_search_terms"
+
+    term: Mapped[str] = mapped_column(String(64), primary_key=True)

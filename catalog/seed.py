@@ -1,0 +1,141 @@
+"""Reference data (districts, categories) and the demo catalog for `flask seed-demo`."""
+
+from sqlalchemy import select
+
+from catalog.data import CATEGORIES, DISTRICTS
+from catalog.models import Category, District
+from core.extensions import db
+
+
+def ensure_reference_data() -> None:
+    """Districts and categories as the migration seeds them (for databases emptied by tests)."""
+    if db.session.scalar(select(District.code).limit(1)) is None:
+        db.session.add_all(
+            District(code=code, name_ru=ru, name_zh=zh, name_en=en) for code, (ru, zh, en) in DISTRICTS.items()
+        )
+    if db.session.scalar(select(Category.code).limit(1)) is None:
+        db.session.add_all(
+            Category(
+                code=code, name_ru=ru, name_zh=zh, name_en=en, animal_origin=animal, hs_prefixes=prefixes,
+                position=position,
+            )
+            for position, (code, (ru, zh, en, animal, prefixes)) in enumerate(CATEGORIES.items())
+        )
+    db.session.commit()
+
+
+def demo_photo(category: str, seed: int) -> bytes:
+    """A generated picture: a gradient and grains/drops in the category's colours."""
+    import io
+    import random
+
+    from PIL import Image, ImageDraw
+
+    from catalog.demo import COLOURS
+
+    dark, light = COLOURS.get(category, COLOURS["other"])
+    width, height = 800, 600
+    image = Image.new("RGB", (width, height))
+    draw = ImageDraw.Draw(image)
+    for y in range(height):
+        t = y / height
+        draw.line([(0, y), (width, y)], fill=tuple(int(light[i] * (1 - t) + dark[i] * t) for i in range(3)))
+    rng = random.Random(seed)
+    for _ in range(140):
+        x, y, r = rng.randint(0, width), rng.randint(0, height), rng.randint(6, 26)
+        shade = tuple(min(255, int(c * rng.uniform(0.8, 1.25))) for c in (dark if rng.random() < 0.5 else light))
+        draw.ellipse([x - r, y - int(r * 0.7), x + r, y + int(r * 0.7)], fill=shade, outline=dark)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def seed_catalog(echo) -> None:
+    """South Ural producers (some credentials expiring soon) and 40+ products with tiers, lots, photos."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from accounts import services as accounts
+    from accounts.seed import DEMO_PASSWORD
+    from catalog import search, uploads
+    from catalog.demo import DESCRIPTIONS, PRODUCERS, PRODUCTS
+    from catalog.models import Certificate, Lot, Photo, Producer, Product, ProductPriceTier, today
+
+    ensure_reference_data()
+    if db.session.scalar(select(Producer.id).limit(1)) is not None:
+        echo("Demo catalog: already there.")
+        return
+    from accounts.seed import DEMO_USERS
+
+    domain = next(email for email, role, *_ in DEMO_USERS if role == "farmer").split("@")[1]
+    admin = next((accounts.find_by_email(e) for e, role, *_ in DEMO_USERS if role == "admin"), None)
+    on = today()
+    producers = {}
+    for key, local, ru, zh, en, district, gacc, gacc_days, certificates in PRODUCERS:
+        email = f"{local}@{domain}"
+        owner = accounts.find_by_email(email) or accounts.create_user(
+            email=email, password=DEMO_PASSWORD, role="farmer", name=en, company=en, language="ru"
+        )
+        producer = Producer(
+            owner_id=owner.id, name_ru=ru, name_zh=zh, name_en=en, district_code=district,
+            description_ru=f"{ru} — производитель Челябинской области.",
+            description_zh=f"{zh}，车里雅宾斯克州生产商。",
+            description_en=f"{en}, a producer of Chelyabinsk oblast.",
+            address=f"{district.replace('_', '-').title()} district, Chelyabinsk oblast, Russia",
+            contact_name=owner.name, contact_phone="+7 351 200 00 00", contact_email=email,
+            gacc_registration=gacc, gacc_expires_at=on + timedelta(days=gacc_days), status="verified",
+            reviewed_by_id=admin.id if admin else None,
+        )
+        for number, (kind, days) in enumerate(certificates, start=1):
+            producer.certificates.append(Certificate(
+                kind=kind, number=f"{kind.upper()}-{gacc[-4:]}-{number}", issuer="Rosaccreditation / CNCA body",
+                valid_from=on - timedelta(days=365), valid_until=on + timedelta(days=days),
+            ))
+        db.session.add(producer)
+        producers[key] = producer
+    # One farmer waits for review, so the admin's queue is not empty.
+    waiting = accounts.find_by_email(f"farmer10@{domain}") or accounts.create_user(
+        email=f"farmer10@{domain}", password=DEMO_PASSWORD, role="farmer", name="Ivan Nagaybakov",
+        company="Nagaybak Grain", language="ru",
+    )
+    db.session.add(Producer(
+        owner_id=waiting.id, name_ru="КФХ «Нагайбакское зерно»", name_en="Nagaybak Grain Farm",
+        district_code="nagaybaksky", gacc_registration="CRUS11202212120010",
+        gacc_expires_at=on + timedelta(days=1500), status="pending",
+    ))
+    db.session.flush()
+    for index, (key, category, zh, ru, en, hs, unit, net, tiers, stock, organic, temp, shelf) in enumerate(PRODUCTS):
+        desc = DESCRIPTIONS[category]
+        product = Product(
+            producer=producers[key], category_code=category, name_zh=zh, name_ru=ru, name_en=en,
+            description_zh=desc[0], description_ru=desc[1], description_en=desc[2], hs_code=hs, unit=unit,
+            net_weight_kg=Decimal(net), gross_weight_kg=(Decimal(net) * Decimal("1.04")).quantize(Decimal("0.001")),
+            packaging={"kg": "25 kg bags", "tonne": "big bags, 1 t", "litre": "PET bottles in cartons",
+                       "bag": "paper bags on pallets", "box": "cartons on pallets", "piece": "boxed"}.get(unit, ""),
+            origin=f"{producers[key].district.name_en} district, Chelyabinsk oblast, Russia",
+            organic_claim=organic, storage_temp_min_c=temp[0], storage_temp_max_c=temp[1], shelf_life_days=shelf,
+            status="active", stock_reserved=Decimal("0"),
+            stock_on_hand=Decimal("0") if stock == "lots" else Decimal(stock), tracks_lots=stock == "lots",
+        )
+        product.price_tiers = [ProductPriceTier(min_quantity=Decimal(q), unit_price=Decimal(p)) for q, p in tiers]
+        product.price_min_cny = min(Decimal(p) for _, p in tiers)
+        product.price_max_cny = max(Decimal(p) for _, p in tiers)
+        if stock == "lots":
+            for n, (age, left, qty) in enumerate([(400, -5, 300), (60, 300, 2500), (10, 500, 4000)], start=1):
+                product.lots.append(Lot(
+                    lot_number=f"{on.year}-{index:02d}-{n}", produced_on=on - timedelta(days=age),
+                    best_before=on + timedelta(days=left), quantity=Decimal(qty), quantity_reserved=Decimal("0"),
+                ))
+        db.session.add(product)
+        db.session.flush()
+        stored = uploads.save_photo_bytes(demo_photo(category, index))
+        db.session.add(Photo(product_id=product.id, position=0, **stored))
+        search.index_product(product)
+    db.session.commit()
+    echo(f"Demo catalog: {len(PRODUCERS)} producers (+1 awaiting review), {len(PRODUCTS)} products.")
+    echo(f"  farmers farmer3…farmer10@{domain} share the demo password too.")
+
+
+from core.seed import seeder  # noqa: E402
+
+seeder(order=20)(seed_catalog)

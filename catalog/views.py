@@ -1,0 +1,542 @@
+"""Catalog pages: browse and search, product and producer pages, the farmer's listings,
+bulk import/export, and the admin's verification queue. Thin: parse → authorise → service."""
+
+from decimal import Decimal, InvalidOperation
+
+import marshmallow as ma
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from accounts.forms import ConfirmForm
+from catalog import bp, search, services, transfer
+from catalog.data import CERTIFICATE_KINDS, PRODUCT_STATUS_LABELS, UNIT_LABELS
+from catalog.forms import (
+    PRODUCER_FIELD_MAP,
+    PRODUCT_FIELD_MAP,
+    CertificateForm,
+    ImportForm,
+    LotForm,
+    PhotoForm,
+    ProducerForm,
+    ProductForm,
+    RejectForm,
+)
+from catalog.models import Category, Certificate, District, Photo, Product
+from catalog.queries import available_stock
+from catalog.reminders import producer_warnings
+from catalog.schemas import ProductQuerySchema
+from catalog.uploads import storage_dir
+from core.auth import api_user, roles_required
+from core.errors import AppError
+from core.extensions import db
+
+ID = "<int(max=2147483647):{}>"
+
+
+def page_user():
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def _form_errors(form, exc: AppError, field_map: dict) -> None:
+    """Show a service's error next to the form's fields, else as a flash."""
+    shown = False
+    for name, messages in (exc.fields or {}).items():
+        target = getattr(form, field_map.get(name, name), None)
+        if target is not None:
+            texts = [str(m) for m in (messages if isinstance(messages, list | tuple) else [messages])]
+            target.errors = list(target.errors or []) + texts
+            shown = True
+    if not shown:
+        flash(str(exc.message), "error")
+
+
+def _categories():
+    return db.session.scalars(select(Category).order_by(Category.position, Category.code)).all()
+
+
+def _districts():
+    return db.session.scalars(select(District).order_by(District.name_en)).all()
+
+
+def _choices(rows):
+    from core.i18n import pick_translation
+
+    return [(row.code, pick_translation(row.names)[0]) for row in rows]
+
+
+def template_context():
+    return {
+        "unit_label": lambda code: UNIT_LABELS.get(code, code),
+        "status_label": lambda code: PRODUCT_STATUS_LABELS.get(code, code),
+        "certificate_label": lambda code: CERTIFICATE_KINDS.get(code, code),
+        "available_stock": available_stock,
+    }
+
+
+bp.app_context_processor(template_context)
+
+
+# ---------------------------------------------------------------- public pages
+
+
+@bp.get("/catalog")
+def browse():
+    """Search and browse with filters, facets, sort and pages. Anyone (bad filters are ignored, with a note)."""
+    raw = {k: v for k, v in request.args.items() if v != ""}
+    raw.pop("facets", None)
+    try:
+        args = ProductQuerySchema().load(raw)
+    except ma.ValidationError as exc:
+        flash(_("Some filters were not understood and were ignored."), "warning")
+        args = ProductQuerySchema().load({k: v for k, v in raw.items() if k not in exc.messages})
+    errors = search.check_filters(args)
+    for key in errors:
+        args.pop(key, None)
+    if errors:
+        flash(_("Some filters were not understood and were ignored."), "warning")
+    args.pop("status", None)
+    result = search.search_products(page_user(), args, with_facets=True)
+    categories = _categories()
+    districts = _districts()
+    pages = max(1, -(-result["total"] // result["per_page"]))
+    return render_template(
+        "catalog/browse.html",
+        result=result,
+        args=args,
+        categories=categories,
+        districts=districts,
+        category_names={c.code: c.names for c in categories},
+        district_names={d.code: d.names for d in districts},
+        pages=pages,
+        query_args={k: v for k, v in raw.items() if k != "page"},
+    )
+
+
+@bp.get(f"/catalog/products/{ID.format('product_id')}")
+def product_page(product_id):
+    """A product: tiers, "your price", lots, certificates, producer. Whoever may see it (404 otherwise)."""
+    product = services.get_product(page_user(), product_id)
+    quantity_text = request.args.get("quantity", "").strip().replace(",", ".")
+    quantity = price = None
+    if quantity_text:
+        try:
+            quantity = Decimal(quantity_text)
+            if not quantity.is_finite() or quantity <= 0:
+                raise InvalidOperation
+            price = product.unit_price_for(quantity)
+        except InvalidOperation:
+            quantity = None
+            flash(_("Enter a quantity above zero."), "warning")
+    return render_template(
+        "catalog/product.html",
+        product=product,
+        quantity=quantity,
+        quantity_text=quantity_text,
+        price=price,
+        stock=available_stock(product),
+        certificates=product.producer.valid_certificates(),
+    )
+
+
+@bp.get(f"/catalog/producers/{ID.format('producer_id')}")
+def producer_page(producer_id):
+    """A producer: profile, credentials and products. Anyone for verified producers."""
+    user = page_user()
+    producer = services.get_producer(user, producer_id)
+    result = search.search_products(user, {"producer": producer.id, "sort": "newest", "per_page": 100})
+    return render_template("catalog/producer.html", producer=producer, products=result["items"])
+
+
+@bp.get(f"/catalog/photos/{ID.format('photo_id')}/<any(full, thumb):variant>")
+def photo_file(photo_id, variant):
+    """A product's or producer's photo. Whoever may see the product or producer (404 otherwise)."""
+    photo = db.session.get(Photo, photo_id)
+    if photo is None or not services.photo_visible_to(photo, api_user()):
+        abort(404)
+    name = photo.thumb_name if variant == "thumb" else photo.file_name
+    path = storage_dir("photos") / name
+    if not path.exists():
+        abort(404)
+    response = send_file(path, mimetype=photo.content_type, max_age=86400)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.get(f"/catalog/certificates/{ID.format('certificate_id')}/file")
+def certificate_file(certificate_id):
+    """A certificate's scan. Whoever may see the producer (404 otherwise)."""
+    certificate = db.session.get(Certificate, certificate_id)
+    if certificate is None or not certificate.file_name or not certificate.producer.visible_to(api_user()):
+        abort(404)
+    path = storage_dir("certificates") / certificate.file_name
+    if not path.exists():
+        abort(404)
+    response = send_file(
+        path,
+        mimetype=certificate.file_type,
+        as_attachment=certificate.file_type == "application/pdf",
+        download_name=f"certificate-{certificate.id}.{certificate.file_name.rsplit('.', 1)[-1]}",
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# ---------------------------------------------------------------- the farmer's producer profile
+
+
+@bp.route("/catalog/my/producer", methods=["GET", "POST"])
+@roles_required("farmer")
+def my_producer():
+    """Create or edit one's producer profile; certificates; expiry warnings. Farmers."""
+    producer = services.producer_of(current_user)
+    form = ProducerForm(prefix="producer")
+    form.district.choices = _choices(_districts())
+    if request.method == "GET" and producer is not None:
+        form.fill(producer)
+    if form.validate_on_submit():
+        try:
+            if producer is None:
+                producer = services.create_producer(current_user, form.to_data())
+                flash(_("Your producer profile is saved and waits for review."), "success")
+            else:
+                services.update_producer(current_user, producer, form.to_data())
+                flash(_("Your producer profile is saved."), "success")
+        except AppError as exc:
+            db.session.rollback()
+            _form_errors(form, exc, PRODUCER_FIELD_MAP)
+        else:
+            return redirect(url_for("catalog.my_producer"))
+    status = 422 if form.errors else 200
+    return render_template(
+        "catalog/my_producer.html",
+        producer=producer,
+        form=form,
+        certificate_form=CertificateForm(prefix="cert"),
+        photo_form=PhotoForm(prefix="photo"),
+        confirm_form=ConfirmForm(),
+        warnings=producer_warnings(producer) if producer else [],
+    ), status
+
+
+@bp.post("/catalog/my/producer/certificates")
+@roles_required("farmer")
+def add_certificate():
+    """Add a certificate with its scan. Farmers, to their own profile."""
+    producer = services.producer_of(current_user)
+    if producer is None:
+        return redirect(url_for("catalog.my_producer"))
+    form = CertificateForm(prefix="cert")
+    if form.validate_on_submit():
+        try:
+            services.add_certificate(
+                current_user,
+                producer,
+                {k: getattr(form, k).data for k in ("kind", "number", "issuer", "valid_from", "valid_until")},
+                file=form.file.data,
+            )
+        except AppError as exc:
+            db.session.rollback()
+            _form_errors(form, exc, {})
+        else:
+            flash(_("Certificate added."), "success")
+            return redirect(url_for("catalog.my_producer"))
+    for field_errors in form.errors.values():
+        for message in field_errors:
+            flash(str(message), "error")
+    return redirect(url_for("catalog.my_producer"))
+
+
+@bp.post(f"/catalog/my/producer/certificates/{ID.format('certificate_id')}/delete")
+@roles_required("farmer")
+def delete_certificate(certificate_id):
+    """Remove one's certificate. Farmers (403 for another's)."""
+    form = ConfirmForm()
+    certificate = db.session.get(Certificate, certificate_id)
+    if certificate is None:
+        abort(404)
+    if form.validate_on_submit():
+        services.delete_certificate(current_user, certificate)
+        flash(_("Certificate removed."), "success")
+    return redirect(url_for("catalog.my_producer"))
+
+
+@bp.post("/catalog/my/producer/photos")
+@roles_required("farmer")
+def add_producer_photo():
+    """Upload a farm photo. Farmers."""
+    producer = services.producer_of(current_user)
+    form = PhotoForm(prefix="photo")
+    if producer is not None and form.validate_on_submit():
+        try:
+            services.add_producer_photo(current_user, producer, form.file.data)
+        except AppError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+        else:
+            flash(_("Photo added."), "success")
+    return redirect(url_for("catalog.my_producer"))
+
+
+# ---------------------------------------------------------------- the farmer's products
+
+
+@bp.get("/catalog/my/products")
+@roles_required("farmer")
+def my_products():
+    """One's own products in every status, with warnings about expiring credentials. Farmers."""
+    producer = services.producer_of(current_user)
+    status = request.args.get("status")
+    return render_template(
+        "catalog/my_products.html",
+        producer=producer,
+        products=services.my_products(current_user, status),
+        status=status,
+        statuses=PRODUCT_STATUS_LABELS,
+        warnings=producer_warnings(producer) if producer else [],
+        confirm_form=ConfirmForm(),
+    )
+
+
+def _product_form(product=None):
+    form = ProductForm(prefix="product")
+    form.category.choices = _choices(_categories())
+    if request.method == "GET" and product is not None:
+        form.fill(product)
+    return form
+
+
+@bp.route("/catalog/my/products/new", methods=["GET", "POST"])
+@roles_required("farmer")
+def new_product():
+    """List a new product. Farmers with a verified producer profile."""
+    producer = services.producer_of(current_user)
+    if producer is None:
+        flash(_("Create your producer profile first."), "info")
+        return redirect(url_for("catalog.my_producer"))
+    form = _product_form()
+    status = 200
+    if request.method == "GET":
+        form.status.data = "draft"
+    if form.validate_on_submit():
+        try:
+            product = services.create_product(current_user, form.to_data())
+        except AppError as exc:
+            db.session.rollback()
+            _form_errors(form, exc, PRODUCT_FIELD_MAP)
+            status = exc.status
+        else:
+            flash(_("Product saved."), "success")
+            return redirect(url_for("catalog.edit_product", product_id=product.id))
+    return render_template(
+        "catalog/product_form.html", form=form, product=None, producer=producer
+    ), 422 if form.errors else status
+
+
+@bp.route(f"/catalog/my/products/{ID.format('product_id')}/edit", methods=["GET", "POST"])
+@roles_required("farmer")
+def edit_product(product_id):
+    """Edit one's product, its lots and photos. The owner (403 for another's visible product, else 404)."""
+    product = services.get_product_for_edit(current_user, product_id)
+    form = _product_form(product)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.update_product(current_user, product, form.to_data(include_stock=not product.tracks_lots))
+        except AppError as exc:
+            db.session.rollback()
+            _form_errors(form, exc, PRODUCT_FIELD_MAP)
+            status = exc.status
+            product = services.get_product_for_edit(current_user, product_id)
+        else:
+            flash(_("Product saved."), "success")
+            return redirect(url_for("catalog.edit_product", product_id=product.id))
+    return render_template(
+        "catalog/product_form.html",
+        form=form,
+        product=product,
+        producer=product.producer,
+        lot_form=LotForm(prefix="lot"),
+        photo_form=PhotoForm(prefix="photo"),
+        confirm_form=ConfirmForm(),
+        stock=available_stock(product),
+    ), 422 if form.errors else status
+
+
+@bp.post(f"/catalog/my/products/{ID.format('product_id')}/archive")
+@roles_required("farmer")
+def archive_product(product_id):
+    """Archive one's product. The owner."""
+    product = services.get_product_for_edit(current_user, product_id)
+    if ConfirmForm().validate_on_submit():
+        services.archive_product(current_user, product)
+        flash(_("Product archived: buyers no longer see it."), "success")
+    return redirect(url_for("catalog.my_products"))
+
+
+@bp.post(f"/catalog/my/products/{ID.format('product_id')}/lots")
+@roles_required("farmer")
+def add_lot(product_id):
+    """Add a lot to one's product. The owner."""
+    product = services.get_product_for_edit(current_user, product_id)
+    form = LotForm(prefix="lot")
+    if form.validate_on_submit():
+        try:
+            services.add_lot(
+                current_user,
+                product,
+                {k: getattr(form, k).data for k in ("lot_number", "produced_on", "best_before", "quantity")},
+            )
+        except AppError as exc:
+            db.session.rollback()
+            for messages in (exc.fields or {"": [exc.message]}).values():
+                for message in messages:
+                    flash(str(message), "error")
+        else:
+            flash(_("Lot added."), "success")
+    else:
+        for messages in form.errors.values():
+            for message in messages:
+                flash(str(message), "error")
+    return redirect(url_for("catalog.edit_product", product_id=product.id) + "#lots")
+
+
+@bp.post(f"/catalog/my/products/{ID.format('product_id')}/lots/{ID.format('lot_id')}/delete")
+@roles_required("farmer")
+def delete_lot(product_id, lot_id):
+    """Remove a lot nobody reserved from. The owner."""
+    product = services.get_product_for_edit(current_user, product_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.delete_lot(current_user, services.get_lot(product, lot_id))
+        except AppError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+        else:
+            flash(_("Lot removed."), "success")
+    return redirect(url_for("catalog.edit_product", product_id=product.id) + "#lots")
+
+
+@bp.post(f"/catalog/my/products/{ID.format('product_id')}/photos")
+@roles_required("farmer")
+def add_product_photo(product_id):
+    """Upload a product photo (checked, re-encoded, thumbnailed). The owner; 413 past 5 MB."""
+    product = services.get_product_for_edit(current_user, product_id)
+    form = PhotoForm(prefix="photo")
+    if form.validate_on_submit():
+        try:
+            services.add_product_photo(current_user, product, form.file.data)
+        except AppError as exc:
+            db.session.rollback()
+            if exc.status == 413:
+                return render_template("core/error.html", status=413, message=exc.message), 413
+            flash(str(exc.message), "error")
+        else:
+            flash(_("Photo added."), "success")
+    return redirect(url_for("catalog.edit_product", product_id=product.id) + "#photos")
+
+
+@bp.post(f"/catalog/my/products/{ID.format('product_id')}/photos/{ID.format('photo_id')}/delete")
+@roles_required("farmer")
+def delete_product_photo(product_id, photo_id):
+    """Remove a product photo. The owner."""
+    product = services.get_product_for_edit(current_user, product_id)
+    photo = db.session.get(Photo, photo_id)
+    if photo is None or photo.product_id != product.id:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        services.delete_photo(current_user, photo)
+        flash(_("Photo removed."), "success")
+    return redirect(url_for("catalog.edit_product", product_id=product.id) + "#photos")
+
+
+@bp.route("/catalog/my/products/import", methods=["GET", "POST"])
+@roles_required("farmer")
+def import_products():
+    """Bulk create/update from XLSX or CSV: all rows or none, with a per-row report. Farmers."""
+    form = ImportForm()
+    result = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            result = transfer.import_products(current_user, form.file.data)
+        except AppError as exc:
+            db.session.rollback()
+            status = exc.status if exc.status in (403, 413) else 422
+            flash(str(exc.message), "error")
+        else:
+            if result.ok:
+                flash(
+                    _("Imported: %(created)d new, %(updated)d updated.", created=result.created, updated=result.updated),
+                    "success",
+                )
+                return redirect(url_for("catalog.my_products"))
+            status = 422
+    return render_template("catalog/import.html", form=form, result=result, columns=transfer.COLUMNS), status
+
+
+@bp.get("/catalog/my/products/export.<any(csv, xlsx):fmt>")
+@roles_required("farmer")
+def export_products(fmt):
+    """Download one's products as CSV or XLSX (the import's format). Farmers."""
+    import io
+
+    if fmt == "csv":
+        data, mimetype = transfer.export_csv(current_user), "text/csv; charset=utf-8"
+    else:
+        data = transfer.export_xlsx(current_user)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=f"products.{fmt}")
+
+
+# ---------------------------------------------------------------- admin
+
+
+@bp.get("/catalog/admin/verification")
+@roles_required("admin")
+def verification_queue():
+    """Producers waiting for review, with their credentials. Admins."""
+    return render_template(
+        "catalog/verification.html",
+        producers=services.verification_queue(),
+        confirm_form=ConfirmForm(),
+        reject_form=RejectForm(),
+    )
+
+
+@bp.post(f"/catalog/admin/producers/{ID.format('producer_id')}/verify")
+@roles_required("admin")
+def verify_producer(producer_id):
+    """Verify a producer. Admins."""
+    producer = services.get_producer(current_user, producer_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.verify_producer(current_user, producer)
+        except AppError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+        else:
+            flash(_("%(name)s is verified.", name=producer.name_ru), "success")
+    return redirect(url_for("catalog.verification_queue"))
+
+
+@bp.post(f"/catalog/admin/producers/{ID.format('producer_id')}/reject")
+@roles_required("admin")
+def reject_producer(producer_id):
+    """Reject a producer with a reason. Admins."""
+    producer = services.get_producer(current_user, producer_id)
+    form = RejectForm()
+    if form.validate_on_submit():
+        services.reject_producer(current_user, producer, form.reason.data)
+        flash(_("%(name)s is sent back to the farmer.", name=producer.name_ru), "success")
+    else:
+        flash(_("Give the farmer a reason."), "error")
+    return redirect(url_for("catalog.verification_queue"))
+
+
+def product_display_name(product_or_names) -> tuple[str, str | None]:
+    from core.i18n import pick_translation
+
+    names = product_or_names.names if isinstance(product_or_names, Product) else product_or_names
+    return pick_translation(names)

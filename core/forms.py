@@ -1,0 +1,15 @@
+"""Showing a service's validation errors on a Flask-WTF form."""
+
+from flask import flash
+
+
+def show_errors(form, exc) -> None:
+    """Put ``exc.fields`` on the matching form fields; anything else becomes a flash."""
+    shown = False
+    for name, messages in (exc.fields or {}).items():
+        field = getattr(form, name.split(".")[-1], None) if form is not None else None
+        if field is not None and hasattr(field, "errors"):
+            field.errors = list(field.errors) + [str(m) for m in messages]
+            shown = True
+    if not shown:
+        flash(str(exc.message), "error")

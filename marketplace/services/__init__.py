@@ -1,0 +1,1 @@
+"""Marketplace rules: cart, orders and their lifecycle, stock, idempotency, RFQs."""

@@ -1,0 +1,57 @@
+"""The ledger: every movement of money is an entry; balances are sums."""
+
+from decimal import Decimal
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from core.extensions import db
+from core.money import round_money
+from marketplace.models import LedgerEntry, Order, Payout
+
+
+def record(account: str, amount: Decimal, memo: str = "", **links) -> LedgerEntry:
+    entry = LedgerEntry(account=account, amount=round_money(amount), memo=memo[:200], **links)
+    db.session.add(entry)
+    return entry
+
+
+def balance(account: str, **filters) -> Decimal:
+    stmt = select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(LedgerEntry.account == account)
+    for name, value in filters.items():
+        stmt = stmt.where(getattr(LedgerEntry, name) == value)
+    return round_money(Decimal(db.session.scalar(stmt)))
+
+
+def held_for(order: Order) -> Decimal:
+    """What the platform holds in escrow for the order now."""
+    return balance("escrow", order_id=order.id)
+
+
+def commission_rate() -> Decimal:
+    return Decimal(str(current_app.config["PLATFORM_COMMISSION_PERCENT"])) / 100
+
+
+def release(order: Order) -> Payout | None:
+    """The order completed: what escrow still holds goes to the producer, less commission."""
+    held = held_for(order)
+    if held <= 0:
+        return None
+    commission = round_money(held * commission_rate())
+    net = held - commission
+    links = {"order_id": order.id, "producer_id": order.producer_id}
+    record("escrow", -held, "released on completion", **links)
+    record("commission", commission, "platform commission", **links)
+    record("producer_payable", net, "due to the producer", **links)
+    payout = Payout(producer_id=order.producer_id, order_id=order.id, amount=net)
+    db.session.add(payout)
+    return payout
+
+
+def producer_balances(producer_id: int) -> dict:
+    """Held (escrow for open orders), due (earned, not yet sent) and paid out."""
+    return {
+        "held": balance("escrow", producer_id=producer_id),
+        "due": balance("producer_payable", producer_id=producer_id),
+        "paid": balance("payout", producer_id=producer_id),
+    }

@@ -1,0 +1,397 @@
+"""Placing orders, moving them through their lifecycle, and the sweeps that keep them honest."""
+
+from collections import OrderedDict
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from catalog.models import Product
+from catalog.queries import listing_options
+from core.errors import AppError, Forbidden, NotFound, ValidationFailed
+from core.extensions import db
+from core.money import round_money
+from core.sequences import next_value
+from core.timeutil import utcnow
+from marketplace.models import DEFAULT_NAMED_PLACE, INCOTERMS, Checkout, Order, OrderLine, Quote
+from marketplace.services import stock
+from marketplace.services.lifecycle import set_status
+
+MAX_QUANTITY = Decimal("100000000")
+
+
+class BelowMoq(ValidationFailed):
+    code = "below_moq"
+
+
+class MultipleProducers(ValidationFailed):
+    code = "multiple_producers"
+
+
+def parse_quantity(value, product: Product, field: str = "quantity") -> Decimal:
+    """A positive quantity with no more decimals than the product's unit allows."""
+    try:
+        quantity = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        quantity = None
+    if quantity is None or not quantity.is_finite():
+        raise ValidationFailed(_l("Enter a number."), fields={field: [_l("Enter a number.")]})
+    if quantity <= 0:
+        message = _l("The quantity must be greater than zero.")
+        raise ValidationFailed(message, fields={field: [message]})
+    if quantity > MAX_QUANTITY:
+        message = _l("The quantity is too large.")
+        raise ValidationFailed(message, fields={field: [message]})
+    places = product.quantity_decimals
+    if -quantity.as_tuple().exponent > places:
+        if places == 0:
+            message = _l("This product is sold in whole units.")
+        else:
+            message = _l("At most %(places)d decimal places for this unit.", places=places)
+        raise ValidationFailed(message, fields={field: [message]})
+    return quantity
+
+
+def orderable_product(product_id, buyer) -> Product:
+    """A product the buyer may order: visible to them, active, of a verified producer.
+
+    :raise 404: unknown, archived, draft or of an unverified producer
+    """
+    product = (
+        db.session.get(Product, product_id, options=listing_options())
+        if isinstance(product_id, int)
+        else None
+    )
+    if product is None or product.status != "active" or not product.producer.verified:
+        raise NotFound(
+            _l("Product %(id)s is not available.", id=product_id),
+            code="product_not_available",
+            extra={"product_id": product_id},
+        )
+    return product
+
+
+def price_lines(raw_lines, buyer, *, enforce_moq=True) -> list[tuple[Product, Decimal, Decimal]]:
+    """Validate ``[{"product_id", "quantity"}]`` → ``[(product, quantity, unit_price)]``.
+
+    Raises one error naming every line below its MOQ.
+    """
+    if not raw_lines:
+        message = _l("Add at least one line.")
+        raise ValidationFailed(message, fields={"lines": [message]})
+    merged: OrderedDict[int, Decimal] = OrderedDict()
+    products: dict[int, Product] = {}
+    for index, raw in enumerate(raw_lines):
+        product = orderable_product(raw["product_id"], buyer)
+        quantity = parse_quantity(raw["quantity"], product, field=f"lines.{index}.quantity")
+        products[product.id] = product
+        merged[product.id] = merged.get(product.id, Decimal("0")) + quantity
+    below = []
+    priced = []
+    for product_id, quantity in merged.items():
+        product = products[product_id]
+        price = product.unit_price_for(quantity)
+        if price is None:
+            below.append({"product_id": product_id, "quantity": str(quantity), "moq": str(product.moq)})
+            continue
+        priced.append((product, quantity, price))
+    if enforce_moq and below:
+        raise BelowMoq(
+            _l("Some quantities are below the minimum order quantity."),
+            extra={"below_moq": below},
+            fields={"lines": [_l("Below the minimum order quantity.")]},
+        )
+    return priced
+
+
+def _new_order(buyer, producer_id: int, details: dict) -> Order:
+    now = utcnow()
+    incoterm = details.get("incoterm") or "DAP"
+    if incoterm not in INCOTERMS:
+        raise ValidationFailed(_l("Unknown Incoterm."), fields={"incoterm": [_l("Unknown Incoterm.")]})
+    hours = current_app.config["ORDER_PAYMENT_TIMEOUT_HOURS"]
+    return Order(
+        number=f"AB-{now.year}-{next_value('order', now.year):06d}",
+        buyer_id=buyer.id,
+        producer_id=producer_id,
+        status="pending_payment",
+        incoterm=incoterm,
+        named_place=(details.get("named_place") or DEFAULT_NAMED_PLACE).strip()[:200],
+        delivery_contact=(details.get("delivery_contact") or "").strip()[:300],
+        buyer_reference=(details.get("buyer_reference") or "").strip()[:100],
+        note=(details.get("note") or "").strip()[:4000],
+        payment_due_at=now + timedelta(hours=hours),
+        subtotal=Decimal("0.00"),
+    )
+
+
+def _add_line(order: Order, product: Product, quantity: Decimal, unit_price: Decimal) -> OrderLine:
+    line = OrderLine(
+        product_id=product.id,
+        name_zh=product.name_zh,
+        name_ru=product.name_ru,
+        name_en=product.name_en,
+        unit=product.unit,
+        net_weight_kg=product.net_weight_kg,
+        hs_code=product.hs_code,
+        quantity=quantity,
+        unit_price=unit_price,
+        line_total=round_money(quantity * unit_price),
+    )
+    order.lines.append(line)
+    order.subtotal = round_money(sum((ln.line_total for ln in order.lines), Decimal("0")))
+    return line
+
+
+def _require_buyer(user) -> None:
+    if user is None or user.role != "buyer":
+        raise Forbidden(_l("Only buyers place orders."))
+
+
+def place_order(buyer, data: dict, checkout: Checkout | None = None, commit: bool = True) -> Order:
+    """One buyer, one producer: validate, price by tier, reserve stock, all or nothing.
+
+    :raise 403: the caller is not a buyer
+    :raise 404: a product is unknown or not orderable
+    :raise 422: bad quantity, below MOQ, lines of several producers
+    :raise 409: not enough stock (every short line named)
+    """
+    _require_buyer(buyer)
+    priced = price_lines(data.get("lines") or [], buyer)
+    producers = {product.producer_id for product, _q, _p in priced}
+    if len(producers) > 1:
+        raise MultipleProducers(
+            _l("An order holds the products of one producer; the cart splits the rest."),
+            fields={"lines": [_l("Lines of several producers.")]},
+        )
+    try:
+        order = _new_order(buyer, producers.pop(), data)
+        order.checkout = checkout
+        for product, quantity, price in priced:
+            _add_line(order, product, quantity, price)
+        db.session.add(order)
+        db.session.flush()
+        stock.reserve(order.lines)
+        set_status_initial(order, buyer)
+        if commit:
+            db.session.commit()
+    except Exception:
+        if commit:  # inside a checkout the caller owns the transaction
+            db.session.rollback()
+        raise
+    return order
+
+
+def set_status_initial(order: Order, buyer) -> None:
+    from marketplace.models import OrderStatusChange
+
+    db.session.add(
+        OrderStatusChange(order=order, from_status=None, to_status="pending_payment", actor_id=buyer.id)
+    )
+
+
+def order_from_quote(buyer, quote: Quote, details: dict) -> Order:
+    """An order at the quoted price (stock rules apply; the quote replaces the tiers)."""
+    rfq = quote.rfq
+    product = orderable_product(quote.product_id, buyer)
+    quantity = parse_quantity(rfq.quantity, product)
+    order = _new_order(buyer, product.producer_id, details)
+    order.quote_id = quote.id
+    _add_line(order, product, quantity, quote.unit_price)
+    db.session.add(order)
+    db.session.flush()
+    stock.reserve(order.lines)
+    set_status_initial(order, buyer)
+    return order
+
+
+# ---- access ---------------------------------------------------------------------------------
+
+
+def order_for(user, order_id: int, lock: bool = False) -> Order:
+    """The order if ``user`` is party to it (or admin/operator); 404 otherwise."""
+    stmt = (
+        select(Order)
+        .where(Order.id == order_id)
+        .options(selectinload(Order.lines).selectinload(OrderLine.allocations), selectinload(Order.history))
+    )
+    if lock:
+        stmt = stmt.with_for_update(of=Order)
+    order = db.session.scalar(stmt)
+    if order is None or not order.visible_to(user):
+        raise NotFound(_l("Order not found."))
+    return order
+
+
+def orders_query(user, status=None, created_from=None, created_to=None):
+    stmt = select(Order).options(selectinload(Order.lines), selectinload(Order.history))
+    if user.role == "buyer":
+        stmt = stmt.where(Order.buyer_id == user.id)
+    elif user.role == "farmer":
+        from catalog.models import Producer
+
+        stmt = stmt.join(Producer, Producer.id == Order.producer_id).where(Producer.owner_id == user.id)
+    elif user.role not in ("admin", "operator"):
+        raise Forbidden()
+    if status:
+        stmt = stmt.where(Order.status.in_(status if isinstance(status, list | tuple) else [status]))
+    if created_from:
+        stmt = stmt.where(Order.created_at >= created_from)
+    if created_to:
+        stmt = stmt.where(Order.created_at < created_to)
+    return stmt.order_by(Order.created_at.desc(), Order.id.desc())
+
+
+# ---- moves ----------------------------------------------------------------------------------
+
+
+def _owned_by_farmer(order: Order, user) -> bool:
+    return user.role == "farmer" and order.producer.owner_id == user.id
+
+
+def _check_party(order: Order, user) -> None:
+    if user.role == "admin":
+        return
+    if user.role == "buyer" and order.buyer_id == user.id:
+        return
+    if _owned_by_farmer(order, user):
+        return
+    raise Forbidden(_l("You cannot make this change to the order."))
+
+
+def transition(user, order_id: int, to_status: str, reason: str = "") -> Order:
+    """The one entry for user-driven moves (confirm, ready, cancel, receive, dispute)."""
+    try:
+        order = order_for(user, order_id, lock=True)
+        _check_party(order, user)
+        apply_move(order, to_status, user, reason)
+        db.session.commit()
+    except AppError:
+        db.session.rollback()
+        raise
+    return order
+
+
+def apply_move(order: Order, to_status: str, actor, reason: str = "") -> None:
+    """set_status plus what each move does to stock and dates. Does not commit."""
+    if to_status == "disputed":
+        window = timedelta(days=current_app.config["ORDER_AUTO_COMPLETE_DAYS"])
+        if order.delivered_at and utcnow() > order.delivered_at + window:
+            raise IllegalDispute()
+    set_status(order, to_status, actor, reason)
+    now = utcnow()
+    if to_status == "cancelled":
+        order.cancel_reason = reason.strip()
+        stock.release(order)
+    elif to_status == "paid":
+        order.paid_at = order.paid_at or now
+    elif to_status == "in_transit":
+        stock.consume(order)
+    elif to_status == "delivered":
+        order.delivered_at = now
+    elif to_status == "completed":
+        order.completed_at = now
+    elif to_status == "disputed":
+        order.dispute_reason = reason.strip()
+
+
+class IllegalDispute(AppError):
+    status, code = 409, "dispute_window_closed"
+
+    def __init__(self):
+        super().__init__(_l("The time to dispute this order has passed."))
+
+
+def resolve_dispute(admin, order_id: int, resolution: str, refund_amount: Decimal | None, note: str) -> Order:
+    """Admin settles a dispute: release to the producer, or refund part or all."""
+    if admin.role != "admin":
+        raise Forbidden()
+    order = order_for(admin, order_id, lock=True)
+    if resolution not in ("release", "partial_refund", "full_refund"):
+        raise ValidationFailed(_l("Unknown resolution."), fields={"resolution": [_l("Unknown resolution.")]})
+    if resolution == "full_refund":
+        refund_amount = order.total
+    elif resolution == "partial_refund":
+        if refund_amount is None or refund_amount <= 0 or refund_amount >= order.total:
+            message = _l("A partial refund is more than zero and less than the order total.")
+            raise ValidationFailed(message, fields={"refund_amount": [message]})
+    else:
+        refund_amount = None
+    try:
+        # Set before the move: the payments side refunds and releases on "completed".
+        order.dispute_resolution = resolution
+        order.refund_amount = round_money(refund_amount) if refund_amount is not None else None
+        order.completed_at = utcnow()
+        set_status(order, "completed", admin, note or resolution)
+        db.session.commit()
+    except AppError:
+        db.session.rollback()
+        raise
+    return order
+
+
+def expire_unpaid(now=None) -> int:
+    """Cancel orders whose payment is overdue, giving their stock back. Returns the count."""
+    now = now or utcnow()
+    ids = db.session.scalars(
+        select(Order.id)
+        .where(Order.status == "pending_payment", Order.payment_due_at < now)
+        .order_by(Order.id)
+    ).all()
+    done = 0
+    for order_id in ids:
+        order = db.session.scalar(select(Order).where(Order.id == order_id).with_for_update())
+        if order is None or order.status != "pending_payment":  # paid meanwhile
+            db.session.rollback()
+            continue
+        apply_move(order, "cancelled", None, "payment not received in time")
+        db.session.commit()
+        done += 1
+    return done
+
+
+def auto_complete(now=None) -> int:
+    """Complete delivered orders whose buyer neither confirmed nor disputed in time."""
+    now = now or utcnow()
+    cutoff = now - timedelta(days=current_app.config["ORDER_AUTO_COMPLETE_DAYS"])
+    ids = db.session.scalars(
+        select(Order.id).where(Order.status == "delivered", Order.delivered_at < cutoff).order_by(Order.id)
+    ).all()
+    done = 0
+    for order_id in ids:
+        order = db.session.scalar(select(Order).where(Order.id == order_id).with_for_update())
+        if order is None or order.status != "delivered":
+            db.session.rollback()
+            continue
+        apply_move(order, "completed", None, "completed automatically after the confirmation window")
+        db.session.commit()
+        done += 1
+    return done
+
+
+def logistics_move(order: Order, to_status: str, actor=None, reason: str = "") -> bool:
+    """Logistics moves an order along (``in_transit`` on pickup, ``delivered`` on delivery).
+
+    Inside the caller's transaction; does not commit. Returns False when the order is already
+    there or further along (a late milestone never moves it back).
+    """
+    if to_status not in ("in_transit", "delivered"):
+        raise ValueError(to_status)
+    order_rank = PIPELINE_RANK.get(order.status, -1)
+    if order_rank >= PIPELINE_RANK[to_status] or order.status in ("cancelled", "disputed"):
+        return False
+    if to_status == "delivered" and order.status == "ready_for_pickup":
+        apply_move(order, "in_transit", actor, reason)
+    apply_move(order, to_status, actor, reason)
+    return True
+
+
+PIPELINE_RANK = {
+    status: rank
+    for rank, status in enumerate(
+        ("pending_payment", "paid", "confirmed", "ready_for_pickup", "in_transit", "delivered", "completed")
+    )
+}

@@ -1,0 +1,3 @@
+"""Marketplace pages: orders, cart and RFQs (orders.py); payments, balances (payments.py)."""
+
+from marketplace.views import orders, payments  # noqa: F401

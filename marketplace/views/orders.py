@@ -1,0 +1,371 @@
+"""Marketplace pages: cart, checkout, orders with their timeline, RFQ board."""
+
+from decimal import Decimal
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from catalog.data import UNIT_LABELS
+from catalog.models import Category
+from core.auth import roles_required
+from core.errors import AppError
+from core.extensions import db
+from core.forms import show_errors
+from core.i18n import safe_next
+from core.pagination import paginate
+from marketplace import bp
+from marketplace.forms import (
+    AddToCartForm,
+    CartQuantityForm,
+    CheckoutForm,
+    QuoteForm,
+    ReasonForm,
+    ResolveForm,
+    RfqForm,
+)
+from marketplace.models import ORDER_STATUSES
+from marketplace.services import cart as cart_service
+from marketplace.services import orders as order_service
+from marketplace.services import payments as payment_service
+from marketplace.services import rfq as rfq_service
+from marketplace.services.lifecycle import PIPELINE, allowed_moves
+
+ACTIONS = {  # URL word → target status
+    "confirm": "confirmed",
+    "ready": "ready_for_pickup",
+    "cancel": "cancelled",
+    "receive": "completed",
+    "dispute": "disputed",
+}
+
+
+def _details(form) -> dict:
+    return {
+        name: getattr(form, name).data
+        for name in ("incoterm", "named_place", "delivery_contact", "buyer_reference", "note")
+    }
+
+
+@bp.get("/cart")
+@roles_required("buyer")
+def cart():
+    """The cart grouped by producer with tier and MOQ hints. Buyers."""
+    groups = cart_service.view(current_user)
+    return render_template(
+        "marketplace/cart.html",
+        groups=groups,
+        total=cart_service.total(groups),
+        form=CheckoutForm(),
+        qty_form=CartQuantityForm(),
+        unit_labels=UNIT_LABELS,
+    )
+
+
+@bp.post("/cart/add")
+@roles_required("buyer")
+def cart_add():
+    """Add a product from its page. Buyers; a quantity below the MOQ is refused with a message."""
+    form = AddToCartForm()
+    back = safe_next(form.next.data, url_for("marketplace.cart"))
+    if not form.validate_on_submit() or not form.product_id.data.isdigit():
+        flash(_("Enter a quantity."), "error")
+        return redirect(back)
+    try:
+        cart_service.add(current_user, int(form.product_id.data), form.quantity.data)
+    except AppError as exc:
+        db.session.rollback()
+        message = str(exc.message)
+        if exc.code == "below_moq":
+            moq = exc.extra["below_moq"][0]["moq"]
+            message = _("The minimum order quantity is %(moq)s.", moq=moq)
+        elif exc.fields:
+            message = " ".join(str(m) for msgs in exc.fields.values() for m in msgs)
+        flash(message, "error")
+        return redirect(back)
+    flash(_("Added to your cart."), "success")
+    return redirect(url_for("marketplace.cart"))
+
+
+@bp.post("/cart/items/<int(max=2147483647):item_id>")
+@roles_required("buyer")
+def cart_update(item_id):
+    """Change a line's quantity. Buyers (own cart)."""
+    form = CartQuantityForm()
+    item = next(
+        (ln.item for g in cart_service.view(current_user) for ln in g.lines if ln.item.id == item_id), None
+    )
+    if item is None:
+        flash(_("This line is no longer in your cart."), "error")
+    elif form.validate_on_submit():
+        try:
+            cart_service.add(current_user, item.product_id, form.quantity.data, replace=True)
+        except AppError as exc:
+            db.session.rollback()
+            if exc.code == "below_moq":
+                flash(
+                    _("The minimum order quantity is %(moq)s.", moq=exc.extra["below_moq"][0]["moq"]), "error"
+                )
+            else:
+                show_errors(None, exc)
+    return redirect(url_for("marketplace.cart"))
+
+
+@bp.post("/cart/items/<int(max=2147483647):item_id>/remove")
+@roles_required("buyer")
+def cart_remove(item_id):
+    """Remove a line. Buyers (own cart)."""
+    if ReasonForm().validate_on_submit():
+        try:
+            cart_service.remove(current_user, item_id)
+        except AppError:
+            db.session.rollback()
+    return redirect(url_for("marketplace.cart"))
+
+
+@bp.post("/checkout")
+@roles_required("buyer")
+def checkout():
+    """Check out: one order per producer. Buyers."""
+    form = CheckoutForm()
+    if not form.validate_on_submit():
+        groups = cart_service.view(current_user)
+        return render_template(
+            "marketplace/cart.html",
+            groups=groups,
+            total=cart_service.total(groups),
+            form=form,
+            qty_form=CartQuantityForm(),
+            unit_labels=UNIT_LABELS,
+        ), 422
+    try:
+        created = cart_service.checkout(current_user, _details(form))
+    except AppError as exc:
+        db.session.rollback()
+        if exc.code == "insufficient_stock":
+            flash(_("Not enough stock for some lines; please lower the quantities."), "error")
+        else:
+            show_errors(form, exc)
+        return redirect(url_for("marketplace.cart"))
+    flash(_("Thank you! %(n)d order(s) placed.", n=len(created.orders)), "success")
+    return redirect(url_for("marketplace.checkout_done", checkout_id=created.id))
+
+
+@bp.get("/checkouts/<int(max=2147483647):checkout_id>")
+@roles_required("buyer")
+def checkout_done(checkout_id):
+    """What a checkout created, and how to pay. The checkout's buyer."""
+    from marketplace.models import Checkout
+
+    created = db.session.get(Checkout, checkout_id)
+    if created is None or created.buyer_id != current_user.id:
+        return render_template("core/error.html", status=404, message=_("Not found.")), 404
+    return render_template(
+        "marketplace/checkout_done.html",
+        checkout=created,
+        pay_form=ReasonForm(),
+        methods=payment_service.available_methods(),
+    )
+
+
+@bp.get("/orders")
+@roles_required("buyer", "farmer", "admin", "operator")
+def orders():
+    """The caller's orders, filtered by status. Buyers, farmers, admins (all), operators (all)."""
+    status = request.args.get("status") or None
+    if status not in ORDER_STATUSES:
+        status = None
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and 0 < int(page) < 100000 else 1
+    result = paginate(order_service.orders_query(current_user, status=status), page, 20)
+    return render_template("marketplace/orders.html", result=result, status=status, statuses=ORDER_STATUSES)
+
+
+@bp.get("/orders/<int(max=2147483647):order_id>")
+@login_required
+def order_detail(order_id):
+    """One order: lines, totals, timeline, history and the moves the viewer may make. Parties."""
+    order = order_service.order_for(current_user, order_id)
+    return render_template(
+        "marketplace/order.html",
+        order=order,
+        moves=allowed_moves(order, current_user)
+        if order.is_party(current_user) or current_user.role == "admin"
+        else [],
+        pipeline=PIPELINE,
+        reason_form=ReasonForm(),
+        resolve_form=ResolveForm(),
+    )
+
+
+@bp.post("/orders/<int(max=2147483647):order_id>/<any(confirm, ready, cancel, receive, dispute):action>")
+@login_required
+def order_action(order_id, action):
+    """Confirm / ready / cancel / receive / dispute from the order page. The parties, by role."""
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            order_service.transition(current_user, order_id, ACTIONS[action], form.reason.data or "")
+        except AppError as exc:
+            db.session.rollback()
+            flash(
+                str(exc.message)
+                if not exc.fields
+                else " ".join(str(m) for v in exc.fields.values() for m in v),
+                "error",
+            )
+        else:
+            flash(_("The order is updated."), "success")
+    return redirect(url_for("marketplace.order_detail", order_id=order_id))
+
+
+@bp.post("/orders/<int(max=2147483647):order_id>/resolve")
+@roles_required("admin")
+def order_resolve(order_id):
+    """Settle a dispute. Admins."""
+    form = ResolveForm()
+    if form.validate_on_submit():
+        try:
+            order_service.resolve_dispute(
+                current_user, order_id, form.resolution.data, form.refund_amount.data, form.note.data or ""
+            )
+        except AppError as exc:
+            db.session.rollback()
+            show_errors(None, exc)
+        else:
+            flash(_("The dispute is settled."), "success")
+    return redirect(url_for("marketplace.order_detail", order_id=order_id))
+
+
+# ---- RFQs -------------------------------------------------------------------------------------
+
+
+def _rfq_form() -> RfqForm:
+    form = RfqForm()
+    categories = db.session.scalars(db.select(Category).order_by(Category.position)).all()
+    form.category.choices = [("", _("—"))] + [(c.code, c.names.get(_lang(), c.name_en)) for c in categories]
+    form.unit.choices = [(code, str(label)) for code, label in UNIT_LABELS.items()]
+    return form
+
+
+def _lang():
+    from core.i18n import current_language
+
+    return current_language()
+
+
+@bp.get("/rfqs")
+@roles_required("buyer", "farmer", "admin")
+def rfqs():
+    """RFQ board: a buyer's own requests, a farmer's open requests to answer, all for admins."""
+    items = rfq_service.rfqs_for(current_user, status=None if current_user.role != "farmer" else "open")
+    return render_template("marketplace/rfqs.html", rfqs=items)
+
+
+@bp.route("/rfqs/new", methods=["GET", "POST"])
+@roles_required("buyer")
+def rfq_new():
+    """Post a request for quotation. Buyers."""
+    form = _rfq_form()
+    if request.method == "GET":
+        form.product_id.data = request.args.get("product_id", "")
+        form.producer_id.data = request.args.get("producer_id", "")
+    if form.validate_on_submit():
+        data = {
+            "description": form.description.data,
+            "quantity": form.quantity.data,
+            "unit": form.unit.data,
+            "target_price": form.target_price.data,
+            "incoterm": form.incoterm.data,
+            "named_place": form.named_place.data,
+            "deadline": form.deadline.data,
+            "category": form.category.data or None,
+            "product_id": int(form.product_id.data) if (form.product_id.data or "").isdigit() else None,
+            "producer_id": int(form.producer_id.data) if (form.producer_id.data or "").isdigit() else None,
+        }
+        try:
+            rfq = rfq_service.create_rfq(current_user, data)
+        except AppError as exc:
+            db.session.rollback()
+            show_errors(form, exc)
+        else:
+            flash(_("Your request is posted."), "success")
+            return redirect(url_for("marketplace.rfq_detail", rfq_id=rfq.id))
+    return render_template("marketplace/rfq_new.html", form=form), 422 if form.errors else 200
+
+
+@bp.get("/rfqs/<int(max=2147483647):rfq_id>")
+@roles_required("buyer", "farmer", "admin")
+def rfq_detail(rfq_id):
+    """A request with its quotes; farmers see a quote form. Those it is addressed to."""
+    rfq = rfq_service.rfq_for(current_user, rfq_id)
+    quote_form = None
+    if current_user.role == "farmer":
+        quote_form = QuoteForm()
+        quote_form.product_id.choices = _own_product_choices()
+    quotes = (
+        rfq.quotes
+        if current_user.role != "farmer"
+        else [q for q in rfq.quotes if q.producer.owner_id == current_user.id]
+    )
+    return render_template(
+        "marketplace/rfq.html", rfq=rfq, quotes=quotes, quote_form=quote_form, accept_form=ReasonForm()
+    )
+
+
+def _own_product_choices():
+    from catalog.models import Producer, Product
+
+    producer = db.session.scalar(db.select(Producer).where(Producer.owner_id == current_user.id))
+    if producer is None:
+        return []
+    products = db.session.scalars(
+        db.select(Product).where(Product.producer_id == producer.id, Product.status == "active")
+    ).all()
+    return [(p.id, p.names.get(_lang()) or p.name_ru or p.name_zh or p.name_en) for p in products]
+
+
+@bp.post("/rfqs/<int(max=2147483647):rfq_id>/quote")
+@roles_required("farmer")
+def rfq_quote(rfq_id):
+    """Answer a request with a quote. Verified farmers it is addressed to."""
+    form = QuoteForm()
+    form.product_id.choices = _own_product_choices()
+    if form.validate_on_submit():
+        try:
+            rfq_service.submit_quote(
+                current_user,
+                rfq_id,
+                {
+                    "product_id": form.product_id.data,
+                    "unit_price": Decimal(form.unit_price.data),
+                    "valid_until": form.valid_until.data,
+                    "lead_time_days": form.lead_time_days.data or 0,
+                    "note": form.note.data or "",
+                },
+            )
+        except AppError as exc:
+            db.session.rollback()
+            show_errors(None, exc)
+        else:
+            flash(_("Your quote is sent."), "success")
+    else:
+        for errors in form.errors.values():
+            flash(" ".join(str(e) for e in errors), "error")
+    return redirect(url_for("marketplace.rfq_detail", rfq_id=rfq_id))
+
+
+@bp.post("/quotes/<int(max=2147483647):quote_id>/accept")
+@roles_required("buyer")
+def quote_accept(quote_id):
+    """Accept a quote: an order at its price. The request's buyer."""
+    if ReasonForm().validate_on_submit():
+        try:
+            order = rfq_service.accept_quote(current_user, quote_id)
+        except AppError as exc:
+            db.session.rollback()
+            show_errors(None, exc)
+            return redirect(url_for("marketplace.rfqs"))
+        flash(_("Quote accepted: order %(number)s is placed.", number=order.number), "success")
+        return redirect(url_for("marketplace.order_detail", order_id=order.id))
+    return redirect(url_for("marketplace.rfqs"))

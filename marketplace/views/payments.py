@@ -1,0 +1,180 @@
+"""Payment pages: method choice, Stripe payment page, bank-transfer instructions, the farmer's
+balance and the admin's payments desk."""
+
+from decimal import Decimal, InvalidOperation
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from catalog.models import Producer
+from core.auth import roles_required
+from core.errors import AppError
+from core.extensions import db, talisman
+from marketplace import bp
+from marketplace.forms import ReasonForm
+from marketplace.services import ledger, payments
+
+#: Stripe.js is the one outside script, allowed on the payment page only.
+STRIPE_CSP = {
+    "default-src": "'self'",
+    "script-src": ["'self'", "https://js.stripe.com"],
+    "frame-src": ["https://js.stripe.com", "https://hooks.stripe.com"],
+    "connect-src": ["'self'", "https://api.stripe.com"],
+    "img-src": ["'self'", "data:"],
+    "style-src": "'self'",
+}
+
+
+def _start(method: str, *, order_id=None, checkout_id=None):
+    try:
+        if checkout_id:
+            info = payments.pay_checkout(current_user, checkout_id, method)
+        else:
+            info = payments.pay_order(current_user, order_id, method)
+    except AppError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return None
+    return redirect(url_for("marketplace.payment_page", payment_id=info["id"]))
+
+
+@bp.post("/orders/<int(max=2147483647):order_id>/pay")
+@roles_required("buyer")
+def pay_order(order_id):
+    """Choose how to pay one order. The order's buyer."""
+    if ReasonForm().validate_on_submit():
+        started = _start(request.form.get("method", ""), order_id=order_id)
+        if started:
+            return started
+    return redirect(url_for("marketplace.order_detail", order_id=order_id))
+
+
+@bp.post("/checkouts/<int(max=2147483647):checkout_id>/pay")
+@roles_required("buyer")
+def pay_checkout(checkout_id):
+    """Pay every order of a checkout at once. The checkout's buyer."""
+    if ReasonForm().validate_on_submit():
+        started = _start(request.form.get("method", ""), checkout_id=checkout_id)
+        if started:
+            return started
+    return redirect(url_for("marketplace.checkout_done", checkout_id=checkout_id))
+
+
+@bp.get("/payments/<int(max=2147483647):payment_id>")
+@roles_required("buyer", "admin")
+@talisman(content_security_policy=STRIPE_CSP)
+def payment_page(payment_id):
+    """Bank-transfer instructions, or the card/Alipay/WeChat Pay page. The payment's buyer."""
+    payment = payments.payment_for(current_user, payment_id)
+    info = payments.describe(payment) if payment.status in ("pending", "partially_received") else None
+    return render_template(
+        "marketplace/payment.html",
+        payment=payment,
+        info=info,
+        form=ReasonForm(),
+        publishable_key=current_app.config.get("STRIPE_PUBLISHABLE_KEY"),
+        test_confirm=bool(current_app.config.get("STRIPE_TEST_CONFIRM")),
+    )
+
+
+@bp.post("/payments/<int(max=2147483647):payment_id>/test-confirm")
+@roles_required("buyer")
+def payment_test_confirm(payment_id):
+    """Test mode only: pay with Stripe's test card, confirmed server-side. The payment's buyer."""
+    if ReasonForm().validate_on_submit():
+        try:
+            payments.test_confirm(current_user, payment_id)
+        except AppError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+        else:
+            flash(_("Payment received. Thank you!"), "success")
+    return redirect(url_for("marketplace.payment_page", payment_id=payment_id))
+
+
+@bp.get("/payments/<int(max=2147483647):payment_id>/return")
+@roles_required("buyer")
+def payment_return(payment_id):
+    """Where Stripe.js sends the buyer back: check the intent's state with Stripe."""
+    payment = payments.payment_for(current_user, payment_id)
+    try:
+        payments.sync_intent(payment)
+    except AppError:
+        db.session.rollback()
+    return redirect(url_for("marketplace.payment_page", payment_id=payment_id))
+
+
+@bp.get("/balance")
+@roles_required("farmer")
+def balance():
+    """Money held in escrow, due and paid out, with the payouts. Farmers (own producer)."""
+    producer = db.session.scalar(select(Producer).where(Producer.owner_id == current_user.id))
+    totals = ledger.producer_balances(producer.id) if producer else None
+    return render_template(
+        "marketplace/balance.html",
+        producer=producer,
+        totals=totals,
+        payouts=payments.payouts_for(current_user),
+    )
+
+
+@bp.get("/admin/payments")
+@roles_required("admin")
+def admin_payments():
+    """Bank transfers to match, payouts to send, refunds due, flagged events. Admins."""
+    return render_template("marketplace/admin_payments.html", form=ReasonForm(), **payments.admin_overview())
+
+
+@bp.post("/admin/payments/bank-transfers")
+@roles_required("admin")
+def admin_record_transfer():
+    """Record a bank transfer received against a reference. Admins."""
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            amount = Decimal(request.form.get("amount", "").strip().replace(",", "."))
+        except InvalidOperation:
+            flash(_("Enter the amount received, e.g. 1250.00."), "error")
+            return redirect(url_for("marketplace.admin_payments"))
+        try:
+            payment = payments.record_bank_transfer(current_user, request.form.get("reference", ""), amount)
+        except AppError as exc:
+            db.session.rollback()
+            flash(
+                str(exc.message)
+                if not exc.fields
+                else " ".join(str(m) for v in exc.fields.values() for m in v),
+                "error",
+            )
+        else:
+            flash(
+                _(
+                    "Recorded: %(reference)s is now %(status)s.",
+                    reference=payment.reference,
+                    status=payment.status,
+                ),
+                "success",
+            )
+    return redirect(url_for("marketplace.admin_payments"))
+
+
+@bp.post("/admin/payouts/<int(max=2147483647):payout_id>/sent")
+@roles_required("admin")
+def admin_payout_sent(payout_id):
+    """Mark a payout sent with its bank reference. Admins."""
+    if ReasonForm().validate_on_submit():
+        try:
+            payments.mark_payout_sent(current_user, payout_id, request.form.get("bank_reference", ""))
+        except AppError as exc:
+            db.session.rollback()
+            flash(
+                str(exc.message)
+                if not exc.fields
+                else " ".join(str(m) for v in exc.fields.values() for m in v),
+                "error",
+            )
+        else:
+            flash(_("The payout is marked as sent."), "success")
+    return redirect(url_for("marketplace.admin_payments"))
