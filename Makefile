@@ -6,7 +6,7 @@ FLASK := $(VENV)/bin/flask
 PORT ?= 5000
 export FLASK_APP := app
 
-.PHONY: run test lint format venv translations update-messages serve clean
+.PHONY: run run-stripe test lint format venv translations update-messages serve clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	python3 -m venv $(VENV)
@@ -24,6 +24,17 @@ run: venv translations
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
 	SESSION_COOKIE_SECURE=0 $(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+## The demo with card payments against localstripe (a local Stripe-compatible server)
+STRIPE_DEMO_ENV = STRIPE_SECRET_KEY=sk_test_demo STRIPE_PUBLISHABLE_KEY= STRIPE_WEBHOOK_SECRET=whsec_demo \
+	STRIPE_API_BASE=http://127.0.0.1:8420 STRIPE_TEST_CONFIRM=1
+run-stripe: venv translations
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	($(VENV)/bin/localstripe --port 8420 --from-scratch >/dev/null 2>&1 &) ; sleep 2
+	curl -s -X POST http://127.0.0.1:8420/_config/webhooks/agrobridge \
+		-d url=http://127.0.0.1:$(PORT)/webhooks/stripe -d secret=whsec_demo >/dev/null
+	$(STRIPE_DEMO_ENV) SESSION_COOKIE_SECURE=0 $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 ## Lint, format check and the whole test suite (SQLite unless TEST_DATABASE_URL is set)
 test: venv translations lint

@@ -16,6 +16,8 @@ DOMAINS = {
     ),
     "catalog/translations": (["catalog"], ["templates/catalog"]),
     "marketplace/translations": (["marketplace"], ["templates/marketplace"]),
+    # Trade documents, rates and landed cost keep their own catalogue inside marketplace.
+    "marketplace/documents/translations": (["marketplace/documents"], ["templates/marketplace/documents"]),
     "logistics/translations": (["logistics"], ["templates/logistics"]),
 }
 LOCALES = ("zh", "ru")
@@ -47,4 +49,9 @@ def source_files(domain: str) -> list[Path]:
         else:
             base = BASE_DIR / pattern
             files += sorted(p for p in base.rglob("*") if p.suffix in (".html", ".txt"))
-    return [f for f in files if "translations" not in f.parts and "__pycache__" not in f.parts]
+    files = [f for f in files if "translations" not in f.parts and "__pycache__" not in f.parts]
+    # A folder that has a catalogue of its own is not part of its parent's.
+    nested = [BASE_DIR / d for other, (dirs, tpls) in DOMAINS.items() if other != domain for d in dirs + tpls]
+    own = [BASE_DIR / d for d in code + templates]
+    excluded = [n for n in nested if any(n != o and o in n.parents for o in own)]
+    return [f for f in files if not any(e == f or e in f.parents for e in excluded)]
