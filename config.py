@@ -137,6 +137,9 @@ class Config:
     OPENAPI_JSON_PATH = "openapi.json"
 
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads")
+    #: Largest product or producer photo, and certificate scan, in bytes (larger → 413).
+    CATALOG_PHOTO_MAX_BYTES = env_int("CATALOG_PHOTO_MAX_BYTES", 5 * 1024 * 1024)
+    CATALOG_CERTIFICATE_MAX_BYTES = env_int("CATALOG_CERTIFICATE_MAX_BYTES", 10 * 1024 * 1024)
     #: Links in e-mails and documents point here.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{env_int('PORT', 5000)}")
 

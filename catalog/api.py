@@ -33,7 +33,9 @@ from core.extensions import db
 producers_bp = Blueprint(
     "producers_api", __name__, url_prefix="/api/v1/producers", description="Producers and certificates"
 )
-products_bp = Blueprint("products_api", __name__, url_prefix="/api/v1", description="Products, lots and search")
+products_bp = Blueprint(
+    "products_api", __name__, url_prefix="/api/v1", description="Products, lots and search"
+)
 
 ID = "<int(max=2147483647):producer_id>"
 PID = "<int(max=2147483647):product_id>"
@@ -365,7 +367,9 @@ def add_product_photo(files, product_id):
     :raise 422: not an image
     """
     user = api_user()
-    return services.add_product_photo(user, services.get_product_for_edit(user, product_id), files.get("file"))
+    return services.add_product_photo(
+        user, services.get_product_for_edit(user, product_id), files.get("file")
+    )
 
 
 @products_bp.delete(f"/products/{PID}/photos/<int(max=2147483647):photo_id>")

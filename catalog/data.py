@@ -45,18 +45,51 @@ DISTRICTS = {
 
 #: code → (ru, zh, en, animal_origin, plausible HS prefixes): the category tree's top level.
 CATEGORIES = {
-    "grains": ("Зерно и крупы", "谷物和米类", "Grains & groats", False, "1001,1002,1003,1004,1005,1006,1007,1008,1904"),
+    "grains": (
+        "Зерно и крупы",
+        "谷物和米类",
+        "Grains & groats",
+        False,
+        "1001,1002,1003,1004,1005,1006,1007,1008,1904",
+    ),
     "oilseeds_oils": (
-        "Масличные и растительные масла", "油籽和植物油", "Oilseeds & vegetable oils", False,
+        "Масличные и растительные масла",
+        "油籽和植物油",
+        "Oilseeds & vegetable oils",
+        False,
         "1201,1202,1204,1205,1206,1207,1507,1508,1512,1514,1515,1517",
     ),
     "flour_pasta": ("Мука и макароны", "面粉和面食", "Flour & pasta", False, "1101,1102,1103,1104,1902,1901"),
     "honey": ("Мёд и продукты пчеловодства", "蜂蜜和蜂产品", "Honey & bee products", True, "0409,0410,1521"),
-    "dairy": ("Молочная продукция и мороженое", "乳制品和冰淇淋", "Dairy & ice cream", True, "0401,0402,0403,0404,0405,0406,2105"),
-    "meat_poultry": ("Мясо и птица", "肉类和禽肉", "Meat & poultry", True, "0201,0202,0203,0204,0206,0207,0210,1601,1602"),
+    "dairy": (
+        "Молочная продукция и мороженое",
+        "乳制品和冰淇淋",
+        "Dairy & ice cream",
+        True,
+        "0401,0402,0403,0404,0405,0406,2105",
+    ),
+    "meat_poultry": (
+        "Мясо и птица",
+        "肉类和禽肉",
+        "Meat & poultry",
+        True,
+        "0201,0202,0203,0204,0206,0207,0210,1601,1602",
+    ),
     "confectionery": ("Кондитерские изделия", "糖果糕点", "Confectionery", False, "1704,1806,1905"),
-    "vegetables": ("Овощи", "蔬菜", "Vegetables", False, "0701,0702,0703,0704,0705,0706,0709,0710,0712,0713,2004,2005"),
-    "berries_mushrooms": ("Ягоды и грибы", "浆果和蘑菇", "Berries & mushrooms", False, "0709,0710,0711,0712,0810,0811,0813,2008"),
+    "vegetables": (
+        "Овощи",
+        "蔬菜",
+        "Vegetables",
+        False,
+        "0701,0702,0703,0704,0705,0706,0709,0710,0712,0713,2004,2005",
+    ),
+    "berries_mushrooms": (
+        "Ягоды и грибы",
+        "浆果和蘑菇",
+        "Berries & mushrooms",
+        False,
+        "0709,0710,0711,0712,0810,0811,0813,2008",
+    ),
     "beverages": ("Напитки", "饮料", "Beverages", False, "2009,2201,2202,0902"),
     "other": ("Другое", "其他", "Other", False, ""),
 }
@@ -96,7 +129,11 @@ ORGANIC_KINDS = {"cn": "organic_cn", "ru": "organic_ru"}
 PRODUCT_STATUSES = ("draft", "active", "archived")
 PRODUCT_STATUS_LABELS = {"draft": _l("Draft"), "active": _l("Active"), "archived": _l("Archived")}
 PRODUCER_STATUSES = ("pending", "verified", "rejected")
-PRODUCER_STATUS_LABELS = {"pending": _l("Awaiting review"), "verified": _l("Verified"), "rejected": _l("Rejected")}
+PRODUCER_STATUS_LABELS = {
+    "pending": _l("Awaiting review"),
+    "verified": _l("Verified"),
+    "rejected": _l("Rejected"),
+}
 
 #: Days before expiry when a farmer is warned about a certificate or the GACC registration.
 EXPIRY_WARNING_DAYS = 60
@@ -108,6 +145,7 @@ def quantity_decimals(unit: str) -> int:
 
 def sql_in(column: str, values) -> str:
     return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+
 
 #: Product list orders the API accepts.
 SORTS_DOC = ["relevance", "price", "-price", "newest"]

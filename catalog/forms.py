@@ -81,8 +81,19 @@ class ProductForm(FlaskForm):
             getattr(self, f"name_{lang}").data = getattr(product, f"name_{lang}")
             getattr(self, f"description_{lang}").data = getattr(product, f"description_{lang}")
         self.category.data = product.category_code
-        for key in ("hs_code", "unit", "net_weight_kg", "gross_weight_kg", "packaging", "origin", "organic_claim",
-                    "storage_temp_min_c", "storage_temp_max_c", "shelf_life_days", "status"):
+        for key in (
+            "hs_code",
+            "unit",
+            "net_weight_kg",
+            "gross_weight_kg",
+            "packaging",
+            "origin",
+            "organic_claim",
+            "storage_temp_min_c",
+            "storage_temp_max_c",
+            "shelf_life_days",
+            "status",
+        ):
             getattr(self, key).data = getattr(product, key)
         self.stock_quantity.data = product.stock_on_hand
         for row, tier in zip(self.tiers, product.price_tiers, strict=False):
@@ -144,9 +155,21 @@ class ProducerForm(FlaskForm):
         }
 
     def fill(self, producer) -> None:
-        for name in ("name_ru", "name_zh", "name_en", "description_zh", "description_ru", "description_en",
-                     "address", "contact_name", "contact_phone", "contact_email", "website",
-                     "gacc_registration", "gacc_expires_at"):
+        for name in (
+            "name_ru",
+            "name_zh",
+            "name_en",
+            "description_zh",
+            "description_ru",
+            "description_en",
+            "address",
+            "contact_name",
+            "contact_phone",
+            "contact_email",
+            "website",
+            "gacc_registration",
+            "gacc_expires_at",
+        ):
             getattr(self, name).data = getattr(producer, name)
         self.district.data = producer.district_code
 

@@ -133,7 +133,9 @@ class Producer(TimestampMixin, db.Model):
     status: Mapped[str] = mapped_column(String(16), default="pending")
     rejection_reason: Mapped[str] = mapped_column(Text, default="")
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    reviewed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
 
     owner = relationship("User", foreign_keys=[owner_id])
     district: Mapped[District] = relationship(lazy="joined", innerjoin=True)
@@ -144,7 +146,10 @@ class Producer(TimestampMixin, db.Model):
         order_by="Certificate.valid_until",
     )
     photos: Mapped[list["Photo"]] = relationship(
-        back_populates="producer", cascade="all, delete-orphan", passive_deletes=True, order_by="Photo.position"
+        back_populates="producer",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="Photo.position",
     )
     products: Mapped[list["Product"]] = relationship(back_populates="producer", passive_deletes=True)
 
@@ -229,9 +234,11 @@ class Product(TimestampMixin, db.Model):
         CheckConstraint("net_weight_kg > 0", name="net_weight_positive"),
         CheckConstraint("gross_weight_kg IS NULL OR gross_weight_kg >= net_weight_kg", name="gross_ge_net"),
         CheckConstraint("stock_on_hand >= 0", name="stock_not_negative"),
-        CheckConstraint("stock_reserved >= 0 AND stock_reserved <= stock_on_hand", name="reserved_within_stock"),
         CheckConstraint(
-            "storage_temp_min_c IS NULL OR storage_temp_max_c IS NULL OR storage_temp_min_c <= storage_temp_max_c",
+            "stock_reserved >= 0 AND stock_reserved <= stock_on_hand", name="reserved_within_stock"
+        ),
+        CheckConstraint(
+            "storage_temp_min_c IS NULL OR storage_temp_max_c IS NULL OR storage_temp_min_c <= storage_temp_max_c",  # noqa: E501
             name="temp_range_ordered",
         ),
         CheckConstraint("shelf_life_days IS NULL OR shelf_life_days > 0", name="shelf_life_positive"),
@@ -240,7 +247,9 @@ class Product(TimestampMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    producer_id: Mapped[int] = mapped_column(ForeignKey("catalog_producers.id", ondelete="RESTRICT"), index=True)
+    producer_id: Mapped[int] = mapped_column(
+        ForeignKey("catalog_producers.id", ondelete="RESTRICT"), index=True
+    )
     name_zh: Mapped[str] = mapped_column(String(200), default="")
     name_ru: Mapped[str] = mapped_column(String(200), default="")
     name_en: Mapped[str] = mapped_column(String(200), default="")
@@ -284,10 +293,16 @@ class Product(TimestampMixin, db.Model):
         order_by="ProductPriceTier.min_quantity",
     )
     lots: Mapped[list["Lot"]] = relationship(
-        back_populates="product", cascade="all, delete-orphan", passive_deletes=True, order_by="Lot.best_before"
+        back_populates="product",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="Lot.best_before",
     )
     photos: Mapped[list["Photo"]] = relationship(
-        back_populates="product", cascade="all, delete-orphan", passive_deletes=True, order_by="Photo.position"
+        back_populates="product",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="Photo.position",
     )
 
     @property
@@ -374,7 +389,9 @@ class Lot(db.Model):
         UniqueConstraint("product_id", "lot_number", name="uq_catalog_lots_product_lot_number"),
         CheckConstraint("best_before >= produced_on", name="dates_ordered"),
         CheckConstraint("quantity >= 0", name="quantity_not_negative"),
-        CheckConstraint("quantity_reserved >= 0 AND quantity_reserved <= quantity", name="reserved_within_quantity"),
+        CheckConstraint(
+            "quantity_reserved >= 0 AND quantity_reserved <= quantity", name="reserved_within_quantity"
+        ),
         Index("ix_catalog_lots_product_best_before", "product_id", "best_before"),
     )
 

@@ -31,7 +31,9 @@ class Expiry:
         return "GACC" if self.kind == "gacc" else str(CERTIFICATE_KINDS.get(self.kind, self.kind))
 
 
-def producer_warnings(producer: Producer, days: int = EXPIRY_WARNING_DAYS, on: date | None = None) -> list[Expiry]:
+def producer_warnings(
+    producer: Producer, days: int = EXPIRY_WARNING_DAYS, on: date | None = None
+) -> list[Expiry]:
     """What of ``producer``'s expires within ``days`` (or has expired: the farmer must act)."""
     on = on or today()
     horizon = on + timedelta(days=days)
@@ -40,11 +42,15 @@ def producer_warnings(producer: Producer, days: int = EXPIRY_WARNING_DAYS, on: d
         found.append(Expiry(producer, "gacc", producer.gacc_registration, producer.gacc_expires_at))
     latest: dict[str, date] = {}
     for certificate in producer.certificates:
-        latest[certificate.kind] = max(latest.get(certificate.kind, certificate.valid_until), certificate.valid_until)
+        latest[certificate.kind] = max(
+            latest.get(certificate.kind, certificate.valid_until), certificate.valid_until
+        )
     for certificate in producer.certificates:
         # A renewed certificate of the same kind silences the old one.
         if certificate.valid_until <= horizon and certificate.valid_until >= latest[certificate.kind]:
-            found.append(Expiry(producer, certificate.kind, certificate.number, certificate.valid_until, certificate))
+            found.append(
+                Expiry(producer, certificate.kind, certificate.number, certificate.valid_until, certificate)
+            )
     return sorted(found, key=lambda e: e.expires_on)
 
 
@@ -70,7 +76,9 @@ def remind_expiring(days: int = EXPIRY_WARNING_DAYS) -> int:
     """E-mail each farmer once per expiry date about what expires within ``days``. → e-mails queued."""
     by_producer: dict[int, list[Expiry]] = {}
     for expiry in expiry_warnings(days):
-        reminded = expiry.producer.gacc_reminded_for if expiry.kind == "gacc" else expiry.certificate.reminded_for
+        reminded = (
+            expiry.producer.gacc_reminded_for if expiry.kind == "gacc" else expiry.certificate.reminded_for
+        )
         if reminded != expiry.expires_on:
             by_producer.setdefault(expiry.producer.id, []).append(expiry)
     for expiries in by_producer.values():
@@ -83,7 +91,12 @@ def remind_expiring(days: int = EXPIRY_WARNING_DAYS) -> int:
             name=owner.name,
             producer=producer.name_ru,
             items=[
-                {"label": e.label, "number": e.number, "expires_on": e.expires_on.isoformat(), "days": e.days_left}
+                {
+                    "label": e.label,
+                    "number": e.number,
+                    "expires_on": e.expires_on.isoformat(),
+                    "days": e.days_left,
+                }
                 for e in expiries
             ],
         )

@@ -152,8 +152,18 @@ class ProducerSchema(ma.Schema):
 
 
 class ProducerInSchema(ReadOnlyKeys):
-    READ_ONLY = ("id", "verified", "status", "certificates", "photos", "district_name", "gacc_valid",
-                 "created_at", "rejection_reason", "contacts")
+    READ_ONLY = (
+        "id",
+        "verified",
+        "status",
+        "certificates",
+        "photos",
+        "district_name",
+        "gacc_valid",
+        "created_at",
+        "rejection_reason",
+        "contacts",
+    )
 
     name = Translated(max_length=200)
     description = Translated(max_length=5000)
@@ -207,13 +217,17 @@ class LotPatchSchema(ma.Schema):
 
 class ProductSchema(ma.Schema):
     id = ma.fields.Integer(required=True)
-    name = ma.fields.Dict(attribute="names", required=True, metadata={"description": "{zh, ru, en}; null where missing"})
+    name = ma.fields.Dict(
+        attribute="names", required=True, metadata={"description": "{zh, ru, en}; null where missing"}
+    )
     description = ma.fields.Dict(attribute="descriptions", required=True)
     category = ma.fields.String(attribute="category_code", required=True)
     category_name = ma.fields.Function(lambda p: p.category.names, metadata={"type": "object"})
     hs_code = ma.fields.String(required=True)
     unit = ma.fields.String(required=True, metadata={"enum": list(UNITS)})
-    quantity_decimals = ma.fields.Integer(metadata={"description": "Decimals a quantity of this unit may have"})
+    quantity_decimals = ma.fields.Integer(
+        metadata={"description": "Decimals a quantity of this unit may have"}
+    )
     net_weight_kg = _quantity(required=True)
     gross_weight_kg = _quantity(allow_none=True)
     packaging = ma.fields.String()
@@ -241,7 +255,9 @@ class ProductSchema(ma.Schema):
 
 class ProductDetailSchema(ProductSchema):
     lots = ma.fields.Method("get_lots", metadata={"type": "array", "items": {"type": "object"}})
-    certificates = ma.fields.Method("get_certificates", metadata={"type": "array", "items": {"type": "object"}})
+    certificates = ma.fields.Method(
+        "get_certificates", metadata={"type": "array", "items": {"type": "object"}}
+    )
 
     def get_lots(self, product):
         return LotSchema(many=True).dump(product.lots)
@@ -251,8 +267,21 @@ class ProductDetailSchema(ProductSchema):
 
 
 class ProductInSchema(ReadOnlyKeys):
-    READ_ONLY = ("id", "currency", "moq", "producer", "photos", "created_at", "updated_at", "organic",
-                 "tracks_lots", "category_name", "quantity_decimals", "lots", "certificates")
+    READ_ONLY = (
+        "id",
+        "currency",
+        "moq",
+        "producer",
+        "photos",
+        "created_at",
+        "updated_at",
+        "organic",
+        "tracks_lots",
+        "category_name",
+        "quantity_decimals",
+        "lots",
+        "certificates",
+    )
 
     name = Translated(max_length=200)
     description = Translated(max_length=5000)
@@ -287,7 +316,9 @@ class ProductCreateSchema(ProductInSchema):
 
 
 class ProductQuerySchema(ma.Schema):
-    q = ma.fields.String(validate=ma.validate.Length(max=200), metadata={"description": "Words in zh, ru or en; pinyin"})
+    q = ma.fields.String(
+        validate=ma.validate.Length(max=200), metadata={"description": "Words in zh, ru or en; pinyin"}
+    )
     category = ma.fields.String(validate=ma.validate.Length(max=32))
     organic = ma.fields.String(
         validate=ma.validate.OneOf(["cn", "ru", "any", "true", "false"]),
@@ -342,8 +373,10 @@ class CategorySchema(ma.Schema):
     parent = ma.fields.String(attribute="parent_code", allow_none=True)
     name = ma.fields.Dict(attribute="names", required=True)
     animal_origin = ma.fields.Boolean()
-    hs_prefixes = ma.fields.Function(lambda c: [p for p in c.hs_prefixes.split(",") if p],
-                                     metadata={"type": "array", "items": {"type": "string"}})
+    hs_prefixes = ma.fields.Function(
+        lambda c: [p for p in c.hs_prefixes.split(",") if p],
+        metadata={"type": "array", "items": {"type": "string"}},
+    )
 
 
 class DistrictSchema(ma.Schema):

@@ -163,31 +163,37 @@ def search_products(user, args: dict, *, with_facets: bool = False) -> dict:
     page, per_page = args.get("page", 1), args.get("per_page", 20)
     text_clause, rank = match_and_rank(args.get("q") or "")
     clauses = _filters(user, args, text_clause)
-    # The total rides along as a window count: one scan of the matches serves both the
-    # page and the count (a separate COUNT doubled the cost of broad searches).
-    stmt = (
-        select(Product, func.count().over().label("total"))
-        .join(Product.producer)
-        .where(*clauses)
-        .options(
-            contains_eager(Product.producer).selectinload(Producer.certificates),
-            joinedload(Product.category),
-            selectinload(Product.price_tiers),
-            selectinload(Product.lots),
-            selectinload(Product.photos),
-        )
-        .order_by(*_order(args.get("sort") or "relevance", rank))
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    )
-    rows = db.session.execute(stmt).unique().all()
-    items = [row[0] for row in rows]
-    if rows:
-        total = rows[0][1]
-    elif page == 1:
-        total = 0
-    else:  # past the last page: count separately
-        total = db.session.scalar(select(func.count(Product.id)).join(Product.producer).where(*clauses))
+    sort = args.get("sort") or "relevance"
+    order = _order(sort, rank)
+    count_stmt = select(func.count(Product.id)).join(Product.producer).where(*clauses)
+    ids_stmt = select(Product.id).join(Product.producer).where(*clauses).order_by(*order)
+    ids_stmt = ids_stmt.limit(per_page).offset((page - 1) * per_page)
+    if rank is not None and sort == "relevance":
+        # Ranking reads every match anyway: a window count over the same narrow scan gives
+        # the total for free (a separate COUNT doubled the cost of broad searches).
+        rows = db.session.execute(ids_stmt.add_columns(func.count().over().label("total"))).all()
+        ids = [row.id for row in rows]
+        total = rows[0].total if rows else (0 if page == 1 else db.session.scalar(count_stmt))
+    else:
+        # Ordered by an index (newest, price): the page stops early, the count is its own query.
+        total = db.session.scalar(count_stmt)
+        ids = list(db.session.scalars(ids_stmt))
+    items = []
+    if ids:
+        loaded = db.session.scalars(
+            select(Product)
+            .join(Product.producer)
+            .where(Product.id.in_(ids))
+            .options(
+                contains_eager(Product.producer).selectinload(Producer.certificates),
+                joinedload(Product.category),
+                selectinload(Product.price_tiers),
+                selectinload(Product.lots),
+                selectinload(Product.photos),
+            )
+        ).unique()
+        by_id = {product.id: product for product in loaded}
+        items = [by_id[i] for i in ids]
     result = {"items": items, "total": total, "page": page, "per_page": per_page}
     if with_facets:
         result["facets"] = facets(user, args, text_clause)

@@ -11,12 +11,18 @@ def ensure_reference_data() -> None:
     """Districts and categories as the migration seeds them (for databases emptied by tests)."""
     if db.session.scalar(select(District.code).limit(1)) is None:
         db.session.add_all(
-            District(code=code, name_ru=ru, name_zh=zh, name_en=en) for code, (ru, zh, en) in DISTRICTS.items()
+            District(code=code, name_ru=ru, name_zh=zh, name_en=en)
+            for code, (ru, zh, en) in DISTRICTS.items()
         )
     if db.session.scalar(select(Category.code).limit(1)) is None:
         db.session.add_all(
             Category(
-                code=code, name_ru=ru, name_zh=zh, name_en=en, animal_origin=animal, hs_prefixes=prefixes,
+                code=code,
+                name_ru=ru,
+                name_zh=zh,
+                name_en=en,
+                animal_origin=animal,
+                hs_prefixes=prefixes,
                 position=position,
             )
             for position, (code, (ru, zh, en, animal, prefixes)) in enumerate(CATEGORIES.items())
@@ -43,7 +49,9 @@ def demo_photo(category: str, seed: int) -> bytes:
     rng = random.Random(seed)
     for _ in range(140):
         x, y, r = rng.randint(0, width), rng.randint(0, height), rng.randint(6, 26)
-        shade = tuple(min(255, int(c * rng.uniform(0.8, 1.25))) for c in (dark if rng.random() < 0.5 else light))
+        shade = tuple(
+            min(255, int(c * rng.uniform(0.8, 1.25))) for c in (dark if rng.random() < 0.5 else light)
+        )
         draw.ellipse([x - r, y - int(r * 0.7), x + r, y + int(r * 0.7)], fill=shade, outline=dark)
     buffer = io.BytesIO()
     image.save(buffer, "PNG")
@@ -77,55 +85,107 @@ def seed_catalog(echo) -> None:
             email=email, password=DEMO_PASSWORD, role="farmer", name=en, company=en, language="ru"
         )
         producer = Producer(
-            owner_id=owner.id, name_ru=ru, name_zh=zh, name_en=en, district_code=district,
+            owner_id=owner.id,
+            name_ru=ru,
+            name_zh=zh,
+            name_en=en,
+            district_code=district,
             description_ru=f"{ru} — производитель Челябинской области.",
             description_zh=f"{zh}，车里雅宾斯克州生产商。",
             description_en=f"{en}, a producer of Chelyabinsk oblast.",
             address=f"{district.replace('_', '-').title()} district, Chelyabinsk oblast, Russia",
-            contact_name=owner.name, contact_phone="+7 351 200 00 00", contact_email=email,
-            gacc_registration=gacc, gacc_expires_at=on + timedelta(days=gacc_days), status="verified",
+            contact_name=owner.name,
+            contact_phone="+7 351 200 00 00",
+            contact_email=email,
+            gacc_registration=gacc,
+            gacc_expires_at=on + timedelta(days=gacc_days),
+            status="verified",
             reviewed_by_id=admin.id if admin else None,
         )
         for number, (kind, days) in enumerate(certificates, start=1):
-            producer.certificates.append(Certificate(
-                kind=kind, number=f"{kind.upper()}-{gacc[-4:]}-{number}", issuer="Rosaccreditation / CNCA body",
-                valid_from=on - timedelta(days=365), valid_until=on + timedelta(days=days),
-            ))
+            producer.certificates.append(
+                Certificate(
+                    kind=kind,
+                    number=f"{kind.upper()}-{gacc[-4:]}-{number}",
+                    issuer="Rosaccreditation / CNCA body",
+                    valid_from=on - timedelta(days=365),
+                    valid_until=on + timedelta(days=days),
+                )
+            )
         db.session.add(producer)
         producers[key] = producer
     # One farmer waits for review, so the admin's queue is not empty.
     waiting = accounts.find_by_email(f"farmer10@{domain}") or accounts.create_user(
-        email=f"farmer10@{domain}", password=DEMO_PASSWORD, role="farmer", name="Ivan Nagaybakov",
-        company="Nagaybak Grain", language="ru",
+        email=f"farmer10@{domain}",
+        password=DEMO_PASSWORD,
+        role="farmer",
+        name="Ivan Nagaybakov",
+        company="Nagaybak Grain",
+        language="ru",
     )
-    db.session.add(Producer(
-        owner_id=waiting.id, name_ru="КФХ «Нагайбакское зерно»", name_en="Nagaybak Grain Farm",
-        district_code="nagaybaksky", gacc_registration="CRUS11202212120010",
-        gacc_expires_at=on + timedelta(days=1500), status="pending",
-    ))
+    db.session.add(
+        Producer(
+            owner_id=waiting.id,
+            name_ru="КФХ «Нагайбакское зерно»",
+            name_en="Nagaybak Grain Farm",
+            district_code="nagaybaksky",
+            gacc_registration="CRUS11202212120010",
+            gacc_expires_at=on + timedelta(days=1500),
+            status="pending",
+        )
+    )
     db.session.flush()
-    for index, (key, category, zh, ru, en, hs, unit, net, tiers, stock, organic, temp, shelf) in enumerate(PRODUCTS):
+    for index, (key, category, zh, ru, en, hs, unit, net, tiers, stock, organic, temp, shelf) in enumerate(
+        PRODUCTS
+    ):
         desc = DESCRIPTIONS[category]
         product = Product(
-            producer=producers[key], category_code=category, name_zh=zh, name_ru=ru, name_en=en,
-            description_zh=desc[0], description_ru=desc[1], description_en=desc[2], hs_code=hs, unit=unit,
-            net_weight_kg=Decimal(net), gross_weight_kg=(Decimal(net) * Decimal("1.04")).quantize(Decimal("0.001")),
-            packaging={"kg": "25 kg bags", "tonne": "big bags, 1 t", "litre": "PET bottles in cartons",
-                       "bag": "paper bags on pallets", "box": "cartons on pallets", "piece": "boxed"}.get(unit, ""),
+            producer=producers[key],
+            category_code=category,
+            name_zh=zh,
+            name_ru=ru,
+            name_en=en,
+            description_zh=desc[0],
+            description_ru=desc[1],
+            description_en=desc[2],
+            hs_code=hs,
+            unit=unit,
+            net_weight_kg=Decimal(net),
+            gross_weight_kg=(Decimal(net) * Decimal("1.04")).quantize(Decimal("0.001")),
+            packaging={
+                "kg": "25 kg bags",
+                "tonne": "big bags, 1 t",
+                "litre": "PET bottles in cartons",
+                "bag": "paper bags on pallets",
+                "box": "cartons on pallets",
+                "piece": "boxed",
+            }.get(unit, ""),
             origin=f"{producers[key].district.name_en} district, Chelyabinsk oblast, Russia",
-            organic_claim=organic, storage_temp_min_c=temp[0], storage_temp_max_c=temp[1], shelf_life_days=shelf,
-            status="active", stock_reserved=Decimal("0"),
-            stock_on_hand=Decimal("0") if stock == "lots" else Decimal(stock), tracks_lots=stock == "lots",
+            organic_claim=organic,
+            storage_temp_min_c=temp[0],
+            storage_temp_max_c=temp[1],
+            shelf_life_days=shelf,
+            status="active",
+            stock_reserved=Decimal("0"),
+            stock_on_hand=Decimal("0") if stock == "lots" else Decimal(stock),
+            tracks_lots=stock == "lots",
         )
-        product.price_tiers = [ProductPriceTier(min_quantity=Decimal(q), unit_price=Decimal(p)) for q, p in tiers]
+        product.price_tiers = [
+            ProductPriceTier(min_quantity=Decimal(q), unit_price=Decimal(p)) for q, p in tiers
+        ]
         product.price_min_cny = min(Decimal(p) for _, p in tiers)
         product.price_max_cny = max(Decimal(p) for _, p in tiers)
         if stock == "lots":
             for n, (age, left, qty) in enumerate([(400, -5, 300), (60, 300, 2500), (10, 500, 4000)], start=1):
-                product.lots.append(Lot(
-                    lot_number=f"{on.year}-{index:02d}-{n}", produced_on=on - timedelta(days=age),
-                    best_before=on + timedelta(days=left), quantity=Decimal(qty), quantity_reserved=Decimal("0"),
-                ))
+                product.lots.append(
+                    Lot(
+                        lot_number=f"{on.year}-{index:02d}-{n}",
+                        produced_on=on - timedelta(days=age),
+                        best_before=on + timedelta(days=left),
+                        quantity=Decimal(qty),
+                        quantity_reserved=Decimal("0"),
+                    )
+                )
         db.session.add(product)
         db.session.flush()
         stored = uploads.save_photo_bytes(demo_photo(category, index))

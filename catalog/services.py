@@ -96,7 +96,9 @@ def _producer_fields(data: dict, producer: Producer | None) -> dict:
         number = _clean(data["gacc_registration"]).upper() or None
         if number and not GACC_RE.match(number):
             errors["gacc_registration"] = [
-                _l("A GACC registration number looks like CRUS followed by 14 digits, e.g. CRUS12202201150001.")
+                _l(
+                    "A GACC registration number looks like CRUS followed by 14 digits, e.g. CRUS12202201150001."  # noqa: E501
+                )
             ]
         values["gacc_registration"] = number
     if "gacc_expires_at" in data:
@@ -411,7 +413,10 @@ def validate_product(producer: Producer, data: dict, product: Product | None = N
     elif "unit" in data and product is not None:
         try:
             check_tiers(
-                [{"min_quantity": t.min_quantity.normalize(), "unit_price": t.unit_price} for t in product.price_tiers],
+                [
+                    {"min_quantity": t.min_quantity.normalize(), "unit_price": t.unit_price}
+                    for t in product.price_tiers
+                ],
                 unit,
             )
         except ValidationFailed as exc:
@@ -421,8 +426,10 @@ def validate_product(producer: Producer, data: dict, product: Product | None = N
         if category is not None and not category.hs_code_plausible(values["hs_code"]):
             error(
                 "hs_code",
-                _l("This HS heading does not fit the category (expected one of %(prefixes)s).",
-                   prefixes=category.hs_prefixes.replace(",", ", ")),
+                _l(
+                    "This HS heading does not fit the category (expected one of %(prefixes)s).",
+                    prefixes=category.hs_prefixes.replace(",", ", "),
+                ),
             )
     if errors:
         raise ValidationFailed(_l("Some fields are not valid."), fields=errors)
@@ -450,15 +457,15 @@ def apply_product(product: Product, checked: dict) -> Product:
 
 
 def create_product(user, data: dict) -> Product:
-    """A farmer lists a product for their verified producer.
+    """A farmer lists a product. Before the producer is verified it can only be a draft,
+    published (status active) after the review.
 
-    :raise Forbidden: not a farmer, no producer profile, or the producer is not verified
+    :raise Forbidden: not a farmer, no producer profile, or publishing while unverified
     :raise ValidationFailed: any bad field (nothing is written)
     """
     if user is None or user.role != "farmer":
         raise Forbidden(_l("Only farmers list products."))
     producer = _require_producer(user)
-    _require_verified(producer)
     checked = validate_product(producer, data)
     product = Product(producer=producer, stock_on_hand=Decimal("0"), stock_reserved=Decimal("0"))
     db.session.add(product)

@@ -28,11 +28,45 @@ LATIN_MARKS_RE = re.compile(r"[\u00c0-\u024f\u1e00-\u1eff]")
 
 STOP_WORDS = {
     # English
-    "a", "an", "and", "or", "the", "of", "for", "with", "in", "on", "to", "from", "by", "at", "is",
+    "a",
+    "an",
+    "and",
+    "or",
+    "the",
+    "of",
+    "for",
+    "with",
+    "in",
+    "on",
+    "to",
+    "from",
+    "by",
+    "at",
+    "is",
     # Russian (already ё-folded)
-    "и", "или", "в", "во", "на", "с", "со", "из", "для", "по", "от", "до", "к", "о", "об", "без", "а",
+    "и",
+    "или",
+    "в",
+    "во",
+    "на",
+    "с",
+    "со",
+    "из",
+    "для",
+    "по",
+    "от",
+    "до",
+    "к",
+    "о",
+    "об",
+    "без",
+    "а",
     # Chinese particles
-    "的", "和", "与", "及", "或",
+    "的",
+    "和",
+    "与",
+    "及",
+    "或",
 }
 MAX_POSITION = 16383  # PostgreSQL's limit for tsvector positions
 MAX_QUERY_WORDS = 12
@@ -214,7 +248,9 @@ def _quote(lexeme: str) -> str:
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def product_document(*, names: dict, descriptions: dict, category_names: dict, hs_code: str | None) -> Document:
+def product_document(
+    *, names: dict, descriptions: dict, category_names: dict, hs_code: str | None
+) -> Document:
     doc = Document()
     for lang in ("zh", "ru", "en"):
         doc.add(names.get(lang), "A", name=True)

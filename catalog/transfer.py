@@ -23,9 +23,27 @@ from core.errors import AppError, ValidationFailed
 from core.extensions import db
 
 COLUMNS = [
-    "id", "name_zh", "name_ru", "name_en", "description_zh", "description_ru", "description_en", "category",
-    "hs_code", "unit", "net_weight_kg", "gross_weight_kg", "packaging", "origin", "organic_claim",
-    "storage_temp_min_c", "storage_temp_max_c", "shelf_life_days", "stock_quantity", "price_tiers", "status",
+    "id",
+    "name_zh",
+    "name_ru",
+    "name_en",
+    "description_zh",
+    "description_ru",
+    "description_en",
+    "category",
+    "hs_code",
+    "unit",
+    "net_weight_kg",
+    "gross_weight_kg",
+    "packaging",
+    "origin",
+    "organic_claim",
+    "storage_temp_min_c",
+    "storage_temp_max_c",
+    "shelf_life_days",
+    "stock_quantity",
+    "price_tiers",
+    "status",
 ]
 MAX_ROWS = 2000
 MAX_BYTES = 5 * 1024 * 1024
@@ -63,22 +81,40 @@ def product_rows(user) -> list[list]:
     if producer is None:
         return []
     products = db.session.scalars(
-        select(Product).where(Product.producer_id == producer.id).options(*listing_options()).order_by(Product.id)
+        select(Product)
+        .where(Product.producer_id == producer.id)
+        .options(*listing_options())
+        .order_by(Product.id)
     ).unique()
     rows = []
     for p in products:
         # Lot-kept stock changes through lots, so it is not exported as an editable figure.
         stock = "" if p.tracks_lots else f"{p.stock_on_hand.normalize():f}"
-        rows.append([
-            p.id, p.name_zh, p.name_ru, p.name_en, p.description_zh, p.description_ru, p.description_en,
-            p.category_code, p.hs_code, p.unit, f"{p.net_weight_kg.normalize():f}",
-            f"{p.gross_weight_kg.normalize():f}" if p.gross_weight_kg is not None else "", p.packaging, p.origin,
-            "yes" if p.organic_claim else "no",
-            "" if p.storage_temp_min_c is None else p.storage_temp_min_c,
-            "" if p.storage_temp_max_c is None else p.storage_temp_max_c,
-            "" if p.shelf_life_days is None else p.shelf_life_days,
-            stock, _tiers_text(p), p.status,
-        ])
+        rows.append(
+            [
+                p.id,
+                p.name_zh,
+                p.name_ru,
+                p.name_en,
+                p.description_zh,
+                p.description_ru,
+                p.description_en,
+                p.category_code,
+                p.hs_code,
+                p.unit,
+                f"{p.net_weight_kg.normalize():f}",
+                f"{p.gross_weight_kg.normalize():f}" if p.gross_weight_kg is not None else "",
+                p.packaging,
+                p.origin,
+                "yes" if p.organic_claim else "no",
+                "" if p.storage_temp_min_c is None else p.storage_temp_min_c,
+                "" if p.storage_temp_max_c is None else p.storage_temp_max_c,
+                "" if p.shelf_life_days is None else p.shelf_life_days,
+                stock,
+                _tiers_text(p),
+                p.status,
+            ]
+        )
     return rows
 
 
@@ -140,11 +176,15 @@ def read_rows(filename: str, data: bytes) -> list[dict]:
     if not rows:
         raise ValidationFailed(_l("The file has no rows."), code="invalid_file")
     header = [h.strip().lower() for h in rows[0]]
-    missing = [c for c in ("name_zh", "name_ru", "name_en", "category", "hs_code", "unit", "price_tiers")
-               if c not in header]
+    missing = [
+        c
+        for c in ("name_zh", "name_ru", "name_en", "category", "hs_code", "unit", "price_tiers")
+        if c not in header
+    ]
     if missing:
         raise ValidationFailed(
-            _l("The header row lacks these columns: %(columns)s.", columns=", ".join(missing)), code="invalid_file"
+            _l("The header row lacks these columns: %(columns)s.", columns=", ".join(missing)),
+            code="invalid_file",
         )
     if len(rows) - 1 > MAX_ROWS:
         raise ValidationFailed(_l("At most %(n)d rows per file.", n=MAX_ROWS), code="invalid_file")
@@ -219,9 +259,12 @@ def import_products(user, file) -> ImportResult:
     result = ImportResult()
     planned: list[tuple[Product | None, dict]] = []
     seen_ids: set[int] = set()
-    own = {p.id: p for p in db.session.scalars(
-        select(Product).where(Product.producer_id == producer.id).options(*listing_options())
-    ).unique()}
+    own = {
+        p.id: p
+        for p in db.session.scalars(
+            select(Product).where(Product.producer_id == producer.id).options(*listing_options())
+        ).unique()
+    }
     for number, row in enumerate(rows, start=2):
         product = None
         raw_id = row.get("id", "").strip()

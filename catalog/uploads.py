@@ -31,7 +31,9 @@ def storage_dir(kind: str) -> Path:
 def read_limited(file, limit: int, field: str = "file") -> bytes:
     """The upload's bytes; 413 past ``limit``, 422 when nothing was sent."""
     if file is None or not getattr(file, "filename", None):
-        raise ValidationFailed(_l("Choose a file to upload."), fields={field: [_l("Choose a file to upload.")]})
+        raise ValidationFailed(
+            _l("Choose a file to upload."), fields={field: [_l("Choose a file to upload.")]}
+        )
     data = file.stream.read(limit + 1)
     if len(data) > limit:
         message = _l("The file is too large (at most %(mb)d MB).", mb=limit // (1024 * 1024))

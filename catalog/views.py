@@ -83,7 +83,7 @@ bp.app_context_processor(template_context)
 
 @bp.get("/catalog")
 def browse():
-    """Search and browse with filters, facets, sort and pages. Anyone (bad filters are ignored, with a note)."""
+    """Search and browse with filters, facets, sort and pages. Anyone (bad filters are ignored, with a note)."""  # noqa: E501
     raw = {k: v for k, v in request.args.items() if v != ""}
     raw.pop("facets", None)
     try:
@@ -343,7 +343,9 @@ def edit_product(product_id):
     status = 200
     if form.validate_on_submit():
         try:
-            services.update_product(current_user, product, form.to_data(include_stock=not product.tracks_lots))
+            services.update_product(
+                current_user, product, form.to_data(include_stock=not product.tracks_lots)
+            )
         except AppError as exc:
             db.session.rollback()
             _form_errors(form, exc, PRODUCT_FIELD_MAP)
@@ -468,7 +470,11 @@ def import_products():
         else:
             if result.ok:
                 flash(
-                    _("Imported: %(created)d new, %(updated)d updated.", created=result.created, updated=result.updated),
+                    _(
+                        "Imported: %(created)d new, %(updated)d updated.",
+                        created=result.created,
+                        updated=result.updated,
+                    ),
                     "success",
                 )
                 return redirect(url_for("catalog.my_products"))

@@ -45,3 +45,16 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA busy_timeout = 10000")
         cursor.close()
+
+
+#: Indexes that migrations create by hand for PostgreSQL only (GIN on tsvector, pg_trgm):
+#: no model declares them, so schema comparison must not count them as differences.
+MIGRATION_ONLY_INDEXES = {
+    "ix_catalog_products_search_vector",
+    "ix_catalog_search_terms_trgm",
+    "ix_catalog_products_active_newest",
+}
+
+
+def include_in_schema_comparison(obj, name, type_, reflected, compare_to) -> bool:
+    return not (type_ == "index" and reflected and compare_to is None and name in MIGRATION_ONLY_INDEXES)

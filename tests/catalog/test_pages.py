@@ -77,15 +77,22 @@ def test_producer_page(client):
 
 def test_farmer_creates_profile_then_admin_verifies(client, login_as):
     farmer = login_as("farmer")
-    response = client.post_form("/catalog/my/producer", {
-        "producer-name_ru": "КФХ Пчёлкина", "producer-district": "kunashaksky",
-        "producer-gacc_registration": "CRUS12202201150009", "producer-gacc_expires_at": "2030-05-01",
-    })
+    response = client.post_form(
+        "/catalog/my/producer",
+        {
+            "producer-name_ru": "КФХ Пчёлкина",
+            "producer-district": "kunashaksky",
+            "producer-gacc_registration": "CRUS12202201150009",
+            "producer-gacc_expires_at": "2030-05-01",
+        },
+    )
     assert response.status_code == 302
     producer = db.session.scalar(select(Producer).where(Producer.owner_id == farmer.id))
     assert producer.status == "pending"
-    bad = client.post_form("/catalog/my/producer", {"producer-name_ru": "X", "producer-district": "kunashaksky",
-                                                    "producer-gacc_registration": "CRUS1"})
+    bad = client.post_form(
+        "/catalog/my/producer",
+        {"producer-name_ru": "X", "producer-district": "kunashaksky", "producer-gacc_registration": "CRUS1"},
+    )
     assert bad.status_code == 422 and "CRUS" in bad.get_data(as_text=True)
     client.post_form("/logout", {})
     login_as("admin")
@@ -123,25 +130,42 @@ def test_farmer_lists_edits_and_archives(client):
     assert response.status_code == 302, response.get_data(as_text=True)
     product = db.session.scalar(select(Product))
     assert product.status == "active" and [t.unit_price for t in product.price_tiers] == [
-        Decimal("35.00"), Decimal("31.50")]
+        Decimal("35.00"),
+        Decimal("31.50"),
+    ]
     text = client.get("/catalog/my/products").get_data(as_text=True)
     assert "Linseed oil" in text
     page = client.get(f"/catalog/products/{product.id}").get_data(as_text=True)
     assert "&lt;b&gt;cold&lt;/b&gt;" in page
-    response = client.post_form(f"/catalog/my/products/{product.id}/edit", _product_form(**{
-        "product-tiers-1-unit_price": "36.00"}))
+    response = client.post_form(
+        f"/catalog/my/products/{product.id}/edit", _product_form(**{"product-tiers-1-unit_price": "36.00"})
+    )
     assert response.status_code == 422 and "cannot cost more" in response.get_data(as_text=True)
-    client.post_form(f"/catalog/my/products/{product.id}/lots", {
-        "lot-lot_number": "B-1", "lot-produced_on": "2026-06-01", "lot-best_before": "2026-05-01",
-        "lot-quantity": "10"})
+    client.post_form(
+        f"/catalog/my/products/{product.id}/lots",
+        {
+            "lot-lot_number": "B-1",
+            "lot-produced_on": "2026-06-01",
+            "lot-best_before": "2026-05-01",
+            "lot-quantity": "10",
+        },
+    )
     assert db.session.scalar(select(func.count(Lot.id))) == 0
-    client.post_form(f"/catalog/my/products/{product.id}/lots", {
-        "lot-lot_number": "B-1", "lot-produced_on": "2026-06-01", "lot-best_before": "2099-05-01",
-        "lot-quantity": "10"})
+    client.post_form(
+        f"/catalog/my/products/{product.id}/lots",
+        {
+            "lot-lot_number": "B-1",
+            "lot-produced_on": "2026-06-01",
+            "lot-best_before": "2099-05-01",
+            "lot-quantity": "10",
+        },
+    )
     assert db.session.scalar(select(func.count(Lot.id))) == 1
-    response = client.post_form(f"/catalog/my/products/{product.id}/photos",
-                                {"photo-file": (io.BytesIO(image_bytes()), "p.png")},
-                                content_type="multipart/form-data")
+    response = client.post_form(
+        f"/catalog/my/products/{product.id}/photos",
+        {"photo-file": (io.BytesIO(image_bytes()), "p.png")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     db.session.refresh(product)
     assert len(product.photos) == 1
@@ -170,10 +194,17 @@ def test_farmer_cannot_edit_anothers_product(client, login_as):
 def test_certificate_with_scan_from_the_page(client):
     producer = factories.ProducerFactory()
     client.login(producer.owner)
-    response = client.post_form("/catalog/my/producer/certificates", {
-        "cert-kind": "organic_ru", "cert-number": "RU-ORG-1", "cert-valid_from": "2025-01-01",
-        "cert-valid_until": "2099-01-01", "cert-file": (io.BytesIO(b"%PDF-1.7 ..."), "c.pdf")},
-        content_type="multipart/form-data")
+    response = client.post_form(
+        "/catalog/my/producer/certificates",
+        {
+            "cert-kind": "organic_ru",
+            "cert-number": "RU-ORG-1",
+            "cert-valid_from": "2025-01-01",
+            "cert-valid_until": "2099-01-01",
+            "cert-file": (io.BytesIO(b"%PDF-1.7 ..."), "c.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     certificate = db.session.scalar(select(Certificate))
     assert certificate.number == "RU-ORG-1" and certificate.file_type == "application/pdf"

@@ -20,7 +20,11 @@ def test_farmer_creates_own_profile_once(api):
     response = api.post("/api/v1/producers", json=producer_payload())
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
-    assert body["name"] == {"ru": "ООО «Увельская нива»", "zh": "乌韦利斯基田野有限公司", "en": "Uvelka Field LLC"}
+    assert body["name"] == {
+        "ru": "ООО «Увельская нива»",
+        "zh": "乌韦利斯基田野有限公司",
+        "en": "Uvelka Field LLC",
+    }
     assert body["verified"] is False and body["status"] == "pending"
     assert body["district"] == "uvelsky" and body["gacc_registration"] == "CRUS12202201150001"
     assert body["gacc_expires_at"] == "2030-01-01" and body["certificates"] == []
@@ -108,7 +112,9 @@ def test_admin_verifies_and_rejects(api):
 
 
 def test_verification_needs_a_current_gacc_registration(api):
-    expired = factories.ProducerFactory(status="pending", gacc_expires_at=dt.date.today() - dt.timedelta(days=1))
+    expired = factories.ProducerFactory(
+        status="pending", gacc_expires_at=dt.date.today() - dt.timedelta(days=1)
+    )
     missing = factories.ProducerFactory(status="pending", gacc_registration=None)
     api.as_role("admin")
     for producer in (expired, missing):
@@ -133,8 +139,13 @@ def test_only_the_owner_patches_and_new_credentials_go_back_to_review(api):
 def test_certificates(api):
     producer = factories.ProducerFactory()
     url = f"/api/v1/producers/{producer.id}/certificates"
-    payload = {"kind": "organic_cn", "number": "CN-ORG-1", "issuer": "CQC", "valid_from": "2025-01-01",
-               "valid_until": "2099-01-01"}
+    payload = {
+        "kind": "organic_cn",
+        "number": "CN-ORG-1",
+        "issuer": "CQC",
+        "valid_from": "2025-01-01",
+        "valid_until": "2099-01-01",
+    }
     api.as_role("farmer")
     assert api.post(url, json=payload).status_code == 403
     api.as_user(producer.owner)

@@ -67,15 +67,30 @@ def test_unit_price_for_and_moq():
         ({"price_tiers": [{"min_quantity": "-1", "unit_price": "5.00"}]}, "price_tiers"),
         ({"price_tiers": [{"min_quantity": "100", "unit_price": 5.5}]}, "price_tiers"),  # a JSON number
         (
-            {"price_tiers": [{"min_quantity": "100", "unit_price": "5.00"}, {"min_quantity": "100", "unit_price": "4"}]},
+            {
+                "price_tiers": [
+                    {"min_quantity": "100", "unit_price": "5.00"},
+                    {"min_quantity": "100", "unit_price": "4"},
+                ]
+            },
             "price_tiers",
         ),
         (
-            {"price_tiers": [{"min_quantity": "500", "unit_price": "5.00"}, {"min_quantity": "100", "unit_price": "4"}]},
+            {
+                "price_tiers": [
+                    {"min_quantity": "500", "unit_price": "5.00"},
+                    {"min_quantity": "100", "unit_price": "4"},
+                ]
+            },
             "price_tiers",
         ),
         (
-            {"price_tiers": [{"min_quantity": "100", "unit_price": "5.00"}, {"min_quantity": "200", "unit_price": "6"}]},
+            {
+                "price_tiers": [
+                    {"min_quantity": "100", "unit_price": "5.00"},
+                    {"min_quantity": "200", "unit_price": "6"},
+                ]
+            },
             "price_tiers",
         ),
         ({"price_tiers": []}, "price_tiers"),
@@ -141,6 +156,16 @@ def test_unverified_producer_cannot_publish(api, status):
     assert _count() == 0
 
 
+def test_unverified_producer_can_prepare_drafts(api):
+    producer = factories.ProducerFactory(status="pending")
+    api.as_user(producer.owner)
+    response = api.post("/api/v1/products", json=product_payload(status="draft"))
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["status"] == "draft"
+    publish = api.patch(f"/api/v1/products/{response.get_json()['id']}", json={"status": "active"})
+    assert publish.status_code == 403 and publish.get_json()["error"]["code"] == "producer_not_verified"
+
+
 def test_anonymous_cannot_create(api):
     assert api.post("/api/v1/products", json=product_payload()).status_code == 401
 
@@ -203,10 +228,18 @@ def test_lots_make_stock(farmer_api):
     product_id = farmer_api.post("/api/v1/products", json=product_payload()).get_json()["id"]
     url = f"/api/v1/products/{product_id}/lots"
     today = dt.date.today()
-    fresh = {"lot_number": "2026-07", "produced_on": str(today - dt.timedelta(days=10)),
-             "best_before": str(today + dt.timedelta(days=300)), "quantity": "12000"}
-    old = {"lot_number": "2024-01", "produced_on": str(today - dt.timedelta(days=700)),
-           "best_before": str(today - dt.timedelta(days=1)), "quantity": "800"}
+    fresh = {
+        "lot_number": "2026-07",
+        "produced_on": str(today - dt.timedelta(days=10)),
+        "best_before": str(today + dt.timedelta(days=300)),
+        "quantity": "12000",
+    }
+    old = {
+        "lot_number": "2024-01",
+        "produced_on": str(today - dt.timedelta(days=700)),
+        "best_before": str(today - dt.timedelta(days=1)),
+        "quantity": "800",
+    }
     assert farmer_api.post(url, json=fresh).status_code == 201
     assert farmer_api.post(url, json=old).status_code == 201
     body = farmer_api.get(f"/api/v1/products/{product_id}").get_json()

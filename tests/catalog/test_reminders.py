@@ -25,13 +25,20 @@ def test_a_renewed_certificate_silences_the_old_one():
 
 def test_reminder_mail_is_sent_once(monkeypatch):
     sent = []
-    monkeypatch.setattr(mail, "send_email_now", lambda to, subject, body, html=None: sent.append((to, subject, body)))
+    monkeypatch.setattr(
+        mail, "send_email_now", lambda to, subject, body, html=None: sent.append((to, subject, body))
+    )
     producer = factories.ProducerFactory(gacc_expires_at=TODAY + dt.timedelta(days=20))
     factories.CertificateFactory(producer=producer, valid_until=TODAY + dt.timedelta(days=40), number="CN-1")
     assert remind_expiring() == 1
     assert len(sent) == 1
     to, subject, body = sent[0]
-    assert to == producer.owner.email and "expire" in subject and "CN-1" in body and producer.gacc_registration in body
+    assert (
+        to == producer.owner.email
+        and "expire" in subject
+        and "CN-1" in body
+        and producer.gacc_registration in body
+    )
     assert remind_expiring() == 0 and len(sent) == 1
 
 

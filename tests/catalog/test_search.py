@@ -23,27 +23,51 @@ def catalog():
     factories.CertificateFactory(producer=kunashak, kind="organic_ru")
     items = {
         "buckwheat": factories.ProductFactory(
-            producer=uvelka, name_zh="有机荞麦米", name_ru="Гречневая крупа ядрица", name_en="Organic buckwheat groats",
-            organic_claim=True, tiers=((D("500"), D("12.50")), (D("5000"), D("11.00"))),
+            producer=uvelka,
+            name_zh="有机荞麦米",
+            name_ru="Гречневая крупа ядрица",
+            name_en="Organic buckwheat groats",
+            organic_claim=True,
+            tiers=((D("500"), D("12.50")), (D("5000"), D("11.00"))),
         ),
         "flour": factories.ProductFactory(
-            producer=uvelka, name_zh="荞麦面粉", name_ru="Мука гречневая", name_en="Buckwheat flour",
-            category_code="flour_pasta", hs_code="1102900000", tiers=((D("100"), D("9.00")),),
+            producer=uvelka,
+            name_zh="荞麦面粉",
+            name_ru="Мука гречневая",
+            name_en="Buckwheat flour",
+            category_code="flour_pasta",
+            hs_code="1102900000",
+            tiers=((D("100"), D("9.00")),),
             stock_on_hand=D("0"),
         ),
         "honey": factories.ProductFactory(
-            producer=kunashak, name_zh="椴树蜂蜜", name_ru="Мёд липовый", name_en="Linden honey",
-            category_code="honey", hs_code="0409000000", organic_claim=True,
+            producer=kunashak,
+            name_zh="椴树蜂蜜",
+            name_ru="Мёд липовый",
+            name_en="Linden honey",
+            category_code="honey",
+            hs_code="0409000000",
+            organic_claim=True,
             tiers=((D("50"), D("80.00")), (D("500"), D("72.00"))),
         ),
         "oil": factories.ProductFactory(
-            producer=kunashak, name_zh="冷榨亚麻籽油", name_ru="Льняное масло холодного отжима",
-            name_en="Cold-pressed linseed oil", category_code="oilseeds_oils", hs_code="1515110000", unit="litre",
+            producer=kunashak,
+            name_zh="冷榨亚麻籽油",
+            name_ru="Льняное масло холодного отжима",
+            name_en="Cold-pressed linseed oil",
+            category_code="oilseeds_oils",
+            hs_code="1515110000",
+            unit="litre",
             tiers=((D("200"), D("35.00")),),
         ),
         "english_only": factories.ProductFactory(
-            producer=uvelka, name_zh="", name_ru="", name_en="Peas, yellow split", hs_code="0713100000",
-            category_code="vegetables", tiers=((D("1000"), D("4.20")),),
+            producer=uvelka,
+            name_zh="",
+            name_ru="",
+            name_en="Peas, yellow split",
+            hs_code="0713100000",
+            category_code="vegetables",
+            tiers=((D("1000"), D("4.20")),),
         ),
     }
     return items
@@ -128,7 +152,9 @@ def test_sorting_and_paging(api, catalog):
     first = api.get("/api/v1/products?sort=price&per_page=2&page=1").get_json()
     second = api.get("/api/v1/products?sort=price&per_page=2&page=2").get_json()
     assert first["total"] == 5 and first["per_page"] == 2 and first["page"] == 1
-    assert len(first["items"]) == 2 and not {i["id"] for i in first["items"]} & {i["id"] for i in second["items"]}
+    assert len(first["items"]) == 2 and not {i["id"] for i in first["items"]} & {
+        i["id"] for i in second["items"]
+    }
     assert api.get("/api/v1/products?page=9").get_json()["items"] == []
 
 
@@ -145,9 +171,22 @@ def test_facets(api, catalog):
 @pytest.mark.parametrize(
     "query",
     [
-        "per_page=101", "per_page=0", "page=0", "page=abc", "page=2.5", "sort=cheapest", "category=spaceships",
-        "district=moscow", "organic=maybe", "min_price=-1", "min_price=abc", "min_price=5&max_price=2",
-        "producer=0", "producer=x", "in_stock=perhaps", "q=" + "x" * 201,
+        "per_page=101",
+        "per_page=0",
+        "page=0",
+        "page=abc",
+        "page=2.5",
+        "sort=cheapest",
+        "category=spaceships",
+        "district=moscow",
+        "organic=maybe",
+        "min_price=-1",
+        "min_price=abc",
+        "min_price=5&max_price=2",
+        "producer=0",
+        "producer=x",
+        "in_stock=perhaps",
+        "q=" + "x" * 201,
     ],
 )
 def test_bad_list_arguments(api, query):
@@ -158,7 +197,9 @@ def test_bad_list_arguments(api, query):
 
 def test_expired_certificate_drops_organic_filter(api):
     producer = factories.ProducerFactory()
-    factories.CertificateFactory(producer=producer, kind="organic_cn", valid_until=dt.date.today() - dt.timedelta(days=1))
+    factories.CertificateFactory(
+        producer=producer, kind="organic_cn", valid_until=dt.date.today() - dt.timedelta(days=1)
+    )
     factories.ProductFactory(producer=producer, organic_claim=True)
     assert ids(api, "organic=cn") == []
 
@@ -182,7 +223,9 @@ def _count_queries(api, url):
 def test_query_count_does_not_grow_with_page_size(api, extra):
     producers = [factories.ProducerFactory() for _ in range(3)]
     for i in range(60):
-        product = factories.ProductFactory(producer=producers[i % 3], name_en=f"Buckwheat lot {i}", organic_claim=True)
+        product = factories.ProductFactory(
+            producer=producers[i % 3], name_en=f"Buckwheat lot {i}", organic_claim=True
+        )
         factories.LotFactory(product=product)
         factories.CertificateFactory(producer=producers[i % 3])
     small, body_small = _count_queries(api, "/api/v1/products?per_page=5" + extra)
@@ -238,7 +281,10 @@ def test_query_is_safe_for_tsquery():
 
 def test_document_has_weights_and_chinese_tokens():
     doc = textsearch.product_document(
-        names={"zh": "有机荞麦米"}, descriptions={"ru": "Вкусная гречка"}, category_names={}, hs_code="1008100000"
+        names={"zh": "有机荞麦米"},
+        descriptions={"ru": "Вкусная гречка"},
+        category_names={},
+        hs_code="1008100000",
     )
     vector = doc.tsvector()
     for lexeme in ("'荞麦'", "'qiaomai'", "'麦米'", "'гречк'", "'1008'"):

@@ -15,11 +15,21 @@ from tests import factories
 
 def _row(**values):
     row = {c: "" for c in COLUMNS}
-    row.update({
-        "name_zh": "椴树蜂蜜", "name_ru": "Мёд липовый", "name_en": "Linden honey", "category": "honey",
-        "hs_code": "0409000000", "unit": "kg", "net_weight_kg": "1", "price_tiers": "50=80.00; 500=72.00",
-        "stock_quantity": "900", "status": "active", "organic_claim": "yes",
-    })
+    row.update(
+        {
+            "name_zh": "椴树蜂蜜",
+            "name_ru": "Мёд липовый",
+            "name_en": "Linden honey",
+            "category": "honey",
+            "hs_code": "0409000000",
+            "unit": "kg",
+            "net_weight_kg": "1",
+            "price_tiers": "50=80.00; 500=72.00",
+            "stock_quantity": "900",
+            "status": "active",
+            "organic_claim": "yes",
+        }
+    )
     row.update(values)
     return row
 
@@ -44,8 +54,9 @@ def _xlsx(rows):
 
 
 def _upload(client, data, name):
-    return client.post_form("/catalog/my/products/import", {"file": (io.BytesIO(data), name)},
-                            content_type="multipart/form-data")
+    return client.post_form(
+        "/catalog/my/products/import", {"file": (io.BytesIO(data), name)}, content_type="multipart/form-data"
+    )
 
 
 def _count():
@@ -55,12 +66,16 @@ def _count():
 def test_csv_import_creates_products(client):
     producer = factories.ProducerFactory()
     client.login(producer.owner)
-    response = _upload(client, _csv([_row(), _row(name_en="Buckwheat honey", name_zh="荞麦蜂蜜")], ";"), "p.csv")
+    response = _upload(
+        client, _csv([_row(), _row(name_en="Buckwheat honey", name_zh="荞麦蜂蜜")], ";"), "p.csv"
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     products = db.session.scalars(select(Product).order_by(Product.id)).all()
     assert [p.name_en for p in products] == ["Linden honey", "Buckwheat honey"]
     assert [(t.min_quantity, t.unit_price) for t in products[0].price_tiers] == [
-        (Decimal("50"), Decimal("80.00")), (Decimal("500"), Decimal("72.00"))]
+        (Decimal("50"), Decimal("80.00")),
+        (Decimal("500"), Decimal("72.00")),
+    ]
     # Imported products are searchable at once.
     assert client.get("/api/v1/products?q=fengmi").get_json()["total"] == 2
 
@@ -78,7 +93,9 @@ def test_xlsx_import_with_one_bad_row_writes_nothing(client):
     text = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Nothing was imported" in text
-    assert "cannot cost more" in text and "<td>3</td>" in text and "<td>4</td>" in text and "<td>5</td>" in text
+    assert (
+        "cannot cost more" in text and "<td>3</td>" in text and "<td>4</td>" in text and "<td>5</td>" in text
+    )
     assert _count() == 0
 
 
@@ -111,7 +128,9 @@ def test_garbage_file(client):
 
 
 def test_export_round_trips(client):
-    product = factories.ProductFactory(name_en="=HYPERLINK(evil)", hs_code="0409000000", category_code="honey")
+    product = factories.ProductFactory(
+        name_en="=HYPERLINK(evil)", hs_code="0409000000", category_code="honey"
+    )
     client.login(product.producer.owner)
     exported = client.get("/catalog/my/products/export.xlsx")
     assert exported.status_code == 200

@@ -79,8 +79,9 @@ def test_request_over_the_global_limit_is_413_json(owner_api, app):
 
 
 def test_missing_file(owner_api):
-    response = owner_api.post(f"/api/v1/products/{owner_api.product.id}/photos", data={},
-                              content_type="multipart/form-data")
+    response = owner_api.post(
+        f"/api/v1/products/{owner_api.product.id}/photos", data={}, content_type="multipart/form-data"
+    )
     assert response.status_code == 422
 
 
@@ -104,11 +105,19 @@ def test_certificate_scan_pdf_or_image(api, client):
     api.as_user(producer.owner)
     url = f"/api/v1/producers/{producer.id}/certificates/{certificate.id}/file"
     pdf = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF"
-    response = api.raw.put(url, data={"file": (io.BytesIO(pdf), "c.pdf")}, content_type="multipart/form-data",
-                           headers={"Authorization": f"Bearer {api.token}"})
+    response = api.raw.put(
+        url,
+        data={"file": (io.BytesIO(pdf), "c.pdf")},
+        content_type="multipart/form-data",
+        headers={"Authorization": f"Bearer {api.token}"},
+    )
     assert response.status_code == 200, response.get_json()
     download = client.get(response.get_json()["file_url"])
     assert download.status_code == 200 and download.mimetype == "application/pdf"
-    response = api.raw.put(url, data={"file": (io.BytesIO(b"MZ\x90\x00 exe"), "c.pdf")},
-                           content_type="multipart/form-data", headers={"Authorization": f"Bearer {api.token}"})
+    response = api.raw.put(
+        url,
+        data={"file": (io.BytesIO(b"MZ\x90\x00 exe"), "c.pdf")},
+        content_type="multipart/form-data",
+        headers={"Authorization": f"Bearer {api.token}"},
+    )
     assert response.status_code == 422

@@ -156,3 +156,17 @@ def test_pages_are_closed_to_other_roles(client, login_as):
     assert client.get("/balance").status_code == 403
     anonymous = type(client)(client.raw.application.test_client())
     assert anonymous.get("/orders").status_code == 302
+
+
+def test_product_page_offers_the_cart_to_buyers_only(client, login_as):
+    p = product(stock="100", tiers=((Decimal("10"), Decimal("12.50")),))
+    anonymous = client.get(f"/catalog/products/{p.id}").get_data(as_text=True)
+    assert "Log in to order" in anonymous and 'id="add-to-cart"' not in anonymous
+    login_as("buyer")
+    page = client.get(f"/catalog/products/{p.id}").get_data(as_text=True)
+    assert 'id="add-to-cart"' in page and 'value="10.000"' in page
+    response = client.post_form(
+        "/cart/add", {"product_id": p.id, "quantity": "12", "next": f"/catalog/products/{p.id}"}
+    )
+    assert response.headers["Location"] == "/cart"
+    assert db.session.scalar(select(CartItem)).quantity == Decimal("12")
