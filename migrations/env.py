@@ -65,7 +65,10 @@ def run_migrations_offline():
     """
     url = config.get_main_option("sqlalchemy.url")
     context.configure(
-        url=url, target_metadata=get_metadata(), literal_binds=True, include_object=include_in_schema_comparison
+        url=url,
+        target_metadata=get_metadata(),
+        literal_binds=True,
+        include_object=include_in_schema_comparison,
     )
 
     with context.begin_transaction():
