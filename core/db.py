@@ -3,8 +3,10 @@
 import sqlite3
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, TypeDecorator, event
+from sqlalchemy import DateTime, String, TypeDecorator, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.timeutil import utcnow
@@ -58,3 +60,23 @@ MIGRATION_ONLY_INDEXES = {
 
 def include_in_schema_comparison(obj, name, type_, reflected, compare_to) -> bool:
     return not (type_ == "index" and reflected and compare_to is None and name in MIGRATION_ONLY_INDEXES)
+
+
+class month_of(FunctionElement):  # noqa: N801 - used like a SQL function
+    """``YYYY-MM`` (UTC) of a timestamp column, on PostgreSQL and SQLite alike."""
+
+    inherit_cache = True
+    name = "month_of"
+    type = String()
+
+
+@compiles(month_of, "postgresql")
+def _month_of_postgresql(element, compiler, **kw):
+    (column,) = element.clauses
+    return f"to_char({compiler.process(column, **kw)} AT TIME ZONE 'UTC', 'YYYY-MM')"
+
+
+@compiles(month_of)
+def _month_of_sqlite(element, compiler, **kw):
+    (column,) = element.clauses
+    return f"strftime('%Y-%m', {compiler.process(column, **kw)})"

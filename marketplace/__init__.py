@@ -27,6 +27,8 @@ def register(app, api):
     app.cli.add_command(cli.orders_cli)
     app.jinja_env.globals["order_status_label"] = lambda code: STATUS_LABELS.get(code, code)
     app.jinja_env.globals["payment_status_label"] = lambda code: PAYMENT_LABELS.get(code, code)
+    app.jinja_env.filters["order_status_label"] = lambda code: STATUS_LABELS.get(code, code)
+    add_nav_item("marketplace.dashboard", _l("Dashboard"), ("farmer", "buyer", "admin"), order=10)
     add_nav_item("marketplace.cart", _l("Cart"), ("buyer",), order=20)
     add_nav_item("marketplace.orders", _l("Orders"), ("buyer", "farmer", "admin"), order=30)
     add_nav_item("marketplace.rfqs", _l("Requests for quotation"), ("buyer", "farmer", "admin"), order=40)

@@ -1,3 +1,3 @@
 """Marketplace pages: orders, cart and RFQs (orders.py); payments, balances (payments.py)."""
 
-from marketplace.views import orders, payments  # noqa: F401
+from marketplace.views import dashboards, orders, payments  # noqa: F401
