@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime, String, TypeDecorator, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.expression import FunctionElement
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.expression import FunctionElement
 
 from core.timeutil import utcnow
 

@@ -212,8 +212,8 @@ def for_product(user, product_id, quantity_text, mode=None, crossing=None) -> Br
     :raise 404: unknown or not visible to ``user``
     :raise 422: bad quantity, below the MOQ, unknown mode or no tariff for the route
     """
-    from catalog.queries import listing_options
     from catalog.models import Product
+    from catalog.queries import listing_options
     from marketplace.services.orders import parse_quantity
 
     product = (
