@@ -147,6 +147,16 @@ class Config:
     ORDER_PAYMENT_TIMEOUT_HOURS = env_int("ORDER_PAYMENT_TIMEOUT_HOURS", 48)
     #: A delivered order completes by itself this many days after delivery.
     ORDER_AUTO_COMPLETE_DAYS = env_int("ORDER_AUTO_COMPLETE_DAYS", 7)
+    #: Cold chain: out of band longer than this is an excursion (an exception milestone).
+    TEMPERATURE_EXCURSION_GRACE_MINUTES = env_int("TEMPERATURE_EXCURSION_GRACE_MINUTES", 30)
+    #: A milestone may be dated at most this far in the future (clock skew of devices).
+    EVENT_FUTURE_TOLERANCE_MINUTES = env_int("EVENT_FUTURE_TOLERANCE_MINUTES", 5)
+    #: Buyers' webhooks: allow private/loopback addresses (never in production), attempts, backoff.
+    WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE")
+    WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)
+    WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 60)
+    #: Largest shipment document or milestone attachment, in bytes.
+    LOGISTICS_UPLOAD_MAX_BYTES = env_int("LOGISTICS_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
     #: Idempotency keys are remembered at least this long.
     IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 48)
 

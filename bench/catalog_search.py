@@ -1,7 +1,7 @@
-"""Catalog search benchmark on PostgreSQL.
+r"""Catalog search benchmark on PostgreSQL.
 
-    .venv/bin/python bench/catalog_search.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/ab_bench \
-        --n 100000
+    .venv/bin/python bench/catalog_search.py --n 100000 \
+        --database-url postgresql+psycopg://postgres@127.0.0.1:5432/ab_bench
 
 Creates the database if missing, migrates it, fills it with N synthetic products in three
 languages (COPY, lexemes built by the app's own normalisation), then prints p50/p95/p99 and
@@ -65,14 +65,29 @@ GOODS = [
     ("燕麦麸", "овсяные отруби", "oat bran", "other", "2302300000"),
 ]
 MODIFIERS = [
-    ("有机", "органическая", "organic"), ("优质", "отборная", "premium"), ("冷冻", "замороженная", "frozen"),
-    ("干", "сушёная", "dried"), ("新鲜", "свежая", "fresh"), ("天然", "натуральная", "natural"),
-    ("农家", "фермерская", "farm"), ("精选", "элитная", "select"), ("传统", "традиционная", "traditional"),
-    ("冷榨", "холодного отжима", "cold-pressed"), ("全粒", "цельная", "whole"), ("散装", "весовая", "bulk"),
+    ("有机", "органическая", "organic"),
+    ("优质", "отборная", "premium"),
+    ("冷冻", "замороженная", "frozen"),
+    ("干", "сушёная", "dried"),
+    ("新鲜", "свежая", "fresh"),
+    ("天然", "натуральная", "natural"),
+    ("农家", "фермерская", "farm"),
+    ("精选", "элитная", "select"),
+    ("传统", "традиционная", "traditional"),
+    ("冷榨", "холодного отжима", "cold-pressed"),
+    ("全粒", "цельная", "whole"),
+    ("散装", "весовая", "bulk"),
 ]
-PLACES = [("乌拉尔", "уральская", "Ural"), ("车里雅宾斯克", "челябинская", "Chelyabinsk"),
-          ("南乌拉尔", "южноуральская", "South Ural"), ("西伯利亚", "сибирская", "Siberian"), ("", "", "")]
-WORDS_EN = "harvest quality export china harbin wholesale clean sorted packed cooled certified field farm".split()
+PLACES = [
+    ("乌拉尔", "уральская", "Ural"),
+    ("车里雅宾斯克", "челябинская", "Chelyabinsk"),
+    ("南乌拉尔", "южноуральская", "South Ural"),
+    ("西伯利亚", "сибирская", "Siberian"),
+    ("", "", ""),
+]
+WORDS_EN = (
+    "harvest quality export china harbin wholesale clean sorted packed cooled certified field farm".split()
+)
 WORDS_RU = "урожай качество экспорт китай опт чистый отборный упакованный охлаждённый поле ферма".split()
 WORDS_ZH = "丰收 优质 出口 中国 哈尔滨 批发 清洁 分拣 包装 冷藏 认证 田野 农场".split()
 
@@ -86,7 +101,10 @@ SCENARIOS = [
     ("ru two words (мёд липовый)", {"q": "мёд липовый"}),
     ("en (linseed oil)", {"q": "linseed oil"}),
     ("en typo (buckweat)", {"q": "buckweat"}),
-    ("filtered (蜂蜜, honey, organic, ≤80)", {"q": "蜂蜜", "category": "honey", "organic": "any", "max_price": "80"}),
+    (
+        "filtered (蜂蜜, honey, organic, ≤80)",
+        {"q": "蜂蜜", "category": "honey", "organic": "any", "max_price": "80"},
+    ),
     ("filtered no q (district, in stock)", {"district": "uvelsky", "in_stock": True}),
     ("paged (flour, page 5 by price)", {"q": "flour", "page": 5, "sort": "price"}),
     ("browse newest (no q)", {"sort": "newest"}),
@@ -95,7 +113,9 @@ SCENARIOS = [
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/ab_bench")
     parser.add_argument("--n", type=int, default=100_000, help="products to have in the database")
     parser.add_argument("--repeat", type=int, default=100, help="runs of each search")
@@ -115,7 +135,7 @@ def ensure_database(url: str) -> None:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (parsed.database,)).fetchone()
         if not exists:
             conn.execute(
-                f'CREATE DATABASE "{parsed.database}" ENCODING \'UTF8\' LC_COLLATE \'C.UTF-8\' '
+                f"CREATE DATABASE \"{parsed.database}\" ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' "
                 "LC_CTYPE 'C.UTF-8' TEMPLATE template0"
             )
             print(f"created database {parsed.database}")
@@ -155,30 +175,48 @@ def fill(app, n: int, seed: int) -> None:
                 now = utcnow()
                 for i in range(existing_producers, producer_count):
                     cur.execute(
-                        "INSERT INTO users (email, password_hash, name, company, phone, language, role, active,"
-                        " session_version, created_at, updated_at) VALUES (%s, 'x', %s, '', '', 'ru', 'farmer', true,"
+                        "INSERT INTO users (email, password_hash, name, company, phone, language, role, active,"  # noqa: E501
+                        " session_version, created_at, updated_at) VALUES (%s, 'x', %s, '', '', 'ru', 'farmer', true,"  # noqa: E501
                         " 1, %s, %s) RETURNING id",
                         (f"bench-farmer-{i}@bench.invalid", f"Bench farmer {i}", now, now),
                     )
                     owner_ids.append(cur.fetchone()[0])
                 districts = list(DISTRICTS)
                 with cur.copy(
-                    "COPY catalog_producers (owner_id, name_ru, name_zh, name_en, description_ru, description_zh,"
-                    " description_en, district_code, address, contact_name, contact_phone, contact_email, website,"
-                    " gacc_registration, gacc_expires_at, status, rejection_reason, created_at, updated_at) FROM STDIN"
+                    "COPY catalog_producers (owner_id, name_ru, name_zh, name_en, description_ru, description_zh,"  # noqa: E501
+                    " description_en, district_code, address, contact_name, contact_phone, contact_email, website,"  # noqa: E501
+                    " gacc_registration, gacc_expires_at, status, rejection_reason, created_at, updated_at) FROM STDIN"  # noqa: E501
                 ) as copy:
                     for j, owner_id in enumerate(owner_ids):
                         i = existing_producers + j
-                        copy.write_row((
-                            owner_id, f"ООО Ферма {i}", f"农场{i}", f"Farm {i}", "", "", "", rng.choice(districts), "",
-                            "", "", "", "", f"CRUS{900000000000 + i:014d}", "2031-01-01",
-                            "verified" if i % 10 else "pending", "", now, now,
-                        ))
+                        copy.write_row(
+                            (
+                                owner_id,
+                                f"ООО Ферма {i}",
+                                f"农场{i}",
+                                f"Farm {i}",
+                                "",
+                                "",
+                                "",
+                                rng.choice(districts),
+                                "",
+                                "",
+                                "",
+                                "",
+                                "",
+                                f"CRUS{900000000000 + i:014d}",
+                                "2031-01-01",
+                                "verified" if i % 10 else "pending",
+                                "",
+                                now,
+                                now,
+                            )
+                        )
                 cur.execute(
-                    "INSERT INTO catalog_certificates (producer_id, kind, number, issuer, valid_from, valid_until,"
+                    "INSERT INTO catalog_certificates (producer_id, kind, number, issuer, valid_from, valid_until,"  # noqa: E501
                     " created_at) SELECT id, CASE WHEN id % 3 = 0 THEN 'organic_cn' ELSE 'organic_ru' END,"
                     " 'B-' || id, 'bench', DATE '2024-01-01', DATE '2031-01-01', now() FROM catalog_producers"
-                    " WHERE id % 2 = 0 AND NOT EXISTS (SELECT 1 FROM catalog_certificates c WHERE c.producer_id ="
+                    " WHERE id % 2 = 0 AND NOT EXISTS (SELECT 1 FROM catalog_certificates c WHERE c.producer_id ="  # noqa: E501
                     " catalog_producers.id)"
                 )
             producer_ids = [r[0] for r in cur.execute("SELECT id FROM catalog_producers").fetchall()]
@@ -189,10 +227,10 @@ def fill(app, n: int, seed: int) -> None:
             tiers, lots = [], []
             now = utcnow()
             with cur.copy(
-                "COPY catalog_products (id, producer_id, name_zh, name_ru, name_en, description_zh, description_ru,"
-                " description_en, category_code, hs_code, unit, net_weight_kg, packaging, origin, organic_claim,"
+                "COPY catalog_products (id, producer_id, name_zh, name_ru, name_en, description_zh, description_ru,"  # noqa: E501
+                " description_en, category_code, hs_code, unit, net_weight_kg, packaging, origin, organic_claim,"  # noqa: E501
                 " storage_temp_min_c, storage_temp_max_c, shelf_life_days, tracks_lots, stock_on_hand,"
-                " stock_reserved, status, price_min_cny, price_max_cny, search_vector, created_at, updated_at)"
+                " stock_reserved, status, price_min_cny, price_max_cny, search_vector, created_at, updated_at)"  # noqa: E501
                 " FROM STDIN"
             ) as copy:
                 for k in range(todo):
@@ -200,8 +238,11 @@ def fill(app, n: int, seed: int) -> None:
                     zh, ru, en, category, hs = rng.choice(GOODS)
                     mzh, mru, men = rng.choice(MODIFIERS)
                     pzh, pru, pen = rng.choice(PLACES)
-                    names = {"zh": f"{pzh}{mzh}{zh}", "ru": f"{mru} {ru} {pru}".strip().capitalize(),
-                             "en": f"{pen} {men} {en}".strip().capitalize()}
+                    names = {
+                        "zh": f"{pzh}{mzh}{zh}",
+                        "ru": f"{mru} {ru} {pru}".strip().capitalize(),
+                        "en": f"{pen} {men} {en}".strip().capitalize(),
+                    }
                     if rng.random() < 0.1:
                         names[rng.choice(["zh", "ru", "en"])] = ""
                     descriptions = {
@@ -210,33 +251,67 @@ def fill(app, n: int, seed: int) -> None:
                         "en": " ".join(rng.sample(WORDS_EN, 5)),
                     }
                     doc = textsearch.product_document(
-                        names=names, descriptions=descriptions, category_names=categories[category], hs_code=hs
+                        names=names,
+                        descriptions=descriptions,
+                        category_names=categories[category],
+                        hs_code=hs,
                     )
                     vocabulary |= doc.vocabulary()
                     base = Decimal(rng.randint(300, 90000)) / 100
-                    tier_prices = [base, (base * Decimal("0.95")).quantize(Decimal("0.01")),
-                                   (base * Decimal("0.9")).quantize(Decimal("0.01"))][: rng.randint(1, 3)]
+                    tier_prices = [
+                        base,
+                        (base * Decimal("0.95")).quantize(Decimal("0.01")),
+                        (base * Decimal("0.9")).quantize(Decimal("0.01")),
+                    ][: rng.randint(1, 3)]
                     moq = rng.choice([10, 50, 100, 500, 1000])
                     for t, price in enumerate(tier_prices):
                         tiers.append((pid, moq * (10**t), price))
                     uses_lots = rng.random() < 0.1
                     if uses_lots:
-                        lots.append((pid, f"L{pid}", "2024-01-01", rng.choice(["2025-06-01", "2029-01-01"]), 500))
+                        lots.append(
+                            (pid, f"L{pid}", "2024-01-01", rng.choice(["2025-06-01", "2029-01-01"]), 500)
+                        )
                     created = now.replace(microsecond=0) - __import__("datetime").timedelta(minutes=todo - k)
-                    copy.write_row((
-                        pid, rng.choice(producer_ids), names["zh"], names["ru"], names["en"], descriptions["zh"],
-                        descriptions["ru"], descriptions["en"], category, hs, "kg", "1.000", "", "",
-                        rng.random() < 0.4, 0, 25, 365, uses_lots, 0 if uses_lots else rng.choice([0, 1000, 50000]),
-                        0, "active" if rng.random() < 0.95 else "draft", min(tier_prices), max(tier_prices),
-                        doc.tsvector(), created, created,
-                    ))
+                    copy.write_row(
+                        (
+                            pid,
+                            rng.choice(producer_ids),
+                            names["zh"],
+                            names["ru"],
+                            names["en"],
+                            descriptions["zh"],
+                            descriptions["ru"],
+                            descriptions["en"],
+                            category,
+                            hs,
+                            "kg",
+                            "1.000",
+                            "",
+                            "",
+                            rng.random() < 0.4,
+                            0,
+                            25,
+                            365,
+                            uses_lots,
+                            0 if uses_lots else rng.choice([0, 1000, 50000]),
+                            0,
+                            "active" if rng.random() < 0.95 else "draft",
+                            min(tier_prices),
+                            max(tier_prices),
+                            doc.tsvector(),
+                            created,
+                            created,
+                        )
+                    )
                     if (k + 1) % 20000 == 0:
                         print(f"  {k + 1} products built ({time.perf_counter() - start:.0f} s)")
-            with cur.copy("COPY catalog_price_tiers (product_id, min_quantity, unit_price) FROM STDIN") as copy:
+            with cur.copy(
+                "COPY catalog_price_tiers (product_id, min_quantity, unit_price) FROM STDIN"
+            ) as copy:
                 for row in tiers:
                     copy.write_row(row)
             with cur.copy(
-                "COPY catalog_lots (product_id, lot_number, produced_on, best_before, quantity, quantity_reserved,"
+                "COPY catalog_lots (product_id, lot_number, produced_on, best_before, quantity, quantity_reserved,"  # noqa: E501
                 " created_at) FROM STDIN"
             ) as copy:
                 for row in lots:
@@ -245,7 +320,9 @@ def fill(app, n: int, seed: int) -> None:
                 "INSERT INTO catalog_search_terms (term) VALUES (%s) ON CONFLICT DO NOTHING",
                 [(t[:64],) for t in sorted(vocabulary)],
             )
-            cur.execute("SELECT setval(pg_get_serial_sequence('catalog_products', 'id'), (SELECT max(id) FROM catalog_products))")
+            cur.execute(
+                "SELECT setval(pg_get_serial_sequence('catalog_products', 'id'), (SELECT max(id) FROM catalog_products))"  # noqa: E501
+            )
         db.session.commit()
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE"))
@@ -260,11 +337,13 @@ def percentiles(samples: list[float]) -> tuple[float, float, float]:
 
 def report(title: str, rows: list[tuple[str, list[float], int]]) -> None:
     print(f"\n{title}")
-    print(f"| search | p50 ms | p95 ms | p99 ms | searches/s | hits |")
+    print("| search | p50 ms | p95 ms | p99 ms | searches/s | hits |")
     print("|---|---:|---:|---:|---:|---:|")
     for label, samples, hits in rows:
         p50, p95, p99 = percentiles(samples)
-        print(f"| {label} | {p50:.1f} | {p95:.1f} | {p99:.1f} | {1000 / statistics.mean(samples):.0f} | {hits} |")
+        print(
+            f"| {label} | {p50:.1f} | {p95:.1f} | {p99:.1f} | {1000 / statistics.mean(samples):.0f} | {hits} |"  # noqa: E501
+        )
 
 
 def bench_service(app, repeat: int) -> None:
@@ -276,8 +355,9 @@ def bench_service(app, repeat: int) -> None:
     with app.test_request_context("/"):
         for label, args in SCENARIOS:
             # The arguments as the API hands them over (parsed by its query schema).
-            full = ProductQuerySchema().load({k: str(v).lower() if isinstance(v, bool) else str(v)
-                                              for k, v in args.items()})
+            full = ProductQuerySchema().load(
+                {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in args.items()}
+            )
             facets = bool(full.pop("facets", False))
             search.search_products(None, full, with_facets=facets)  # warm-up
             db.session.rollback()
@@ -306,7 +386,9 @@ def bench_http(url: str, port: int, repeat: int) -> None:
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
     server = subprocess.Popen(
         [gunicorn, "--workers", "1", "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "app:app"],
-        cwd=ROOT, env=env, start_new_session=True,
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
     )
     try:
         base = f"http://127.0.0.1:{port}"
@@ -318,7 +400,9 @@ def bench_http(url: str, port: int, repeat: int) -> None:
                 time.sleep(0.2)
         rows = []
         for label, args in SCENARIOS:
-            query = urllib.parse.urlencode({k: str(v).lower() if isinstance(v, bool) else v for k, v in args.items()})
+            query = urllib.parse.urlencode(
+                {k: str(v).lower() if isinstance(v, bool) else v for k, v in args.items()}
+            )
             target = f"{base}/api/v1/products?{query}"
             urllib.request.urlopen(target, timeout=30).read()  # noqa: S310  warm-up
             samples = []
@@ -356,7 +440,9 @@ def explain(app) -> None:
                 .limit(20)
             )
             compiled = stmt.compile(db.engine, compile_kwargs={"literal_binds": True})
-            plan = db.session.execute(db.text(f"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) {compiled}")).scalars()
+            plan = db.session.execute(
+                db.text(f"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) {compiled}")
+            ).scalars()
             print(f"\nEXPLAIN ANALYZE of the page query for q={q}:")
             print("\n".join("    " + line for line in plan))
         total = db.session.scalar(select(func.count(Product.id)))

@@ -1,1 +1,27 @@
 """Shipments, tracking milestones, cold chain and notifications."""
+
+from flask import Blueprint
+
+bp = Blueprint("logistics", __name__)
+
+
+def register(app, api):
+    from flask_babel import lazy_gettext as _l
+
+    from core.nav import add_nav_item
+    from logistics import cli, models, seed, views  # noqa: F401  (routes, demo data)
+    from logistics.api import blp, register_schemas
+    from logistics.rules import MODE_LABELS, REASON_LABELS, STATUS_LABELS
+    from logistics.services import webhooks  # noqa: F401  (periodic job)
+
+    app.register_blueprint(bp)
+    api.register_blueprint(blp)
+    register_schemas(api)
+    app.cli.add_command(cli.logistics_cli)
+    app.jinja_env.globals.update(
+        shipment_status_label=lambda code: STATUS_LABELS.get(code, code),
+        exception_reason_label=lambda code: REASON_LABELS.get(code, code),
+        shipment_mode_label=lambda code: MODE_LABELS.get(code, code),
+    )
+    add_nav_item("logistics.console", _l("Shipments"), ("operator", "admin"), order=35)
+    add_nav_item("logistics.my_tracking", _l("Tracking"), ("buyer", "farmer"), order=36)

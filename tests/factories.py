@@ -115,3 +115,32 @@ class LotFactory(BaseFactory):
     best_before = factory.LazyFunction(lambda: _dt.date.today() + _dt.timedelta(days=300))
     quantity = _D("500")
     quantity_reserved = _D("0")
+
+
+# ---------------------------------------------------------------- logistics
+
+from logistics.models import BuyerWebhook, ShipmentDocument  # noqa: E402
+
+
+class ShipmentDocumentFactory(BaseFactory):
+    """A checklist document on file (no real upload: tests of the gate need only the row)."""
+
+    class Meta:
+        model = ShipmentDocument
+
+    kind_code = "invoice"
+    number = factory.Sequence(lambda n: f"DOC-{n}")
+    file_name = factory.Sequence(lambda n: f"test-{n}.pdf")
+    content_type = "application/pdf"
+    original_name = "scan.pdf"
+    size_bytes = 1024
+
+
+class BuyerWebhookFactory(BaseFactory):
+    class Meta:
+        model = BuyerWebhook
+
+    buyer = factory.SubFactory(UserFactory, role="buyer")
+    url = "http://127.0.0.1:9/hook"
+    secret = factory.Sequence(lambda n: f"whsec_test_{n:08d}")
+    active = True

@@ -1,0 +1,111 @@
+"""What each role sees of a shipment: staff everything; a buyer or farmer only their own
+orders, packages and documents; the public (tracking page) status, milestones and ETA only."""
+
+from flask import url_for
+
+from logistics.rules import MILESTONES
+from logistics.services import readings
+from logistics.services.access import is_staff, visible_orders
+from logistics.services.documents import documents_for
+from logistics.services.eta import estimate
+from logistics.services.shipments import checklist, fulfilment
+
+
+def event_view(user, shipment, event) -> dict:
+    staff = is_staff(user)
+    return {
+        "id": event.id,
+        "type": event.type,
+        "reason": event.reason,
+        "occurred_at": event.occurred_at,
+        "recorded_at": event.recorded_at,
+        "location": {"name": event.location_name, "lat": event.latitude, "lon": event.longitude},
+        "note": event.note,
+        "event_id": event.client_event_id,
+        "details": event.details or {},
+        "attachment_url": url_for(
+            "shipments_api.event_attachment", shipment_id=shipment.id, event_id=event.id
+        )
+        if event.attachment_name
+        else None,
+        "recorded_by": {"id": event.recorded_by.id, "name": event.recorded_by.name}
+        if staff and event.recorded_by is not None
+        else None,
+    }
+
+
+def shipment_view(user, shipment, warnings=None) -> dict:
+    orders = visible_orders(user, shipment)
+    order_ids = {o.id for o in orders}
+    events = sorted(shipment.events, key=lambda e: (e.occurred_at, e.id))
+    crossing = shipment.border_crossing
+    return {
+        "id": shipment.id,
+        "tracking_code": shipment.tracking_code,
+        "status": shipment.status,
+        "mode": shipment.mode,
+        "origin": shipment.origin,
+        "border_crossing": {
+            "code": crossing.code,
+            "names": crossing.names,
+            "hours_to_border": crossing.hours_to_border,
+            "hours_clearance": crossing.hours_clearance,
+            "hours_to_destination": crossing.hours_to_destination,
+        },
+        "destination": shipment.destination,
+        "vehicle_number": shipment.vehicle_number,
+        "container_number": shipment.container_number,
+        "seal_number": shipment.seal_number,
+        "carrier": shipment.carrier,
+        "planned_departure": shipment.planned_departure,
+        "created_at": shipment.created_at,
+        "orders": [
+            {"id": o.id, "number": o.number, "status": o.status, "fulfilment": fulfilment(o)["state"]}
+            for o in orders
+        ],
+        "packages": [
+            {
+                "order_id": p.line.order_id,
+                "order_line_id": p.order_line_id,
+                "product_id": p.line.product_id,
+                "name": p.line.names,
+                "quantity": p.quantity,
+                "unit": p.line.unit,
+                "places": p.places,
+                "gross_weight_kg": p.gross_weight_kg,
+            }
+            for p in shipment.packages
+            if p.line.order_id in order_ids
+        ],
+        "events": [event_view(user, shipment, e) for e in events],
+        "eta": estimate(shipment, events),
+        "checklist": checklist(shipment),
+        "documents": [
+            {
+                "id": d.id,
+                "kind": d.kind_code,
+                "order_id": d.order_id,
+                "number": d.number,
+                "content_type": d.content_type,
+                "size_bytes": d.size_bytes,
+                "uploaded_at": d.uploaded_at,
+                "url": url_for("shipments_api.download_document", shipment_id=shipment.id, document_id=d.id),
+            }
+            for d in documents_for(user, shipment)
+        ],
+        "temperature": readings.summary(shipment),
+        "warnings": warnings or [],
+    }
+
+
+def public_view(shipment) -> dict:
+    """For /track/<code>: no prices, no parties, no notes, no vehicle or seal numbers."""
+    events = sorted(shipment.events, key=lambda e: (e.occurred_at, e.id))
+    return {
+        "tracking_code": shipment.tracking_code,
+        "status": shipment.status,
+        "mode": shipment.mode,
+        "border_crossing": shipment.border_crossing,
+        "events": [e for e in events if e.type in MILESTONES or e.reason in ("delay", "customs_hold")],
+        "eta": estimate(shipment, events),
+    }

@@ -1,0 +1,297 @@
+"""Logistics JSON: what goes in (shipments, events, readings, webhooks) and what each role
+sees of a shipment (see logistics.presenters for the role-specific views)."""
+
+import json
+
+import marshmallow as ma
+
+from core.fields import DecimalString, StrictInteger
+from core.pagination import PageArgsSchema, page_envelope
+from logistics.rules import EVENT_TYPES, EXCEPTION_REASONS, MODES, STATUSES
+
+ID = ma.validate.Range(min=1, max=2147483647)
+
+
+def Coordinate(limit: int, **kwargs) -> DecimalString:  # noqa: N802 - reads like a field class
+    return DecimalString(places=6, minimum=-limit, maximum=limit, **kwargs)
+
+
+class PackageInSchema(ma.Schema):
+    order_line_id = StrictInteger(required=True, validate=ID)
+    quantity = DecimalString(places=3, minimum=0, exclusive_minimum=True, maximum=100000000)
+    places = StrictInteger(validate=ma.validate.Range(min=1, max=100000))
+    gross_weight_kg = DecimalString(places=3, minimum=0, exclusive_minimum=True, maximum=100000000)
+
+
+class ShipmentCreateSchema(ma.Schema):
+    order_ids = ma.fields.List(
+        StrictInteger(validate=ID), required=True, validate=ma.validate.Length(min=1, max=100)
+    )
+    mode = ma.fields.String(required=True, validate=ma.validate.OneOf(MODES))
+    border_crossing = ma.fields.String(
+        required=True,
+        validate=ma.validate.Length(max=40),
+        metadata={"example": "zabaikalsk-manzhouli", "description": "Crossing code"},
+    )
+    origin = ma.fields.String(validate=ma.validate.Length(max=120), metadata={"example": "Chelyabinsk"})
+    destination = ma.fields.String(validate=ma.validate.Length(max=200))
+    vehicle_number = ma.fields.String(load_default="", validate=ma.validate.Length(max=40))
+    container_number = ma.fields.String(load_default="", validate=ma.validate.Length(max=40))
+    seal_number = ma.fields.String(load_default="", validate=ma.validate.Length(max=40))
+    carrier = ma.fields.String(load_default="", validate=ma.validate.Length(max=200))
+    planned_departure = ma.fields.AwareDateTime(allow_none=True)
+    packages = ma.fields.List(
+        ma.fields.Nested(PackageInSchema),
+        validate=ma.validate.Length(max=2000),
+        metadata={"description": "A partial shipment: which lines, how much, places, gross weight"},
+    )
+
+
+class LocationInSchema(ma.Schema):
+    name = ma.fields.String(load_default="", validate=ma.validate.Length(max=200))
+    lat = Coordinate(90, allow_none=True)
+    lon = Coordinate(180, allow_none=True)
+
+
+class EventInSchema(ma.Schema):
+    type = ma.fields.String(required=True, validate=ma.validate.OneOf(EVENT_TYPES))
+    reason = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(EXCEPTION_REASONS))
+    occurred_at = ma.fields.AwareDateTime(required=True, metadata={"example": "2026-11-27T08:30:00+05:00"})
+    location = ma.fields.Nested(LocationInSchema)
+    note = ma.fields.String(load_default="", validate=ma.validate.Length(max=4000))
+    event_id = ma.fields.String(
+        validate=ma.validate.Length(min=1, max=100),
+        metadata={"description": "The client's id: a retry with the same id is not recorded twice"},
+    )
+    delay_hours = StrictInteger(validate=ma.validate.Range(min=0, max=2000))
+
+    @ma.post_load
+    def flatten(self, data, **kwargs):
+        location = data.pop("location", None) or {}
+        data["location_name"] = location.get("name", "")
+        data["latitude"] = location.get("lat")
+        data["longitude"] = location.get("lon")
+        return data
+
+
+class ReadingInSchema(ma.Schema):
+    """Documentation only: readings are validated by plain loops for speed."""
+
+    sensor_id = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=64))
+    recorded_at = ma.fields.AwareDateTime(required=True)
+    celsius = ma.fields.Float(required=True, validate=ma.validate.Range(min=-80, max=80))
+
+
+class ReadingsInSchema(ma.Schema):
+    readings = ma.fields.List(
+        ma.fields.Nested(ReadingInSchema), required=True, validate=ma.validate.Length(min=1, max=10000)
+    )
+
+
+class ExcursionSchema(ma.Schema):
+    id = ma.fields.Integer()
+    sensor_id = ma.fields.String(required=True)
+    started_at = ma.fields.AwareDateTime(required=True)
+    ended_at = ma.fields.AwareDateTime(required=True)
+    duration_minutes = ma.fields.Integer(required=True)
+    min = DecimalString(required=True)
+    max = DecimalString(required=True)
+    event_id = ma.fields.Integer(allow_none=True)
+
+
+class ReadingsResultSchema(ma.Schema):
+    received = ma.fields.Integer(required=True)
+    inserted = ma.fields.Integer(required=True)
+    duplicates = ma.fields.Integer(required=True)
+    excursions = ma.fields.List(ma.fields.Nested(ExcursionSchema), required=True)
+
+
+class BandSchema(ma.Schema):
+    min = DecimalString(allow_none=True)
+    max = DecimalString(allow_none=True)
+    empty = ma.fields.Boolean()
+
+
+class TemperatureSummarySchema(ma.Schema):
+    min = DecimalString(allow_none=True)
+    max = DecimalString(allow_none=True)
+    readings = ma.fields.Integer()
+    sensors = ma.fields.Integer()
+    band = ma.fields.Nested(BandSchema)
+    excursions = ma.fields.List(ma.fields.Nested(ExcursionSchema))
+
+
+class SeriesSchema(ma.Schema):
+    band = ma.fields.Dict()
+    sensors = ma.fields.List(ma.fields.Dict())
+    excursions = ma.fields.List(ma.fields.Dict())
+
+
+class LocationSchema(ma.Schema):
+    name = ma.fields.String()
+    lat = DecimalString(places=6, allow_none=True)
+    lon = DecimalString(places=6, allow_none=True)
+
+
+class EventSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    type = ma.fields.String(required=True, metadata={"enum": list(EVENT_TYPES)})
+    reason = ma.fields.String(allow_none=True)
+    occurred_at = ma.fields.AwareDateTime(required=True)
+    recorded_at = ma.fields.AwareDateTime()
+    location = ma.fields.Nested(LocationSchema)
+    note = ma.fields.String()
+    event_id = ma.fields.String(allow_none=True)
+    details = ma.fields.Dict()
+    attachment_url = ma.fields.String(allow_none=True)
+    recorded_by = ma.fields.Dict(allow_none=True)
+
+
+class EventResultSchema(EventSchema):
+    created = ma.fields.Boolean(
+        required=True, metadata={"description": "False: a retry of an event already recorded"}
+    )
+
+
+class EventsResultSchema(ma.Schema):
+    shipment_status = ma.fields.String(required=True)
+    events = ma.fields.List(ma.fields.Nested(EventResultSchema), required=True)
+
+
+class ChecklistItemSchema(ma.Schema):
+    code = ma.fields.String(required=True)
+    names = ma.fields.Dict()
+    satisfied = ma.fields.Boolean(required=True)
+    documents = ma.fields.List(ma.fields.Integer())
+    producer_id = ma.fields.Integer()
+    registration = ma.fields.String(allow_none=True)
+
+
+class ChecklistSchema(ma.Schema):
+    complete = ma.fields.Boolean(required=True)
+    items = ma.fields.List(ma.fields.Nested(ChecklistItemSchema), required=True)
+    missing = ma.fields.List(ma.fields.String(), required=True)
+
+
+class EtaBasisSchema(ma.Schema):
+    kind = ma.fields.String()
+    milestone = ma.fields.String(allow_none=True)
+    at = ma.fields.AwareDateTime(allow_none=True)
+    remaining_hours = ma.fields.Float()
+    delay_hours = ma.fields.Float()
+    route = ma.fields.String()
+    legs_hours = ma.fields.List(ma.fields.Integer())
+
+
+class EtaSchema(ma.Schema):
+    eta = ma.fields.AwareDateTime(allow_none=True)
+    overdue = ma.fields.Boolean()
+    basis = ma.fields.Nested(EtaBasisSchema)
+
+
+class DocumentSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    kind = ma.fields.String(required=True)
+    order_id = ma.fields.Integer(allow_none=True)
+    number = ma.fields.String()
+    content_type = ma.fields.String()
+    size_bytes = ma.fields.Integer()
+    uploaded_at = ma.fields.AwareDateTime()
+    url = ma.fields.String()
+
+
+class PackageSchema(ma.Schema):
+    order_id = ma.fields.Integer()
+    order_line_id = ma.fields.Integer()
+    product_id = ma.fields.Integer()
+    name = ma.fields.Dict()
+    quantity = DecimalString(places=3)
+    unit = ma.fields.String()
+    places = ma.fields.Integer()
+    gross_weight_kg = DecimalString(places=3)
+
+
+class ShipmentOrderSchema(ma.Schema):
+    id = ma.fields.Integer()
+    number = ma.fields.String()
+    status = ma.fields.String()
+    fulfilment = ma.fields.String()
+
+
+class CrossingSchema(ma.Schema):
+    code = ma.fields.String()
+    names = ma.fields.Dict()
+    hours_to_border = ma.fields.Integer()
+    hours_clearance = ma.fields.Integer()
+    hours_to_destination = ma.fields.Integer()
+
+
+class WarningSchema(ma.Schema):
+    code = ma.fields.String()
+    message = ma.fields.String()
+
+
+class ShipmentSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    tracking_code = ma.fields.String(required=True, metadata={"example": "AB7KX3M9QP"})
+    status = ma.fields.String(required=True, metadata={"enum": list(STATUSES)})
+    mode = ma.fields.String(required=True)
+    origin = ma.fields.String()
+    border_crossing = ma.fields.Nested(CrossingSchema)
+    destination = ma.fields.String()
+    vehicle_number = ma.fields.String()
+    container_number = ma.fields.String()
+    seal_number = ma.fields.String()
+    carrier = ma.fields.String()
+    planned_departure = ma.fields.AwareDateTime(allow_none=True)
+    created_at = ma.fields.AwareDateTime()
+    orders = ma.fields.List(ma.fields.Nested(ShipmentOrderSchema))
+    packages = ma.fields.List(ma.fields.Nested(PackageSchema))
+    events = ma.fields.List(ma.fields.Nested(EventSchema))
+    eta = ma.fields.Nested(EtaSchema)
+    checklist = ma.fields.Nested(ChecklistSchema)
+    documents = ma.fields.List(ma.fields.Nested(DocumentSchema))
+    temperature = ma.fields.Nested(TemperatureSummarySchema)
+    warnings = ma.fields.List(ma.fields.Nested(WarningSchema))
+
+
+ShipmentPageSchema = page_envelope(ShipmentSchema)
+
+
+class ShipmentQuerySchema(PageArgsSchema):
+    status = ma.fields.String(validate=ma.validate.OneOf(STATUSES))
+
+
+class DocumentInSchema(ma.Schema):
+    kind = ma.fields.String(required=True, validate=ma.validate.Length(max=32))
+    number = ma.fields.String(load_default="", validate=ma.validate.Length(max=100))
+    order_id = ma.fields.Integer(validate=ID)
+
+
+class WebhookInSchema(ma.Schema):
+    url = ma.fields.String(required=True, validate=ma.validate.Length(min=8, max=500))
+    active = ma.fields.Boolean(load_default=True)
+
+
+class WebhookSchema(ma.Schema):
+    url = ma.fields.String(required=True)
+    active = ma.fields.Boolean(required=True)
+    secret = ma.fields.String(required=True, metadata={"description": "HMAC-SHA256 key for the signature"})
+    signature_header = ma.fields.Constant("AgroBridge-Signature")
+    created_at = ma.fields.AwareDateTime()
+
+
+class DeliverySchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    event_id = ma.fields.Integer(required=True)
+    state = ma.fields.String(required=True)
+    attempts = ma.fields.Integer(required=True)
+    last_status_code = ma.fields.Integer(allow_none=True)
+    last_error = ma.fields.String()
+    next_attempt_at = ma.fields.AwareDateTime(allow_none=True)
+    delivered_at = ma.fields.AwareDateTime(allow_none=True)
+    created_at = ma.fields.AwareDateTime()
+    payload = ma.fields.Function(lambda d: json.loads(d.payload), metadata={"type": "object"})
+
+
+DeliveryPageSchema = page_envelope(DeliverySchema)

@@ -1,0 +1,1 @@
+"""Logistics use cases: plain functions taking the acting user and owning the transaction."""

@@ -1,0 +1,370 @@
+"""Consolidating paid, ready orders into a shipment; the export document checklist; the
+temperature band; how much of each order line has shipped and arrived."""
+
+import secrets
+from collections import defaultdict
+from datetime import datetime
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from catalog.models import Product
+from core.errors import AppError, Conflict, ValidationFailed
+from core.extensions import db
+from core.timeutil import utcnow
+from logistics.models import (
+    BorderCrossing,
+    DocumentKind,
+    Shipment,
+    ShipmentOrder,
+    ShipmentPackage,
+)
+from logistics.rules import DEFAULT_DESTINATION, DEFAULT_ORIGIN, GACC, MODES
+from logistics.services.access import require_staff
+from marketplace.models import Order, OrderLine
+
+#: Unambiguous: no 0/O, 1/I/L.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+MAX_ORDERS = 100
+#: Orders that can (still) go on a shipment: ready, or already moving with some lines left behind.
+CONSOLIDATABLE = ("ready_for_pickup", "in_transit")
+
+
+class OrdersNotReady(Conflict):
+    code = "orders_not_ready"
+
+
+def new_tracking_code() -> str:
+    for _attempt in range(20):
+        code = "AB" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+        if db.session.scalar(select(Shipment.id).where(Shipment.tracking_code == code)) is None:
+            return code
+    raise RuntimeError("no free tracking code")  # 31^8 codes: practically unreachable
+
+
+def shipped_quantities(line_ids) -> dict[int, Decimal]:
+    """Quantity of each order line already on some shipment."""
+    if not line_ids:
+        return {}
+    rows = db.session.execute(
+        select(ShipmentPackage.order_line_id, func.sum(ShipmentPackage.quantity))
+        .where(ShipmentPackage.order_line_id.in_(list(line_ids)))
+        .group_by(ShipmentPackage.order_line_id)
+    ).all()
+    return {line_id: Decimal(total) for line_id, total in rows}
+
+
+def delivered_quantities(line_ids) -> dict[int, Decimal]:
+    """Quantity of each order line on shipments that have been delivered."""
+    if not line_ids:
+        return {}
+    rows = db.session.execute(
+        select(ShipmentPackage.order_line_id, func.sum(ShipmentPackage.quantity))
+        .join(Shipment, Shipment.id == ShipmentPackage.shipment_id)
+        .where(ShipmentPackage.order_line_id.in_(list(line_ids)), Shipment.status == "delivered")
+        .group_by(ShipmentPackage.order_line_id)
+    ).all()
+    return {line_id: Decimal(total) for line_id, total in rows}
+
+
+def fulfilment(order: Order) -> dict:
+    """Where an order's goods are, line by line: unshipped, partially_shipped, shipped,
+    partially_delivered or delivered (the order's own status is the marketplace's)."""
+    ids = [line.id for line in order.lines]
+    shipped = shipped_quantities(ids)
+    delivered = delivered_quantities(ids)
+    lines = []
+    for line in order.lines:
+        lines.append(
+            {
+                "order_line_id": line.id,
+                "quantity": line.quantity,
+                "shipped": shipped.get(line.id, Decimal("0")),
+                "delivered": delivered.get(line.id, Decimal("0")),
+            }
+        )
+    total = sum((ln["quantity"] for ln in lines), Decimal("0"))
+    total_shipped = sum((ln["shipped"] for ln in lines), Decimal("0"))
+    total_delivered = sum((ln["delivered"] for ln in lines), Decimal("0"))
+    if total_delivered >= total:
+        state = "delivered"
+    elif total_delivered > 0:
+        state = "partially_delivered"
+    elif total_shipped >= total:
+        state = "shipped"
+    elif total_shipped > 0:
+        state = "partially_shipped"
+    else:
+        state = "unshipped"
+    return {"state": state, "lines": lines}
+
+
+def fully_delivered(order: Order) -> bool:
+    delivered = delivered_quantities([line.id for line in order.lines])
+    return all(delivered.get(line.id, Decimal("0")) >= line.quantity for line in order.lines)
+
+
+def temperature_band(products) -> tuple[Decimal | None, Decimal | None, bool]:
+    """The intersection of the products' storage ranges → (min, max, empty)."""
+    mins = [Decimal(p.storage_temp_min_c) for p in products if p.storage_temp_min_c is not None]
+    maxs = [Decimal(p.storage_temp_max_c) for p in products if p.storage_temp_max_c is not None]
+    low = max(mins) if mins else None
+    high = min(maxs) if maxs else None
+    empty = low is not None and high is not None and low > high
+    return low, high, empty
+
+
+def _crossing(code: str, mode: str) -> BorderCrossing:
+    crossing = db.session.get(BorderCrossing, code) if isinstance(code, str) else None
+    if crossing is None or not crossing.active:
+        message = _l("Unknown border crossing.")
+        raise ValidationFailed(message, fields={"border_crossing": [message]})
+    if mode != "multimodal" and mode not in crossing.modes.split(","):
+        message = _l("This crossing does not take this mode of transport.")
+        raise ValidationFailed(message, fields={"border_crossing": [message]})
+    return crossing
+
+
+def _lock_orders(order_ids: list[int]) -> dict[int, Order]:
+    rows = db.session.scalars(
+        select(Order)
+        .where(Order.id.in_(order_ids))
+        .order_by(Order.id)
+        .options(selectinload(Order.lines).selectinload(OrderLine.product).selectinload(Product.category))
+        .with_for_update(of=Order)
+        .execution_options(populate_existing=True)
+    ).all()
+    return {o.id: o for o in rows}
+
+
+def _problem(order: Order, remaining: Decimal) -> str | None:
+    if order.status not in CONSOLIDATABLE or order.paid_at is None:
+        return "not_ready"
+    if remaining <= 0:
+        return "already_shipped"
+    return None
+
+
+def create_shipment(user, data: dict) -> tuple[Shipment, list[dict]]:
+    """Consolidate orders into a new shipment. Returns it and warnings (e.g. no common
+    temperature band). All or nothing.
+
+    ``data``: order_ids, mode, border_crossing, vehicle_number, container_number, seal_number,
+    carrier, origin, destination, planned_departure, and optionally packages
+    ``[{"order_line_id", "quantity", "places", "gross_weight_kg"}]`` for a partial shipment
+    (without them every line still to ship travels whole, one place per line).
+
+    :raise 403: not an operator or admin
+    :raise 409: an order is not paid and ready for pickup, or has nothing left to ship
+    :raise 422: unknown orders, crossing or lines; quantities beyond what is left
+    """
+    require_staff(user)
+    try:
+        shipment, warnings = _build(user, data)
+        db.session.commit()
+    except AppError:
+        db.session.rollback()
+        raise
+    return shipment, warnings
+
+
+def _build(user, data: dict) -> tuple[Shipment, list[dict]]:
+    order_ids = list(dict.fromkeys(data["order_ids"]))
+    if not order_ids or len(order_ids) > MAX_ORDERS:
+        message = _l("Choose between 1 and %(n)d orders.", n=MAX_ORDERS)
+        raise ValidationFailed(message, fields={"order_ids": [message]})
+    mode = data["mode"]
+    if mode not in MODES:
+        raise ValidationFailed(_l("Unknown mode."), fields={"mode": [_l("Unknown mode.")]})
+    crossing = _crossing(data["border_crossing"], mode)
+    orders = _lock_orders(order_ids)
+    unknown = [i for i in order_ids if i not in orders]
+    if unknown:
+        message = _l("Unknown orders: %(ids)s.", ids=", ".join(map(str, unknown)))
+        raise ValidationFailed(message, fields={"order_ids": [message]}, extra={"unknown_order_ids": unknown})
+    lines = {line.id: line for o in orders.values() for line in o.lines}
+    shipped = shipped_quantities(lines)
+    remaining = {
+        line_id: line.quantity - shipped.get(line_id, Decimal("0")) for line_id, line in lines.items()
+    }
+    problems = []
+    for order_id in order_ids:
+        order = orders[order_id]
+        left = sum((remaining[ln.id] for ln in order.lines), Decimal("0"))
+        problem = _problem(order, left)
+        if problem:
+            problems.append(
+                {"id": order.id, "number": order.number, "status": order.status, "problem": problem}
+            )
+    if problems:
+        raise OrdersNotReady(
+            _l("Only paid orders that are ready for pickup can be consolidated."), extra={"orders": problems}
+        )
+    packages = _packages(data.get("packages"), lines, remaining, orders)
+    shipment = Shipment(
+        tracking_code=new_tracking_code(),
+        mode=mode,
+        origin=(data.get("origin") or DEFAULT_ORIGIN).strip()[:120],
+        border_crossing=crossing,
+        destination=(data.get("destination") or DEFAULT_DESTINATION).strip()[:200],
+        vehicle_number=(data.get("vehicle_number") or "").strip()[:40],
+        container_number=(data.get("container_number") or "").strip()[:40],
+        seal_number=(data.get("seal_number") or "").strip()[:40],
+        carrier=(data.get("carrier") or "").strip()[:200],
+        planned_departure=data.get("planned_departure"),
+        status="planned",
+        created_by_id=user.id,
+    )
+    carried = {lines[p.order_line_id].order_id for p in packages}
+    shipment.orders = [ShipmentOrder(order_id=oid) for oid in order_ids if oid in carried]
+    shipment.packages = packages
+    products = {lines[p.order_line_id].product for p in packages}
+    shipment.temp_min_c, shipment.temp_max_c, shipment.band_empty = temperature_band(products)
+    warnings = []
+    if shipment.band_empty:
+        warnings.append(
+            {
+                "code": "no_common_temperature_band",
+                "message": str(
+                    _l(
+                        "The goods on board have no storage temperature in common "
+                        "(%(low)s °C above %(high)s °C): split them or accept the risk.",
+                        low=shipment.temp_min_c,
+                        high=shipment.temp_max_c,
+                    )
+                ),
+            }
+        )
+    db.session.add(shipment)
+    db.session.flush()
+    from logistics.services.eta import refresh_eta
+
+    refresh_eta(shipment, [])
+    return shipment, warnings
+
+
+def _packages(
+    raw, lines: dict[int, OrderLine], remaining: dict[int, Decimal], orders
+) -> list[ShipmentPackage]:
+    if not raw:
+        return [
+            ShipmentPackage(
+                order_line_id=line_id,
+                quantity=left,
+                places=1,
+                gross_weight_kg=_gross_weight(lines[line_id], left),
+            )
+            for line_id, left in remaining.items()
+            if left > 0
+        ]
+    result, errors, seen = [], {}, set()
+    for index, item in enumerate(raw):
+        line = lines.get(item["order_line_id"])
+        field = f"packages.{index}"
+        if line is None:
+            errors[f"{field}.order_line_id"] = [_l("This line is not on one of the chosen orders.")]
+            continue
+        if line.id in seen:
+            errors[f"{field}.order_line_id"] = [_l("This line is listed twice.")]
+            continue
+        seen.add(line.id)
+        quantity = item.get("quantity") or remaining[line.id]
+        if quantity <= 0 or quantity > remaining[line.id]:
+            errors[f"{field}.quantity"] = [
+                _l(
+                    "At most %(left)s %(unit)s of this line is left to ship.",
+                    left=remaining[line.id],
+                    unit=line.unit,
+                )
+            ]
+            continue
+        result.append(
+            ShipmentPackage(
+                order_line_id=line.id,
+                quantity=quantity,
+                places=item.get("places") or 1,
+                gross_weight_kg=item.get("gross_weight_kg") or _gross_weight(line, quantity),
+            )
+        )
+    if errors:
+        raise ValidationFailed(_l("Some packages are not valid."), fields=errors)
+    return result
+
+
+def _gross_weight(line: OrderLine, quantity: Decimal) -> Decimal:
+    per_unit = line.product.gross_weight_kg or line.net_weight_kg
+    return max((per_unit * quantity).quantize(Decimal("0.001")), Decimal("0.001"))
+
+
+# ---- the export document checklist ----------------------------------------------------------------
+
+
+def checklist(shipment: Shipment) -> dict:
+    """What the goods and the mode need, and whether it is on file. ``departed_origin`` waits
+    for ``complete``.
+
+    Items: ``{"code", "names", "satisfied", "documents": [ids]}``; GACC items also carry
+    ``producer_id`` and ``registration``.
+    """
+    products = [p.line.product for p in shipment.packages]
+    animal = any(p.category.animal_origin for p in products)
+    plant = any(not p.category.animal_origin for p in products)
+    needed = {"all"}
+    if plant:
+        needed.add("plant")
+    if animal:
+        needed.add("animal")
+    if shipment.mode in ("road", "multimodal"):
+        needed.add("road")
+    if shipment.mode in ("rail", "multimodal"):
+        needed.add("rail")
+    on_file = defaultdict(list)
+    for document in shipment.documents:
+        on_file[document.kind_code].append(document.id)
+    items = []
+    kinds = db.session.scalars(select(DocumentKind).order_by(DocumentKind.position)).all()
+    for kind in kinds:
+        if kind.applies_to in needed:
+            items.append(
+                {
+                    "code": kind.code,
+                    "names": kind.names,
+                    "satisfied": bool(on_file.get(kind.code)),
+                    "documents": on_file.get(kind.code, []),
+                }
+            )
+    producers = {p.producer.id: p.producer for p in products}
+    today = utcnow().date()
+    for producer in sorted(producers.values(), key=lambda p: p.id):
+        items.append(
+            {
+                "code": GACC,
+                "names": {
+                    "zh": f"GACC 注册号 — {producer.name_zh or producer.name_ru}",
+                    "ru": f"Регистрация GACC — {producer.name_ru}",
+                    "en": f"GACC registration — {producer.name_en or producer.name_ru}",
+                },
+                "producer_id": producer.id,
+                "registration": producer.gacc_registration,
+                "satisfied": producer.gacc_valid(today),
+                "documents": [],
+            }
+        )
+    missing = [item for item in items if not item["satisfied"]]
+    return {"complete": not missing, "items": items, "missing": [_missing_label(i) for i in missing]}
+
+
+def _missing_label(item: dict) -> str:
+    if item["code"] == GACC:
+        return f"{GACC}:{item['producer_id']}"
+    return item["code"]
+
+
+def planned_departure_valid(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        raise ValidationFailed(
+            _l("Give a time zone."), fields={"planned_departure": [_l("Give a time zone.")]}
+        )
+    return value

@@ -1,0 +1,323 @@
+"""Logistics pages: the operator console (orders to consolidate, board, exceptions), the
+shipment page (timeline, event entry, checklist, cold chain, route), order tracking for
+buyers and farmers, the public tracking page and the buyer's webhook settings."""
+
+import secrets
+from datetime import datetime
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from core.auth import roles_required
+from core.errors import AppError
+from core.extensions import db
+from core.forms import show_errors
+from core.pagination import paginate
+from logistics import bp
+from logistics.forms import ConsolidateForm, DocumentForm, EventForm, PlainForm, WebhookForm
+from logistics.models import BorderCrossing, DocumentKind, Shipment, ShipmentOrder, TrackingEvent
+from logistics.presenters import public_view, shipment_view
+from logistics.rules import EVENT_TYPES, EXCEPTION_REASONS, MILESTONES, MODES, STATUSES
+from logistics.services import events as event_service
+from logistics.services import shipments as shipment_service
+from logistics.services import webhooks
+from logistics.services.access import is_staff, shipment_by_code, shipment_for, shipments_query
+from logistics.services.documents import upload_document
+from logistics.services.shipments import CONSOLIDATABLE, fulfilment, shipped_quantities
+from marketplace.models import Order
+
+SHIPMENT = "/logistics/shipments/<int(max=2147483647):shipment_id>"
+
+
+def _crossings():
+    return db.session.scalars(
+        select(BorderCrossing).where(BorderCrossing.active.is_(True)).order_by(BorderCrossing.position)
+    ).all()
+
+
+def _local_time(value: str, offset: str) -> datetime | None:
+    """``2026-11-27T08:30`` from a datetime-local input plus ``+05:00`` → aware datetime."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+        if parsed.tzinfo is None:
+            parsed = datetime.fromisoformat(f"{value.strip()}{offset}")
+    except ValueError:
+        return None
+    return parsed
+
+
+def _consolidate_form():
+    form = ConsolidateForm()
+    from logistics.rules import MODE_LABELS
+
+    form.mode.choices = [(m, str(MODE_LABELS[m])) for m in MODES]
+    form.border_crossing.choices = [(c.code, _tname(c.names)) for c in _crossings()]
+    return form
+
+
+def _tname(names: dict) -> str:
+    from core.i18n import pick_translation
+
+    return pick_translation(names)[0]
+
+
+def _ready_orders():
+    """Paid orders ready for pickup, and moving ones with lines still at the farm."""
+    orders = db.session.scalars(
+        select(Order)
+        .where(Order.status.in_(CONSOLIDATABLE), Order.paid_at.is_not(None))
+        .options(selectinload(Order.lines), selectinload(Order.producer))
+        .order_by(Order.created_at)
+    ).all()
+    shipped = shipped_quantities([line.id for o in orders for line in o.lines])
+    ready = []
+    for order in orders:
+        left = sum(line.quantity - shipped.get(line.id, 0) for line in order.lines)
+        if left > 0:
+            ready.append((order, left, any(shipped.get(line.id) for line in order.lines)))
+    return ready
+
+
+@bp.get("/logistics")
+@roles_required("operator", "admin")
+def console():
+    """Operator console: orders to consolidate, the shipments board by status, exceptions.
+    Operators and admins."""
+    shipments = db.session.scalars(
+        shipments_query(current_user).where(Shipment.status != "delivered").limit(300)
+    ).all()
+    delivered = db.session.scalars(shipments_query(current_user, "delivered").limit(20)).all()
+    board = {status: [] for status in STATUSES}
+    for shipment in [*shipments, *delivered]:
+        board[shipment.status].append(shipment)
+    exceptions = db.session.scalars(
+        select(TrackingEvent)
+        .where(TrackingEvent.type == "exception")
+        .options(selectinload(TrackingEvent.shipment))
+        .order_by(TrackingEvent.occurred_at.desc())
+        .limit(50)
+    ).all()
+    return render_template(
+        "logistics/console.html",
+        ready=_ready_orders(),
+        board=board,
+        exceptions=exceptions,
+        form=_consolidate_form(),
+    )
+
+
+@bp.post("/logistics/shipments")
+@roles_required("operator", "admin")
+def consolidate():
+    """Create a shipment from the ticked orders. Operators and admins."""
+    form = _consolidate_form()
+    order_ids = [int(i) for i in request.form.getlist("order_ids") if i.isdigit() and len(i) < 10]
+    if not form.validate_on_submit():
+        flash(_("Check the shipment details."), "error")
+        return redirect(url_for("logistics.console"))
+    data = {
+        "order_ids": order_ids,
+        "mode": form.mode.data,
+        "border_crossing": form.border_crossing.data,
+        "vehicle_number": form.vehicle_number.data or "",
+        "container_number": form.container_number.data or "",
+        "seal_number": form.seal_number.data or "",
+        "carrier": form.carrier.data or "",
+        "planned_departure": _local_time(form.planned_departure.data, form.utc_offset.data),
+    }
+    try:
+        shipment, warnings = shipment_service.create_shipment(current_user, data)
+    except AppError as exc:
+        show_errors(None, exc)
+        for problem in exc.extra.get("orders", []):
+            flash(_("Order %(number)s cannot be consolidated now.", number=problem["number"]), "error")
+        return redirect(url_for("logistics.console"))
+    flash(_("Shipment %(code)s created.", code=shipment.tracking_code), "success")
+    for warning in warnings:
+        flash(warning["message"], "warning")
+    return redirect(url_for("logistics.shipment_page", shipment_id=shipment.id))
+
+
+def _event_form():
+    from logistics.rules import REASON_LABELS, STATUS_LABELS
+
+    form = EventForm()
+    form.type.choices = [(t, str(STATUS_LABELS[t])) for t in EVENT_TYPES]
+    form.reason.choices = [("", "—")] + [(r, str(REASON_LABELS[r])) for r in EXCEPTION_REASONS]
+    if not form.event_id.data:
+        form.event_id.data = secrets.token_hex(12)
+    return form
+
+
+def _document_form(shipment, view):
+    form = DocumentForm()
+    kinds = db.session.scalars(select(DocumentKind).order_by(DocumentKind.position)).all()
+    form.kind.choices = [(k.code, _tname(k.names)) for k in kinds]
+    form.order_id.choices = [("", _("Whole shipment"))] + [
+        (str(o["id"]), o["number"]) for o in view["orders"]
+    ]
+    return form
+
+
+@bp.get(SHIPMENT)
+@roles_required("operator", "admin", "buyer", "farmer")
+def shipment_page(shipment_id):
+    """A shipment: route, timeline, ETA, checklist, documents, cold chain. Staff see every
+    order and the forms; a buyer or farmer on board sees their part (404 for others)."""
+    shipment = shipment_for(current_user, shipment_id)
+    view = shipment_view(current_user, shipment)
+    staff = is_staff(current_user)
+    return render_template(
+        "logistics/shipment.html",
+        shipment=shipment,
+        view=view,
+        staff=staff,
+        event_form=_event_form() if staff else None,
+        document_form=_document_form(shipment, view) if staff else None,
+        milestones=MILESTONES,
+    )
+
+
+@bp.post(f"{SHIPMENT}/events")
+@roles_required("operator", "admin")
+def add_event(shipment_id):
+    """The phone-friendly event form. Operators and admins."""
+    form = _event_form()
+    back = redirect(url_for("logistics.shipment_page", shipment_id=shipment_id) + "#record")
+    if not form.validate_on_submit():
+        flash(_("Check the event: milestone and time are needed."), "error")
+        return back
+    occurred = _local_time(form.occurred_at.data, form.utc_offset.data)
+    if occurred is None:
+        flash(_("The time is not valid."), "error")
+        return back
+    from core.fields import DecimalString
+
+    item = {
+        "type": form.type.data,
+        "reason": form.reason.data or None,
+        "occurred_at": occurred,
+        "location_name": form.location_name.data or "",
+        "note": form.note.data or "",
+        "event_id": form.event_id.data or None,
+    }
+    try:
+        for name in ("lat", "lon"):
+            raw = getattr(form, name).data
+            limit = 90 if name == "lat" else 180
+            item["latitude" if name == "lat" else "longitude"] = (
+                DecimalString(places=6, minimum=-limit, maximum=limit).deserialize(raw.strip())
+                if raw
+                else None
+            )
+    except Exception:  # noqa: BLE001 - marshmallow's ValidationError; shown as one message
+        flash(_("Latitude and longitude are decimal degrees."), "error")
+        return back
+    attachment = form.attachment.data if getattr(form.attachment.data, "filename", None) else None
+    try:
+        results = event_service.record_events(current_user, shipment_id, [item], attachment=attachment)
+    except AppError as exc:
+        show_errors(None, exc)
+        return back
+    if results[0][1]:
+        flash(_("Recorded."), "success")
+    else:
+        flash(_("This event was already recorded."), "info")
+    return back
+
+
+@bp.post(f"{SHIPMENT}/documents")
+@roles_required("operator", "admin")
+def add_document(shipment_id):
+    """Upload a checklist document. Operators and admins."""
+    shipment = shipment_for(current_user, shipment_id)
+    form = _document_form(shipment, shipment_view(current_user, shipment))
+    back = redirect(url_for("logistics.shipment_page", shipment_id=shipment_id) + "#documents")
+    if not form.validate_on_submit():
+        flash(_("Choose the document kind and a file."), "error")
+        return back
+    order_id = int(form.order_id.data) if form.order_id.data and form.order_id.data.isdigit() else None
+    try:
+        upload_document(current_user, shipment_id, form.kind.data, form.file.data, form.number.data, order_id)
+    except AppError as exc:
+        show_errors(None, exc)
+        return back
+    flash(_("Document uploaded."), "success")
+    return back
+
+
+@bp.get("/tracking")
+@roles_required("buyer", "farmer")
+def my_tracking():
+    """The shipments carrying the caller's orders. Buyers and farmers."""
+    page = paginate(shipments_query(current_user), request.args.get("page", 1, type=int) or 1, 20)
+    return render_template("logistics/my_tracking.html", page=page)
+
+
+@bp.get("/orders/<int(max=2147483647):order_id>/tracking")
+@roles_required("buyer", "farmer", "operator", "admin")
+def order_tracking(order_id):
+    """An order's shipments: timeline, ETA, temperature chart, route. Its parties and staff."""
+    order = db.session.get(Order, order_id)
+    if order is None or not order.visible_to(current_user):
+        abort(404)
+    shipments = db.session.scalars(
+        select(Shipment)
+        .join(ShipmentOrder, ShipmentOrder.shipment_id == Shipment.id)
+        .where(ShipmentOrder.order_id == order.id)
+        .order_by(Shipment.created_at)
+    ).all()
+    views = [(s, shipment_view(current_user, s)) for s in shipments]
+    return render_template(
+        "logistics/order_tracking.html", order=order, views=views, fulfilment=fulfilment(order)
+    )
+
+
+@bp.get("/track")
+def track_lookup():
+    """Public: a form for a tracking code. Anyone."""
+    code = (request.args.get("code") or "").strip().upper()
+    if code:
+        return redirect(url_for("logistics.public_tracking", code=code))
+    return render_template("logistics/track_lookup.html")
+
+
+@bp.get("/track/<string(maxlength=16):code>")
+def public_tracking(code):
+    """Public tracking: status, milestones, ETA, route. No prices, no names. Anyone."""
+    shipment = shipment_by_code(code)
+    return render_template("logistics/public.html", view=public_view(shipment), shipment=shipment)
+
+
+@bp.route("/tracking/webhook", methods=["GET", "POST"])
+@roles_required("buyer")
+def webhook_settings():
+    """The buyer's webhook: URL, signing secret, the delivery log. Buyers."""
+    hook = webhooks.webhook_of(current_user)
+    form = WebhookForm(obj=hook)
+    if request.method == "POST":
+        action = request.form.get("action", "save")
+        if not PlainForm().validate_on_submit():
+            flash(_("The form expired. Please try again."), "error")
+        elif action == "rotate" and hook:
+            webhooks.rotate_secret(current_user)
+            flash(_("A new secret is in force."), "success")
+        elif action == "delete" and hook:
+            webhooks.delete_webhook(current_user)
+            flash(_("The webhook is removed."), "success")
+        elif action == "save" and form.validate():
+            try:
+                webhooks.save_webhook(current_user, form.url.data, form.active.data)
+                flash(_("Saved."), "success")
+            except AppError as exc:
+                db.session.rollback()
+                show_errors(form, exc)
+                return render_template("logistics/webhook.html", form=form, hook=hook, page=None)
+        return redirect(url_for("logistics.webhook_settings"))
+    page = paginate(webhooks.deliveries_query(current_user), request.args.get("page", 1, type=int) or 1, 20)
+    return render_template("logistics/webhook.html", form=form, hook=hook, page=page, plain=PlainForm())
