@@ -23,5 +23,18 @@ def register(app, api):
         exception_reason_label=lambda code: REASON_LABELS.get(code, code),
         shipment_mode_label=lambda code: MODE_LABELS.get(code, code),
     )
+    add_nav_item("logistics.dashboard", _l("Dashboard"), ("operator",), order=10)
     add_nav_item("logistics.console", _l("Shipments"), ("operator", "admin"), order=35)
+    app.jinja_env.filters["shipment_status_label"] = lambda code: STATUS_LABELS.get(code, code)
+    _dashboard_widgets()
     add_nav_item("logistics.my_tracking", _l("Tracking"), ("buyer", "farmer"), order=36)
+
+
+def _dashboard_widgets() -> None:
+    """Logistics' part of the marketplace dashboards (the marketplace does not import us)."""
+    from logistics.services.dashboard import buyer_shipments
+    from marketplace.services import dashboards
+
+    dashboards.add_widget("buyer", "shipments", buyer_shipments)
+    if "logistics.dashboard" not in dashboards.OPERATOR_HOME:
+        dashboards.OPERATOR_HOME.append("logistics.dashboard")

@@ -321,3 +321,15 @@ def webhook_settings():
         return redirect(url_for("logistics.webhook_settings"))
     page = paginate(webhooks.deliveries_query(current_user), request.args.get("page", 1, type=int) or 1, 20)
     return render_template("logistics/webhook.html", form=form, hook=hook, page=page, plain=PlainForm())
+
+
+@bp.get("/logistics/dashboard")
+@roles_required("operator", "admin")
+def dashboard():
+    """Shipments by status, transit time per crossing, this month's exceptions. Operators, admins."""
+    from core.i18n import pick_translation
+    from logistics.services import dashboard as figures
+
+    data = figures.operator()
+    labels = [pick_translation(row["names"])[0] for row in data["transit_days"]]
+    return render_template("logistics/dashboard_operator.html", d=data, transit_labels=labels)

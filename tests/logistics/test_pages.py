@@ -194,3 +194,15 @@ def test_shipment_page_shows_excursions_and_the_chart(app, client):
     assert "temperature-chart" in page and "9.00" in page and "chart.umd.min.js" in page
     console = client.get("/logistics").get_data(as_text=True)
     assert "Temperature excursion" in console
+
+
+def test_operator_dashboard_and_buyer_widget(client, login_as):
+    from logistics.services import dashboard as figures
+    from tests.marketplace.test_dashboards import QueryCounter
+
+    login_as("operator")
+    response = client.get("/dashboard", follow_redirects=True)
+    assert response.status_code == 200 and "Average transit time" in response.get_data(as_text=True)
+    with QueryCounter() as counter:
+        figures.operator()
+    assert counter.count == 4  # status, transit, exceptions, excursions: one query each
