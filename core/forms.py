@@ -13,3 +13,11 @@ def show_errors(form, exc) -> None:
             shown = True
     if not shown:
         flash(str(exc.message), "error")
+
+
+def flash_error(exc) -> None:
+    """One flash with a service error's field messages, or its message when it has none."""
+    if exc.fields:
+        flash(" ".join(str(m) for messages in exc.fields.values() for m in messages), "error")
+    else:
+        flash(str(exc.message), "error")

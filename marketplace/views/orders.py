@@ -11,7 +11,7 @@ from catalog.models import Category
 from core.auth import roles_required
 from core.errors import AppError
 from core.extensions import db
-from core.forms import show_errors
+from core.forms import flash_error, show_errors
 from core.i18n import safe_next
 from core.pagination import paginate
 from marketplace import bp
@@ -208,12 +208,7 @@ def order_action(order_id, action):
             order_service.transition(current_user, order_id, ACTIONS[action], form.reason.data or "")
         except AppError as exc:
             db.session.rollback()
-            flash(
-                str(exc.message)
-                if not exc.fields
-                else " ".join(str(m) for v in exc.fields.values() for m in v),
-                "error",
-            )
+            flash_error(exc)
         else:
             flash(_("The order is updated."), "success")
     return redirect(url_for("marketplace.order_detail", order_id=order_id))

@@ -12,6 +12,7 @@ from catalog.models import Producer
 from core.auth import roles_required
 from core.errors import AppError
 from core.extensions import db, talisman
+from core.forms import flash_error
 from marketplace import bp
 from marketplace.forms import ReasonForm
 from marketplace.services import ledger, payments
@@ -142,12 +143,7 @@ def admin_record_transfer():
             payment = payments.record_bank_transfer(current_user, request.form.get("reference", ""), amount)
         except AppError as exc:
             db.session.rollback()
-            flash(
-                str(exc.message)
-                if not exc.fields
-                else " ".join(str(m) for v in exc.fields.values() for m in v),
-                "error",
-            )
+            flash_error(exc)
         else:
             flash(
                 _(
@@ -169,12 +165,7 @@ def admin_payout_sent(payout_id):
             payments.mark_payout_sent(current_user, payout_id, request.form.get("bank_reference", ""))
         except AppError as exc:
             db.session.rollback()
-            flash(
-                str(exc.message)
-                if not exc.fields
-                else " ".join(str(m) for v in exc.fields.values() for m in v),
-                "error",
-            )
+            flash_error(exc)
         else:
             flash(_("The payout is marked as sent."), "success")
     return redirect(url_for("marketplace.admin_payments"))
