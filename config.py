@@ -106,6 +106,8 @@ class Config:
     #: Lets the payment page confirm a card PaymentIntent server-side with Stripe's test card
     #: (for a demo against a local Stripe-compatible server, where Stripe.js cannot load).
     STRIPE_TEST_CONFIRM = env_bool("STRIPE_TEST_CONFIRM")
+    #: Landed-cost estimate: cargo insurance as a percentage of goods + freight.
+    LANDED_COST_INSURANCE_PERCENT = os.environ.get("LANDED_COST_INSURANCE_PERCENT", "0.3")
     #: The platform's commission on each completed order, in percent.
     PLATFORM_COMMISSION_PERCENT = os.environ.get("PLATFORM_COMMISSION_PERCENT", "5")
     #: Bank details buyers transfer CNY to.
@@ -126,6 +128,7 @@ class Config:
             "translations",
             "catalog/translations",
             "marketplace/translations",
+            "marketplace/documents/translations",
             "logistics/translations",
         )
     )

@@ -106,8 +106,30 @@ class OrderSchema(ma.Schema):
     paid_at = ma.fields.AwareDateTime(allow_none=True)
     delivered_at = ma.fields.AwareDateTime(allow_none=True)
     history = ma.fields.List(ma.fields.Nested(HistorySchema), required=True)
+    rub_equivalent = ma.fields.Function(
+        lambda o: _rub_equivalent(o),
+        allow_none=True,
+        metadata={
+            "type": "object",
+            "nullable": True,
+            "description": "For information (CBR rate of the order's day); orders are settled in CNY",
+            "properties": {
+                "amount": {"type": "string"},
+                "currency": {"type": "string"},
+                "rate": {"type": "string"},
+                "rate_date": {"type": "string", "format": "date"},
+                "frozen": {"type": "boolean"},
+            },
+        },
+    )
     created_at = ma.fields.AwareDateTime(required=True)
     updated_at = ma.fields.AwareDateTime(required=True)
+
+
+def _rub_equivalent(order):
+    from marketplace.documents.rates import order_rub_equivalent
+
+    return order_rub_equivalent(order)
 
 
 OrderPageSchema = page_envelope(OrderSchema)

@@ -1,12 +1,9 @@
 """Trade documents (proforma, commercial invoice, packing list, label sheet), CBR exchange
 rates and the landed-cost estimate. Registered by marketplace.register()."""
 
-from pathlib import Path
-
 from flask import Blueprint
 
 bp = Blueprint("documents", __name__)
-TRANSLATIONS = str(Path(__file__).resolve().parent / "translations")
 
 
 def register(app, api):
@@ -16,10 +13,6 @@ def register(app, api):
     from marketplace.documents import cli, models, seed, views  # noqa: F401  (routes, demo data)
     from marketplace.documents.api import blp
 
-    # Our own catalogue: make sure Flask-Babel reads it even before config.py lists it.
-    babel_config = app.extensions.get("babel")
-    if babel_config is not None and TRANSLATIONS not in babel_config.translation_directories:
-        babel_config.translation_directories.append(TRANSLATIONS)
     app.register_blueprint(bp)
     api.register_blueprint(blp)
     app.cli.add_command(cli.rates_cli)

@@ -97,7 +97,8 @@ def _order_sums(pdf: TradePdf, order) -> None:
     items.append((pdf.bi("total", english=False), f"{money(order.total)} CNY", True))
     rub = order_rub_equivalent(order)
     if rub:
-        note = f"{pdf.bi('rub_equivalent', english=False)} · {pdf.L['rate_note']['ru']} {rub['rate']} ({rub['rate_date']})"
+        rate = f"{pdf.L['rate_note']['ru']} {rub['rate']} ({rub['rate_date']})"
+        note = f"{pdf.bi('rub_equivalent', english=False)} · {rate}"
         items.append((note, f"{money(Decimal(rub['amount']))} RUB", False))
     else:
         items.append((pdf.bi("rub_equivalent", english=False), pdf.bi("no_rate", english=False), False))
@@ -172,7 +173,7 @@ def _lots_text(line) -> str:
         if lot.id in seen:
             continue
         seen.add(lot.id)
-        parts.append(f"{lot.lot_number}: {lot.produced_on.isoformat()} → {lot.best_before.isoformat()}")
+        parts.append(f"{lot.lot_number}\n{lot.produced_on.isoformat()} → {lot.best_before.isoformat()}")
     return "\n".join(parts) or "—"
 
 
@@ -237,7 +238,7 @@ def _packing_list_pages(pdf: TradePdf, shipment, shown) -> None:
         ["", pdf.bi("totals", english=False), "", "", str(total_places), qty(total_net), qty(total_gross), ""]
     )
     pdf.table(
-        head, rows, widths=(7, 50, 20, 20, 13, 18, 18, 36), aligns=("C", "L", "L", "R", "R", "R", "R", "L")
+        head, rows, widths=(9, 42, 20, 18, 11, 17, 17, 48), aligns=("C", "L", "L", "R", "R", "R", "R", "L")
     )
 
 

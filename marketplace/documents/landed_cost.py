@@ -373,7 +373,7 @@ def save_duty_rate(admin, hs_prefix: str, duty_percent, vat_percent, unconfirmed
     )
     row.duty_percent, row.vat_percent = duty, vat
     row.unconfirmed, row.note = bool(unconfirmed), (note or "").strip()[:2000]
-    row.updated_by_id = admin.id
+    row.updated_by = admin.email
     db.session.add(row)
     db.session.commit()
     return row
@@ -413,7 +413,7 @@ def save_tariff(admin, mode: str, crossing: str, cny_per_kg, unconfirmed=False, 
     ) or FreightTariff(mode=mode, border_crossing_code=crossing)
     row.cny_per_kg = Decimal(cny_per_kg).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
     row.unconfirmed, row.note = bool(unconfirmed), (note or "").strip()[:300]
-    row.updated_by_id = admin.id
+    row.updated_by = admin.email
     db.session.add(row)
     db.session.commit()
     return row

@@ -105,7 +105,9 @@ class FreightTariff(db.Model):
     unconfirmed: Mapped[bool] = mapped_column(Boolean, default=True)
     note: Mapped[str] = mapped_column(String(300), default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    #: The admin's e-mail, as text: reference data outlives accounts (and a foreign key to
+    #: users would let TRUNCATE … CASCADE of users empty this seeded table).
+    updated_by: Mapped[str] = mapped_column(String(254), default="")
 
 
 class DutyRate(db.Model):
@@ -128,7 +130,9 @@ class DutyRate(db.Model):
     unconfirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    #: The admin's e-mail, as text: reference data outlives accounts (and a foreign key to
+    #: users would let TRUNCATE … CASCADE of users empty this seeded table).
+    updated_by: Mapped[str] = mapped_column(String(254), default="")
 
 
 class TradeDocument(db.Model):
@@ -144,8 +148,10 @@ class TradeDocument(db.Model):
         CheckConstraint(
             "(kind IN ('proforma', 'commercial_invoice') AND order_id IS NOT NULL"
             " AND shipment_id IS NULL AND product_id IS NULL)"
-            " OR (kind = 'packing_list' AND shipment_id IS NOT NULL AND order_id IS NULL AND product_id IS NULL)"
-            " OR (kind = 'label_sheet' AND product_id IS NOT NULL AND order_id IS NULL AND shipment_id IS NULL)",
+            " OR (kind = 'packing_list' AND shipment_id IS NOT NULL"
+            " AND order_id IS NULL AND product_id IS NULL)"
+            " OR (kind = 'label_sheet' AND product_id IS NOT NULL"
+            " AND order_id IS NULL AND shipment_id IS NULL)",
             name="one_subject",
         ),
         CheckConstraint("sequence > 0", name="sequence_positive"),

@@ -180,14 +180,18 @@ class TradePdf(FPDF):
         self.multi_cell(w, h, text or "—", new_x=XPos.LEFT, new_y=YPos.NEXT, wrapmode=WrapMode.CHAR)
 
     def footer(self):
-        self.set_y(-13)
+        self.set_y(-14)
         self.set_draw_color(*RULE)
         self.line(self.l_margin, self.get_y() - 1, self.w - self.r_margin, self.get_y() - 1)
         self.font(7, MUTED)
+        top, settled = self.get_y(), self.L["settled"]
+        first = f"AgroBridge · {self.number} · {settled['zh']}"
+        self.cell(self.epw - 26, 3.4, first, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.cell(self.epw - 26, 3.4, settled["ru"])
+        self.set_xy(self.w - self.r_margin - 26, top)
         self.cell(
-            0, 4, f"AgroBridge · {self.number} · {self.bi('settled', english=False)}", new_x=XPos.LMARGIN
+            26, 3.4, f"{self.L['page']['zh']} / {self.L['page']['ru']} {self.page_no()}/{{nb}}", align="R"
         )
-        self.cell(0, 4, f"{self.L['page']['zh']} / {self.L['page']['ru']} {self.page_no()}/{{nb}}", align="R")
 
     # -- blocks -------------------------------------------------------------------------------
 
@@ -238,10 +242,19 @@ class TradePdf(FPDF):
 
     def _facts(self, facts, width):
         """Key facts in a band: caption above, value below, up to three per row."""
-        per_row = 3
-        col = width / per_row
-        for start in range(0, len(facts), per_row):
-            row = facts[start : start + per_row]
+        rows, current = [], []
+        for fact in facts:
+            if len(str(fact[1])) > 24:
+                rows.append([fact])
+            else:
+                current.append(fact)
+                if len(current) == 3:
+                    rows.append(current)
+                    current = []
+        if current:
+            rows.append(current)
+        for row in sorted(rows, key=len, reverse=True):
+            col = width / max(len(row), 3) if len(row) > 1 else width
             y = self.get_y()
             self.set_fill_color(*BAND)
             self.rect(self.l_margin, y, width, 11, style="F")
@@ -344,13 +357,15 @@ class TradePdf(FPDF):
             self.set_x(self.l_margin)
             self.font(7.5, MUTED)
             self.multi_cell(
-                label_w,
+                label_w - 2,
                 4.4,
                 self.bi(key, english=False),
-                new_x=XPos.RIGHT,
-                new_y=YPos.TOP,
+                new_x=XPos.LMARGIN,
+                new_y=YPos.NEXT,
                 wrapmode=WrapMode.CHAR,
             )
+            label_bottom = self.get_y()
+            self.set_xy(self.l_margin + label_w, y)
             self.font(9, INK)
             self.multi_cell(
                 self.epw - label_w,
@@ -360,7 +375,7 @@ class TradePdf(FPDF):
                 new_y=YPos.NEXT,
                 wrapmode=WrapMode.CHAR,
             )
-            self.set_y(max(self.get_y(), y + 5))
+            self.set_y(max(self.get_y(), label_bottom, y + 5))
 
     def render(self) -> bytes:
         return bytes(self.output())

@@ -51,7 +51,7 @@ class RouteQuerySchema(ma.Schema):
     )
 
 
-class WarningSchema(ma.Schema):
+class LandedCostWarningSchema(ma.Schema):
     code = ma.fields.String(required=True)
     message = ma.fields.String(required=True)
     hs_code = ma.fields.String()
@@ -75,7 +75,7 @@ class LandedCostSchema(ma.Schema):
     rates = ma.fields.Dict(
         required=True, metadata={"description": "The tariff, insurance, duty and VAT rates used"}
     )
-    warnings = ma.fields.List(ma.fields.Nested(WarningSchema), required=True)
+    warnings = ma.fields.List(ma.fields.Nested(LandedCostWarningSchema), required=True)
     lines = ma.fields.List(
         ma.fields.Dict(), metadata={"description": "Orders and carts: each line's breakdown"}
     )

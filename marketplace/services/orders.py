@@ -176,6 +176,7 @@ def place_order(buyer, data: dict, checkout: Checkout | None = None, commit: boo
         db.session.flush()
         stock.reserve(order.lines)
         set_status_initial(order, buyer)
+        record_order_rate(order)
         if commit:
             db.session.commit()
     except Exception:
@@ -183,6 +184,13 @@ def place_order(buyer, data: dict, checkout: Checkout | None = None, commit: boo
             db.session.rollback()
         raise
     return order
+
+
+def record_order_rate(order: Order) -> None:
+    """Freeze the CBR rate of the day on the order (its RUB equivalent is for information)."""
+    from marketplace.documents.rates import record_order_rate as record
+
+    record(order)
 
 
 def set_status_initial(order: Order, buyer) -> None:
@@ -205,6 +213,7 @@ def order_from_quote(buyer, quote: Quote, details: dict) -> Order:
     db.session.flush()
     stock.reserve(order.lines)
     set_status_initial(order, buyer)
+    record_order_rate(order)
     return order
 
 

@@ -15,6 +15,7 @@ from core.forms import flash_error, show_errors
 from core.i18n import safe_next
 from core.pagination import paginate
 from marketplace import bp
+from marketplace.documents.views import cart_estimate, order_estimate
 from marketplace.forms import (
     AddToCartForm,
     CartQuantityForm,
@@ -59,6 +60,7 @@ def cart():
         form=CheckoutForm(),
         qty_form=CartQuantityForm(),
         unit_labels=UNIT_LABELS,
+        **cart_estimate(current_user, request.args),
     )
 
 
@@ -186,15 +188,18 @@ def orders():
 def order_detail(order_id):
     """One order: lines, totals, timeline, history and the moves the viewer may make. Parties."""
     order = order_service.order_for(current_user, order_id)
+    party = order.is_party(current_user) or current_user.role == "admin"
     return render_template(
         "marketplace/order.html",
         order=order,
-        moves=allowed_moves(order, current_user)
-        if order.is_party(current_user) or current_user.role == "admin"
-        else [],
+        moves=allowed_moves(order, current_user) if party else [],
         pipeline=PIPELINE,
         reason_form=ReasonForm(),
         resolve_form=ResolveForm(),
+        payments=payment_service.payments_of(current_user, order.id),
+        methods=payment_service.available_methods(),
+        pay_form=ReasonForm(),
+        **order_estimate(current_user, order, request.args),
     )
 
 

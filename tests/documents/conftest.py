@@ -1,0 +1,12 @@
+"""Documents, rates and landed cost: test data helpers."""
+
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def cbr_file():
+    return lambda name: (DATA / name).read_bytes()
