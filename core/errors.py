@@ -9,6 +9,7 @@ import logging
 from flask import jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -134,6 +135,18 @@ def register_errorhandlers(app):
     @app.errorhandler(HTTPException)
     def handle_http_error(exc: HTTPException):
         return http_error_response(exc)
+
+    @app.errorhandler(DataError)
+    def handle_data_error(exc: DataError):
+        # A value the database cannot hold (too long, out of range) that validation missed.
+        from core.extensions import db
+
+        db.session.rollback()
+        log.warning("database refused a value on %s %s: %s", request.method, request.path, exc.orig)
+        message = _l("A value is too long or out of range.")
+        if wants_json():
+            return json_error(422, "value_out_of_range", message)
+        return render_template("core/error.html", status=422, message=message), 422
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception):

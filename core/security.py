@@ -36,6 +36,9 @@ def init_security(app):
         referrer_policy="same-origin",
     )
     csrf.init_app(app)
+    from core.inputs import init_inputs
+
+    init_inputs(app)
 
     @app.before_request
     def check_csrf():

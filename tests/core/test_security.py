@@ -46,3 +46,11 @@ def test_a_crash_leaks_nothing(client):
 def test_unknown_page_is_a_friendly_404(client):
     response = client.get("/no-such-page")
     assert response.status_code == 404 and "<h1>404</h1>" in response.get_data(as_text=True)
+
+
+def test_nul_characters_are_refused_before_any_query(client, api):
+    api.as_role("admin")
+    response = api.get("/api/v1/users?q=a%00b")
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "bad_request"
+    assert api.post("/api/v1/auth/token", json={"email": "a\x00@b.c", "password": "x"}).status_code == 400
+    assert client.post_form("/login", {"email": "a\x00b", "password": "x"}).status_code == 400
