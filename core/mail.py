@@ -24,7 +24,8 @@ def send_email_now(to: str, subject: str, body: str, html: str | None = None) ->
     if html:
         msg.add_alternative(html, subtype="html")
     if not cfg.get("MAIL_SERVER"):
-        log.info("e-mail (no MAIL_SERVER set) to %s: %s\n%s", to, subject, body)
+        log.info("e-mail (no MAIL_SERVER set) to %s: %s", to, subject)
+        log.debug("%s", body)
         return
     smtp_cls = smtplib.SMTP_SSL if cfg.get("MAIL_USE_SSL") else smtplib.SMTP
     with smtp_cls(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=30) as smtp:

@@ -28,6 +28,8 @@ KEYWORDS = {
     "_l": None,
     "lazy_gettext": None,
     "lazy_ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "lazy_pgettext": ((1, "c"), 2),
     "_n": (1, 2),
 }
 

@@ -5,6 +5,8 @@ platform makes itself (payment received, expiry, logistics milestones, auto-comp
 """
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
+
 
 from core.errors import Conflict, Forbidden, ValidationFailed
 from core.extensions import db
@@ -38,24 +40,26 @@ TRANSITIONS: dict[str, dict[str, tuple[str, ...]]] = {
 #: Moves that must say why.
 REASON_REQUIRED = {("farmer", "cancelled"), ("admin", "cancelled"), ("buyer", "disputed")}
 
+#: Order and payment statuses have their own translation context: shipments share some
+#: words ("Delivered", "In transit") that Russian inflects differently.
 STATUS_LABELS = {
-    "pending_payment": _l("Awaiting payment"),
-    "paid": _l("Paid"),
-    "confirmed": _l("Confirmed"),
-    "ready_for_pickup": _l("Ready for pickup"),
-    "in_transit": _l("In transit"),
-    "delivered": _l("Delivered"),
-    "completed": _l("Completed"),
-    "cancelled": _l("Cancelled"),
-    "disputed": _l("Disputed"),
+    "pending_payment": lazy_pgettext("order status", "Awaiting payment"),
+    "paid": lazy_pgettext("order status", "Paid"),
+    "confirmed": lazy_pgettext("order status", "Confirmed"),
+    "ready_for_pickup": lazy_pgettext("order status", "Ready for pickup"),
+    "in_transit": lazy_pgettext("order status", "In transit"),
+    "delivered": lazy_pgettext("order status", "Delivered"),
+    "completed": lazy_pgettext("order status", "Completed"),
+    "cancelled": lazy_pgettext("order status", "Cancelled"),
+    "disputed": lazy_pgettext("order status", "Disputed"),
 }
 
 PAYMENT_LABELS = {
-    "pending": _l("Awaiting payment"),
-    "partially_received": _l("Partly received"),
-    "succeeded": _l("Paid"),
-    "failed": _l("Failed"),
-    "canceled": _l("Cancelled"),
+    "pending": lazy_pgettext("order status", "Awaiting payment"),
+    "partially_received": lazy_pgettext("order status", "Partly received"),
+    "succeeded": lazy_pgettext("order status", "Paid"),
+    "failed": lazy_pgettext("order status", "Failed"),
+    "canceled": lazy_pgettext("order status", "Cancelled"),
 }
 
 #: The happy path, for timelines.

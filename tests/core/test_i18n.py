@@ -82,7 +82,7 @@ def test_money_and_dates_are_formatted_by_locale(app):
 @pytest.mark.parametrize("locale", LOCALES)
 def test_catalogue_is_complete(domain, locale):
     """Every message in the code and templates has a zh and a ru translation."""
-    wanted = {m.id if isinstance(m.id, str) else m.id[0] for m in extract(domain) if m.id}
+    wanted = {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in extract(domain) if m.id}
     if not wanted:
         pytest.skip(f"{domain} has no messages yet")
     path = po_path(domain, locale)
@@ -90,7 +90,7 @@ def test_catalogue_is_complete(domain, locale):
     with path.open("rb") as fh:
         catalog = read_po(fh, locale=locale)
     translated = {
-        (m.id if isinstance(m.id, str) else m.id[0])
+        (m.context, m.id if isinstance(m.id, str) else m.id[0])
         for m in catalog
         if m.id and not m.fuzzy and (all(m.string) if isinstance(m.string, tuple) else m.string)
     }
