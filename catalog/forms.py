@@ -42,6 +42,10 @@ class ProductForm(FlaskForm):
     gross_weight_kg = DecimalField(_l("Gross weight per unit, kg"), validators=[Optional()])
     packaging = StringField(_l("Packaging"), validators=[Length(max=300)])
     origin = StringField(_l("Origin"), validators=[Length(max=200)])
+    ingredients_zh = TextAreaField(
+        _l("Ingredients in Chinese (for the label)"), validators=[Length(max=2000)]
+    )
+    allergens_zh = StringField(_l("Allergens in Chinese (for the label)"), validators=[Length(max=500)])
     organic_claim = BooleanField(_l("Sold as organic (shown only with a valid certificate)"))
     storage_temp_min_c = IntegerField(_l("Storage from, °C"), validators=[Optional(), NumberRange(-60, 60)])
     storage_temp_max_c = IntegerField(_l("Storage to, °C"), validators=[Optional(), NumberRange(-60, 60)])
@@ -62,6 +66,8 @@ class ProductForm(FlaskForm):
             "gross_weight_kg": self.gross_weight_kg.data,
             "packaging": self.packaging.data,
             "origin": self.origin.data,
+            "ingredients_zh": self.ingredients_zh.data,
+            "allergens_zh": self.allergens_zh.data,
             "organic_claim": self.organic_claim.data,
             "storage_temp_c": {"min": self.storage_temp_min_c.data, "max": self.storage_temp_max_c.data},
             "shelf_life_days": self.shelf_life_days.data,
@@ -88,6 +94,8 @@ class ProductForm(FlaskForm):
             "gross_weight_kg",
             "packaging",
             "origin",
+            "ingredients_zh",
+            "allergens_zh",
             "organic_claim",
             "storage_temp_min_c",
             "storage_temp_max_c",

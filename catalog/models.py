@@ -266,6 +266,9 @@ class Product(TimestampMixin, db.Model):
     net_weight_kg: Mapped[Decimal] = mapped_column(QUANTITY)
     gross_weight_kg: Mapped[Decimal | None] = mapped_column(QUANTITY)
     packaging: Mapped[str] = mapped_column(String(300), default="")
+    #: For the Chinese label (GB 7718): ingredients and allergens, in Chinese.
+    ingredients_zh: Mapped[str] = mapped_column(Text, default="", server_default="")
+    allergens_zh: Mapped[str] = mapped_column(String(500), default="", server_default="")
     origin: Mapped[str] = mapped_column(String(200), default="")
     #: The producer claims organic; it shows only as backed by valid certificates.
     organic_claim: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -135,6 +135,7 @@ def seed_catalog(echo) -> None:
         )
     )
     db.session.flush()
+    SINGLE_INGREDIENT = {"grains", "honey", "oilseeds_oils", "vegetables", "berries_mushrooms"}
     for index, (key, category, zh, ru, en, hs, unit, net, tiers, stock, organic, temp, shelf) in enumerate(
         PRODUCTS
     ):
@@ -161,6 +162,8 @@ def seed_catalog(echo) -> None:
                 "piece": "boxed",
             }.get(unit, ""),
             origin=f"{producers[key].district.name_en} district, Chelyabinsk oblast, Russia",
+            # Single-ingredient goods name themselves; the rest are left for the farmer to fill.
+            ingredients_zh=f"{zh}（100%）" if category in SINGLE_INGREDIENT else "",
             organic_claim=organic,
             storage_temp_min_c=temp[0],
             storage_temp_max_c=temp[1],

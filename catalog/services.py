@@ -372,7 +372,7 @@ def validate_product(producer: Producer, data: dict, product: Product | None = N
     gross = values.get("gross_weight_kg", product.gross_weight_kg if product else None)
     if net and gross and gross < net and not errors.get("gross_weight_kg"):
         error("gross_weight_kg", _l("The gross weight cannot be below the net weight."))
-    for key, limit in (("packaging", 300), ("origin", 200)):
+    for key, limit in (("packaging", 300), ("origin", 200), ("ingredients_zh", 2000), ("allergens_zh", 500)):
         if key in data:
             values[key] = _clean(data.get(key))[:limit]
     if "organic_claim" in data:

@@ -305,7 +305,16 @@ def _label_rows(pdf: TradePdf, product, importer_order) -> list[tuple[str, str, 
     origin = f"{L['russia']['zh']} / {L['russia']['ru']}" + (f" — {product.origin}" if product.origin else "")
     return [
         ("name_zh", product.name_zh, bool(product.name_zh)),
-        ("ingredients", f"{L['not_recorded']['zh']} / {L['not_recorded']['ru']}", False),
+        (
+            "ingredients",
+            "\n".join(
+                x
+                for x in (product.ingredients_zh, product.allergens_zh and f"过敏原: {product.allergens_zh}")
+                if x
+            )
+            or f"{L['not_recorded']['zh']} / {L['not_recorded']['ru']}",
+            bool(product.ingredients_zh),
+        ),
         ("net_content", net, True),
         (
             "producer",

@@ -198,3 +198,20 @@ def test_numbering_is_gapless_under_concurrency(app, postgres_only):
     assert sequences == list(range(1, 13))
     per_order = db.session.scalars(select(TradeDocument.order_id)).all()
     assert sorted(per_order) == sorted(o.id for o in orders)
+
+
+def test_label_sheet_is_complete_with_ingredients(app):
+    """With ingredients in Chinese and a buyer as importer every GB 7718 field is there."""
+    from marketplace.documents import drawing
+    from tests import factories as f
+
+    product = f.ProductFactory(ingredients_zh="荞麦 100%", allergens_zh="无", shelf_life_days=365,
+                               storage_temp_min_c=0, storage_temp_max_c=25)
+    f.LotFactory(product=product)
+    from datetime import date
+
+    from marketplace.documents.pdf import TradePdf
+
+    rows = drawing._label_rows(TradePdf("label_sheet", "LS-TEST", date.today()), product, None)
+    ingredients = next(r for r in rows if r[0] == "ingredients")
+    assert ingredients[2] and "荞麦 100%" in ingredients[1] and "无" in ingredients[1]
