@@ -332,3 +332,13 @@ class PayoutQuerySchema(ma.Schema):
 
 class PayoutSentSchema(ma.Schema):
     bank_reference = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100))
+
+
+class UploadSchema(ma.Schema):
+    file = ma.fields.Raw(metadata={"type": "string", "format": "binary"})
+
+
+class DisputePhotoSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    order_id = ma.fields.Integer(required=True)
+    created_at = ma.fields.AwareDateTime()

@@ -158,6 +158,19 @@ def dispute_order(data, order_id):
     return _move(order_id, "disputed", data["reason"])
 
 
+@blp.post(f"/orders/{ORDER_ID}/dispute/photos")
+@api_auth("buyer")
+@blp.arguments(s.UploadSchema, location="files")
+@blp.response(201, s.DisputePhotoSchema)
+@blp.alt_response(409, description="The order is not disputed, or has 10 photos already")
+@blp.alt_response(413, description="File too large")
+@blp.alt_response(422, description="Not an image")
+@blp.doc(security=BEARER)
+def add_dispute_photo(files, order_id):
+    """Attach a photo (JPEG, PNG, WebP or GIF) to the dispute. The order's buyer."""
+    return order_service.add_dispute_photo(api_user(), order_id, files.get("file"))
+
+
 @blp.post(f"/orders/{ORDER_ID}/resolve")
 @api_auth("admin")
 @blp.arguments(s.ResolveSchema)

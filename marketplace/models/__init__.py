@@ -11,6 +11,7 @@ from marketplace.models.orders import (  # noqa: F401
     RFQ_STATUSES,
     CartItem,
     Checkout,
+    DisputePhoto,
     IdempotencyKey,
     Order,
     OrderLine,

@@ -132,6 +132,9 @@ class Order(TimestampMixin, db.Model):
     history: Mapped[list["OrderStatusChange"]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="OrderStatusChange.id"
     )
+    dispute_photos: Mapped[list["DisputePhoto"]] = relationship(
+        cascade="all, delete-orphan", order_by="DisputePhoto.id"
+    )
 
     @property
     def total(self) -> Decimal:
@@ -329,3 +332,18 @@ class Quote(db.Model):
 
     def expired(self, on: date | None = None) -> bool:
         return self.valid_until < (on or utcnow().date())
+
+
+class DisputePhoto(db.Model):
+    """Evidence a buyer attaches to a dispute (a content-checked, re-encoded image)."""
+
+    __tablename__ = "dispute_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    file_name: Mapped[str] = mapped_column(String(100))
+    thumb_name: Mapped[str] = mapped_column(String(100))
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

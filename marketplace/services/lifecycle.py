@@ -7,7 +7,6 @@ platform makes itself (payment received, expiry, logistics milestones, auto-comp
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
-
 from core.errors import Conflict, Forbidden, ValidationFailed
 from core.extensions import db
 from core.timeutil import utcnow

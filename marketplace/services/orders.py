@@ -404,3 +404,49 @@ PIPELINE_RANK = {
         ("pending_payment", "paid", "confirmed", "ready_for_pickup", "in_transit", "delivered", "completed")
     )
 }
+
+
+MAX_DISPUTE_PHOTOS = 10
+
+
+def add_dispute_photo(user, order_id: int, file):
+    """The buyer adds a photo to the dispute of their order (content-checked image).
+
+    :raise 404: not the buyer's order; :raise 409: the order is not disputed or has enough
+    photos; :raise 413/422: too large, not an image
+    """
+    from catalog.uploads import save_photo
+    from marketplace.models import DisputePhoto
+
+    order = order_for(user, order_id, lock=True)
+    if order.buyer_id != user.id:
+        raise NotFound(_l("Order not found."))
+    if order.status != "disputed":
+        raise AppError(_l("Photos can be added to an open dispute only."), status=409, code="not_disputed")
+    if len(order.dispute_photos) >= MAX_DISPUTE_PHOTOS:
+        raise AppError(
+            _l("A dispute holds at most %(n)d photos.", n=MAX_DISPUTE_PHOTOS),
+            status=409,
+            code="too_many_photos",
+        )
+    saved = save_photo(file)
+    photo = DisputePhoto(
+        order_id=order.id,
+        file_name=saved["file_name"],
+        thumb_name=saved["thumb_name"],
+        uploaded_by_id=user.id,
+    )
+    db.session.add(photo)
+    db.session.commit()
+    return photo
+
+
+def dispute_photo_for(user, order_id: int, photo_id: int):
+    """A dispute photo the user may see (the order's parties, admins)."""
+    from marketplace.models import DisputePhoto
+
+    order = order_for(user, order_id)
+    photo = db.session.get(DisputePhoto, photo_id)
+    if photo is None or photo.order_id != order.id:
+        raise NotFound()
+    return photo

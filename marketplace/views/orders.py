@@ -211,6 +211,10 @@ def order_action(order_id, action):
     if form.validate_on_submit():
         try:
             order_service.transition(current_user, order_id, ACTIONS[action], form.reason.data or "")
+            if action == "dispute":
+                for photo in request.files.getlist("photos"):
+                    if photo and photo.filename:
+                        order_service.add_dispute_photo(current_user, order_id, photo)
         except AppError as exc:
             db.session.rollback()
             flash_error(exc)
@@ -369,3 +373,16 @@ def quote_accept(quote_id):
         flash(_("Quote accepted: order %(number)s is placed.", number=order.number), "success")
         return redirect(url_for("marketplace.order_detail", order_id=order.id))
     return redirect(url_for("marketplace.rfqs"))
+
+
+@bp.get("/orders/<int(max=2147483647):order_id>/dispute-photos/<int(max=2147483647):photo_id>")
+@login_required
+def dispute_photo(order_id, photo_id):
+    """A dispute photo. The order's parties and admins (404 to others)."""
+    from flask import send_from_directory
+
+    from catalog.uploads import storage_dir
+
+    photo = order_service.dispute_photo_for(current_user, order_id, photo_id)
+    name = photo.thumb_name if request.args.get("size") == "thumb" else photo.file_name
+    return send_from_directory(storage_dir("photos"), name, mimetype="image/jpeg", max_age=3600)

@@ -227,3 +227,48 @@ def test_state_changes_email_the_other_party_in_their_language(trade, smtp_serve
     (message,) = smtp_server.messages
     assert message["To"] == "buyer@example.cn"
     assert order.number in message["Subject"] and "已确认" in message["Subject"]
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 120, 40)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_dispute_photos(trade, app, client):
+    import io
+
+    order = trade["order"]
+    url = f"/api/v1/orders/{order.id}/dispute/photos"
+    early = trade["buyer"].post(
+        url, data={"file": (io.BytesIO(_png()), "x.png")}, content_type="multipart/form-data"
+    )
+    assert early.status_code == 409
+    _force(order, "delivered")
+    trade["buyer"].post(f"/api/v1/orders/{order.id}/dispute", json={"reason": "bags torn"})
+    added = trade["buyer"].post(
+        url, data={"file": (io.BytesIO(_png()), "x.png")}, content_type="multipart/form-data"
+    )
+    assert added.status_code == 201, added.get_json()
+    text = trade["buyer"].post(
+        url, data={"file": (io.BytesIO(b"not an image"), "x.png")}, content_type="multipart/form-data"
+    )
+    assert text.status_code == 422
+    assert (
+        trade["farmer"]
+        .post(url, data={"file": (io.BytesIO(_png()), "x.png")}, content_type="multipart/form-data")
+        .status_code
+        == 403
+    )
+    photo_id = added.get_json()["id"]
+    client.login(order.producer.owner)
+    page = client.get(f"/orders/{order.id}").get_data(as_text=True)
+    assert f"/dispute-photos/{photo_id}" in page
+    assert client.get(f"/orders/{order.id}/dispute-photos/{photo_id}").mimetype == "image/jpeg"
+    stranger = type(client)(app.test_client())
+    stranger.login(factories.UserFactory(role="buyer"))
+    assert stranger.get(f"/orders/{order.id}/dispute-photos/{photo_id}").status_code == 404
