@@ -1,5 +1,6 @@
 """Interface language: the user's profile, else the switcher's cookie, else Accept-Language."""
 
+from decimal import Decimal
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, request
@@ -48,6 +49,16 @@ def safe_next(target: str | None, default: str = "/") -> str:
     return target
 
 
+def plain_decimal(value) -> str:
+    """A quantity as people read it: ``500.000`` → ``500``, ``1250.500`` → ``1,250.5`` (by locale)."""
+    return format_decimal(Decimal(str(value)).normalize(), format="#,##0.###")
+
+
+def input_decimal(value) -> str:
+    """A quantity for a form field: no grouping, no trailing zeros (``500``, ``12.5``)."""
+    return format(Decimal(str(value)).normalize(), "f")
+
+
 def pick_translation(values: dict | None, lang: str | None = None) -> tuple[str, str | None]:
     """The text in ``lang``; else the first available, with the language it is in.
 
@@ -78,4 +89,7 @@ def init_i18n(app):
         datetime=format_datetime,
         decimal=format_decimal,
         money=lambda amount, currency="CNY": format_currency(amount, currency),
+        plain_decimal=plain_decimal,
+        # For form values: no grouping, no trailing zeros ("500", "12.5").
+        input_decimal=input_decimal,
     )

@@ -12,7 +12,7 @@ from core.auth import roles_required
 from core.errors import AppError
 from core.extensions import db
 from core.forms import flash_error, show_errors
-from core.i18n import safe_next
+from core.i18n import plain_decimal, safe_next
 from core.pagination import paginate
 from marketplace import bp
 from marketplace.documents.views import cart_estimate, order_estimate
@@ -79,7 +79,7 @@ def cart_add():
         db.session.rollback()
         message = str(exc.message)
         if exc.code == "below_moq":
-            moq = exc.extra["below_moq"][0]["moq"]
+            moq = plain_decimal(exc.extra["below_moq"][0]["moq"])
             message = _("The minimum order quantity is %(moq)s.", moq=moq)
         elif exc.fields:
             message = " ".join(str(m) for msgs in exc.fields.values() for m in msgs)
@@ -106,7 +106,11 @@ def cart_update(item_id):
             db.session.rollback()
             if exc.code == "below_moq":
                 flash(
-                    _("The minimum order quantity is %(moq)s.", moq=exc.extra["below_moq"][0]["moq"]), "error"
+                    _(
+                        "The minimum order quantity is %(moq)s.",
+                        moq=plain_decimal(exc.extra["below_moq"][0]["moq"]),
+                    ),
+                    "error",
                 )
             else:
                 show_errors(None, exc)

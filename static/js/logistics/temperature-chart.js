@@ -22,11 +22,11 @@
     });
     var band = data.band || {};
     if (band.min !== null && band.min !== undefined) {
-      datasets.push({ label: canvas.dataset.labelBand + " min", data: [{ x: first, y: band.min }, { x: last, y: band.min }],
+      datasets.push({ label: canvas.dataset.labelBand + " " + canvas.dataset.labelMin, data: [{ x: first, y: band.min }, { x: last, y: band.min }],
         borderColor: "#dc2626", borderDash: [6, 4], pointRadius: 0, borderWidth: 1 });
     }
     if (band.max !== null && band.max !== undefined) {
-      datasets.push({ label: canvas.dataset.labelBand + " max", data: [{ x: first, y: band.max }, { x: last, y: band.max }],
+      datasets.push({ label: canvas.dataset.labelBand + " " + canvas.dataset.labelMax, data: [{ x: first, y: band.max }, { x: last, y: band.max }],
         borderColor: "#dc2626", borderDash: [6, 4], pointRadius: 0, borderWidth: 1 });
     }
     (data.excursions || []).forEach(function (x, i) {
