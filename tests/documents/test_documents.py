@@ -205,8 +205,13 @@ def test_label_sheet_is_complete_with_ingredients(app):
     from marketplace.documents import drawing
     from tests import factories as f
 
-    product = f.ProductFactory(ingredients_zh="荞麦 100%", allergens_zh="无", shelf_life_days=365,
-                               storage_temp_min_c=0, storage_temp_max_c=25)
+    product = f.ProductFactory(
+        ingredients_zh="荞麦 100%",
+        allergens_zh="无",
+        shelf_life_days=365,
+        storage_temp_min_c=0,
+        storage_temp_max_c=25,
+    )
     f.LotFactory(product=product)
     from datetime import date
 
