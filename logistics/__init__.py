@@ -11,7 +11,7 @@ def register(app, api):
     from core.nav import add_nav_item
     from logistics import cli, models, seed, views  # noqa: F401  (routes, demo data)
     from logistics.api import blp, register_schemas
-    from logistics.rules import MODE_LABELS, REASON_LABELS, STATUS_LABELS
+    from logistics.rules import MODE_LABELS, PLACE_LABELS, REASON_LABELS, STATUS_LABELS
     from logistics.services import webhooks  # noqa: F401  (periodic job)
 
     app.register_blueprint(bp)
@@ -22,6 +22,7 @@ def register(app, api):
         shipment_status_label=lambda code: STATUS_LABELS.get(code, code),
         exception_reason_label=lambda code: REASON_LABELS.get(code, code),
         shipment_mode_label=lambda code: MODE_LABELS.get(code, code),
+        place_label=lambda text: PLACE_LABELS.get(text, text),
     )
     add_nav_item("logistics.dashboard", _l("Dashboard"), ("operator",), order=10)
     add_nav_item("logistics.console", _l("Shipments"), ("operator", "admin"), order=35)

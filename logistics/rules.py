@@ -10,6 +10,11 @@ MODE_LABELS = {"road": _l("Road"), "rail": _l("Rail"), "multimodal": _l("Multimo
 
 DEFAULT_ORIGIN = "Chelyabinsk"
 DEFAULT_DESTINATION = "Harbin, Daowai logistics zone warehouse"
+#: The defaults are stored in English; pages show them in the reader's language.
+PLACE_LABELS = {
+    DEFAULT_ORIGIN: _l("Chelyabinsk"),
+    DEFAULT_DESTINATION: _l("Harbin, Daowai logistics zone warehouse"),
+}
 
 
 @dataclass(frozen=True)
