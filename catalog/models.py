@@ -14,9 +14,14 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    false,
+    inspect,
+    update,
 )
 from sqlalchemy.dialects.postgresql import TSVECTOR
-from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, deferred, mapped_column, relationship
+from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 from sqlalchemy.sql import cast as sql_cast
 
 from catalog.data import (
@@ -284,6 +289,10 @@ class Product(TimestampMixin, db.Model):
     #: Lowest and highest tier prices, kept in step with the tiers for filters and sorting.
     price_min_cny: Mapped[Decimal | None] = mapped_column(MONEY)
     price_max_cny: Mapped[Decimal | None] = mapped_column(MONEY)
+    #: Shown to buyers: active, of a verified producer. Denormalised so that search can count
+    #: and filter on partial indexes without joining producers; kept in step on every flush
+    #: (``_keep_listed_in_step``), whichever service changes a product's or producer's status.
+    listed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: Lexemes of the names, descriptions and category in every language (catalog.search).
     search_vector = deferred(mapped_column(SEARCH_VECTOR, nullable=True))
 
@@ -450,3 +459,52 @@ class SearchTerm(db.Model):
     __tablename__ = "catalog_search_terms"
 
     term: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+def listed_value(status: str | None, producer_status: str | None) -> bool:
+    return status == "active" and producer_status == "verified"
+
+
+@event.listens_for(Session, "before_flush")
+def _keep_listed_in_step(session, flush_context, instances) -> None:
+    """``Product.listed`` follows product status, producer and producer status on every flush.
+
+    A producer whose status changes updates all its products in one statement (the ones
+    loaded in the session are refreshed too); a new product, or one whose status or producer
+    changes, gets its own value written with its row.
+    """
+    changed_producers = {}
+    products = []
+    for obj in (*session.new, *session.dirty):
+        if isinstance(obj, Producer):
+            if obj.id is not None and _changed(obj, "status"):
+                changed_producers[obj.id] = obj.status
+        elif isinstance(obj, Product) and (
+            obj in session.new
+            or _changed(obj, "status")
+            or _changed(obj, "producer_id")
+            or _changed(obj, "producer")
+        ):
+            products.append(obj)
+    for producer_id, status in changed_producers.items():
+        session.execute(
+            update(Product)
+            .where(Product.producer_id == producer_id)
+            .values(listed=(Product.status == "active") if status == "verified" else false())
+            .execution_options(synchronize_session=False)
+        )
+        for obj in list(session.identity_map.values()):
+            if isinstance(obj, Product) and obj.producer_id == producer_id:
+                set_committed_value(obj, "listed", listed_value(obj.status, status))
+    for product in products:
+        producer = product.producer
+        if producer is None and product.producer_id is not None:
+            producer = session.get(Producer, product.producer_id)
+        value = listed_value(product.status, producer.status if producer is not None else None)
+        product.listed = value
+        if product not in session.new:
+            flag_modified(product, "listed")
+
+
+def _changed(obj, key: str) -> bool:
+    return inspect(obj).attrs[key].history.has_changes()

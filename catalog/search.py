@@ -9,7 +9,22 @@ with ``LIKE`` (a fallback for development and tests).
 import difflib
 from decimal import Decimal
 
-from sqlalchemy import case, desc, func, literal, select
+from sqlalchemy import (
+    Float,
+    Integer,
+    String,
+    and_,
+    case,
+    desc,
+    exists,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -17,8 +32,9 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.sql import cast as sql_cast
 
 from catalog import textsearch
-from catalog.models import Category, District, Producer, Product, SearchTerm
-from catalog.queries import in_stock_clause, organic_clause, visibility_clause
+from catalog.data import ORGANIC_KINDS
+from catalog.models import Category, Certificate, District, Producer, Product, SearchTerm, today
+from catalog.queries import in_stock_clause, organic_clause
 from core.extensions import db
 
 SORTS = ("relevance", "price", "-price", "newest")
@@ -82,7 +98,27 @@ def correct(groups: list[textsearch.Group]) -> None:
         # Only the closest spellings: a far second guess adds noise ("linsed" is not "linden").
         best = max((score for _, score in scored), default=0)
         candidates = [term for term, score in scored if score >= best - 0.1]
+        if candidates:
+            _drop_unmatchable(group, word)
         group.alternatives += [(textsearch.Term(c),) for c in candidates]
+
+
+def _drop_unmatchable(group: textsearch.Group, word: str) -> None:
+    """Drop the misspelt word itself when no product can have it (nor, as a prefix, a longer word).
+
+    The vocabulary holds every Latin/Cyrillic lexeme of 3+ letters ever indexed, so such a term
+    matches no row and adds nothing to any rank; leaving it out spares PostgreSQL a prefix
+    match and a second query term for every row the corrections find.
+    """
+    for alternative in list(group.alternatives):
+        if len(alternative) != 1 or alternative[0].lexeme != word:
+            continue
+        if alternative[0].prefix:
+            pattern = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            longer = select(SearchTerm.term).where(SearchTerm.term.like(pattern, escape="\\")).limit(1)
+            if db.session.scalar(longer) is not None:
+                continue
+        group.alternatives.remove(alternative)
 
 
 def match_and_rank(q: str):
@@ -99,8 +135,6 @@ def match_and_rank(q: str):
     def like(term: textsearch.Term):
         return vector.like(f"% {term.lexeme}{'%' if term.prefix else '/%'}")
 
-    from sqlalchemy import and_, or_
-
     where = and_(*[or_(*[and_(*[like(t) for t in alt]) for alt in g.alternatives]) for g in groups])
     rank = sum(
         (
@@ -114,24 +148,46 @@ def match_and_rank(q: str):
     return where, rank
 
 
-def _filters(user, args: dict, text_clause, skip: str | None = None) -> list:
-    clauses = [visibility_clause(user), Product.status == (args.get("status") or "active")]
+FACET_FILTERS = ("category", "district", "organic")
+
+
+def _visibility(user, status: str) -> tuple[list, bool]:
+    """(clauses, whether they need producers joined): what ``user`` may see with ``status``.
+
+    Buyers and visitors see listed products only (active, of a verified producer): the
+    denormalised ``listed`` flag and its partial indexes, no join. The same rows as
+    ``queries.visibility_clause``.
+    """
+    if user is not None and user.role == "admin":
+        return [Product.status == status], False
+    if user is not None and user.role == "farmer":
+        return [or_(Product.listed == true(), Producer.owner_id == user.id), Product.status == status], True
+    if status == "active":
+        return [Product.listed == true()], False
+    return [Product.listed == true(), Product.status == status], False
+
+
+def _category_codes(category: str) -> list[str]:
+    return [category] + list(
+        db.session.scalars(select(Category.code).where(Category.parent_code == category))
+    )
+
+
+def _filters(user, args: dict, text_clause, skip=()) -> tuple[list, bool]:
+    """(where clauses, whether they need producers joined) for ``args``, less the ``skip`` filters."""
+    clauses, join = _visibility(user, args.get("status") or "active")
     if text_clause is not None:
         clauses.append(text_clause)
-    if args.get("category") and skip != "category":
-        codes = [args["category"]] + list(
-            db.session.scalars(select(Category.code).where(Category.parent_code == args["category"]))
-        )
-        clauses.append(Product.category_code.in_(codes))
-    if args.get("district") and skip != "district":
+    if args.get("category") and "category" not in skip:
+        clauses.append(Product.category_code.in_(_category_codes(args["category"])))
+    if args.get("district") and "district" not in skip:
         clauses.append(Producer.district_code == args["district"])
+        join = True
     if args.get("producer"):
         clauses.append(Product.producer_id == args["producer"])
     organic = args.get("organic")
-    if organic and skip != "organic":
+    if organic and "organic" not in skip:
         if organic == "any":
-            from sqlalchemy import or_
-
             clauses.append(or_(organic_clause("cn"), organic_clause("ru")))
         else:
             clauses.append(organic_clause(organic))
@@ -141,7 +197,14 @@ def _filters(user, args: dict, text_clause, skip: str | None = None) -> list:
         clauses.append(Product.price_min_cny <= args["max_price"])
     if args.get("in_stock") is True:
         clauses.append(in_stock_clause())
-    return clauses
+    return clauses, join
+
+
+def _matching(columns, clauses: list, join: bool):
+    stmt = select(*columns).select_from(Product)
+    if join:
+        stmt = stmt.join(Product.producer)
+    return stmt.where(*clauses)
 
 
 def _order(sort: str, rank):
@@ -154,30 +217,55 @@ def _order(sort: str, rank):
     return [Product.created_at.desc(), Product.id.desc()]
 
 
-def search_products(user, args: dict, *, with_facets: bool = False) -> dict:
-    """One page of products ``user`` may see that match ``args`` (the API's query arguments).
+def page_statements(user, args: dict):
+    """(page statement, count statement, ranked, text clause, rank) for ``args``.
 
-    A fixed number of queries whatever ``per_page``: the page with its total, four eager
-    loads, and three facet counts when asked.
+    Ranked: the page statement yields ``(id, total)`` rows — the rank is computed in a
+    subquery that only carries ``(id, rank)``, so the window count buffers narrow rows, not
+    whole products. Otherwise it yields ids in an index order and the total is the count
+    statement's (``count(*)``: an index-only scan when only listed products are asked for).
     """
     page, per_page = args.get("page", 1), args.get("per_page", 20)
     text_clause, rank = match_and_rank(args.get("q") or "")
-    clauses = _filters(user, args, text_clause)
+    clauses, join = _filters(user, args, text_clause)
     sort = args.get("sort") or "relevance"
-    order = _order(sort, rank)
-    count_stmt = select(func.count(Product.id)).join(Product.producer).where(*clauses)
-    ids_stmt = select(Product.id).join(Product.producer).where(*clauses).order_by(*order)
-    ids_stmt = ids_stmt.limit(per_page).offset((page - 1) * per_page)
+    count_stmt = _matching([func.count()], clauses, join)
     if rank is not None and sort == "relevance":
+        # OFFSET 0 keeps the subquery from being flattened into the window's input.
+        ranked = _matching([Product.id.label("id"), rank.label("rank")], clauses, join).offset(0).subquery()
+        page_stmt = select(ranked.c.id, func.count().over().label("total")).order_by(
+            ranked.c.rank.desc(), ranked.c.id.desc()
+        )
+        is_ranked = True
+    else:
+        page_stmt = _matching([Product.id], clauses, join).order_by(*_order(sort, rank))
+        is_ranked = False
+    page_stmt = page_stmt.limit(per_page).offset((page - 1) * per_page)
+    return page_stmt, count_stmt, is_ranked, text_clause, rank
+
+
+def search_products(user, args: dict, *, with_facets: bool = False) -> dict:
+    """One page of products ``user`` may see that match ``args`` (the API's query arguments).
+
+    A fixed number of queries whatever ``per_page``: the page with its total (or the page and
+    a count), four eager loads, and one facet query when asked — or, for a ranked search
+    without category/district/organic filters, one query for the page, total and facets.
+    """
+    page, per_page = args.get("page", 1), args.get("per_page", 20)
+    page_stmt, count_stmt, ranked, text_clause, rank = page_statements(user, args)
+    facet_counts = None
+    if ranked and with_facets and not any(args.get(name) for name in FACET_FILTERS):
+        ids, total, facet_counts = _ranked_page_with_facets(user, args, text_clause, rank)
+    elif ranked:
         # Ranking reads every match anyway: a window count over the same narrow scan gives
         # the total for free (a separate COUNT doubled the cost of broad searches).
-        rows = db.session.execute(ids_stmt.add_columns(func.count().over().label("total"))).all()
+        rows = db.session.execute(page_stmt).all()
         ids = [row.id for row in rows]
         total = rows[0].total if rows else (0 if page == 1 else db.session.scalar(count_stmt))
     else:
         # Ordered by an index (newest, price): the page stops early, the count is its own query.
         total = db.session.scalar(count_stmt)
-        ids = list(db.session.scalars(ids_stmt))
+        ids = list(db.session.scalars(page_stmt))
     items = []
     if ids:
         loaded = db.session.scalars(
@@ -196,39 +284,149 @@ def search_products(user, args: dict, *, with_facets: bool = False) -> dict:
         items = [by_id[i] for i in ids]
     result = {"items": items, "total": total, "page": page, "per_page": per_page}
     if with_facets:
-        result["facets"] = facets(user, args, text_clause)
+        result["facets"] = facet_counts if facet_counts is not None else facets(user, args, text_clause)
     return result
 
 
-def facets(user, args: dict, text_clause) -> dict:
-    """Counts per category, district and organic claim; each ignores its own filter."""
-    by_category = db.session.execute(
-        select(Product.category_code, func.count(Product.id))
-        .join(Product.producer)
-        .where(*_filters(user, args, text_clause, skip="category"))
-        .group_by(Product.category_code)
-    ).all()
-    by_district = db.session.execute(
-        select(Producer.district_code, func.count(Product.id))
-        .select_from(Product)
-        .join(Product.producer)
-        .where(*_filters(user, args, text_clause, skip="district"))
-        .group_by(Producer.district_code)
-    ).all()
-    organic = db.session.execute(
+def _ranked_page_with_facets(user, args: dict, text_clause, rank) -> tuple[list[int], int, dict]:
+    """(page ids, total, facets) in one pass over the matches, for a search whose facets count
+    the same rows as its page (no category, district or organic filter).
+
+    The matches — id, rank and the three facet keys — are read once into a CTE; the page is its
+    top ``per_page`` by rank; one aggregate by (category, producer, organic claim) gives a few
+    hundred groups that each facet sums; the category counts add up to the total.
+    """
+    page, per_page = args.get("page", 1), args.get("per_page", 20)
+    clauses, join = _filters(user, args, text_clause)
+    matches = _matching(
+        [
+            Product.id.label("id"),
+            rank.label("rank"),
+            Product.category_code.label("category_code"),
+            Product.producer_id.label("producer_id"),
+            Product.organic_claim.label("organic_claim"),
+        ],
+        clauses,
+        join,
+    ).cte("matches")
+    top = (
+        select(matches.c.id, matches.c.rank)
+        .order_by(matches.c.rank.desc(), matches.c.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+        .subquery()
+    )
+    # One aggregate over the matches (a few hundred groups), then each facet sums its groups.
+    groups = (
         select(
-            func.coalesce(func.sum(case((organic_clause("cn"), 1), else_=0)), 0),
-            func.coalesce(func.sum(case((organic_clause("ru"), 1), else_=0)), 0),
+            matches.c.category_code,
+            matches.c.producer_id,
+            matches.c.organic_claim,
+            func.count().label("n"),
         )
-        .select_from(Product)
-        .join(Product.producer)
-        .where(*_filters(user, args, text_clause, skip="organic"))
-    ).one()
-    return {
-        "category": {code: count for code, count in by_category},
-        "district": {code: count for code, count in by_district},
-        "organic": {"cn": int(organic[0]), "ru": int(organic[1])},
+        .group_by(matches.c.category_code, matches.c.producer_id, matches.c.organic_claim)
+        .cte("groups")
+    )
+    cn, ru = (_organic_valid(groups.c.producer_id, claim) for claim in ("cn", "ru"))
+    no_text, no_int = sql_cast(null(), String), sql_cast(null(), Integer)
+    no_rank = sql_cast(null(), Float)
+
+    def count_if(condition):
+        return func.coalesce(func.sum(case((condition, groups.c.n), else_=0)), 0)
+
+    parts = [
+        select(literal(0).label("part"), top.c.id, top.c.rank, no_text.label("key"), no_int, no_int),
+        select(literal(1), no_int, no_rank, groups.c.category_code, func.sum(groups.c.n), no_int).group_by(
+            groups.c.category_code
+        ),
+        select(literal(2), no_int, no_rank, Producer.district_code, func.sum(groups.c.n), no_int)
+        .join(Producer, Producer.id == groups.c.producer_id)
+        .group_by(Producer.district_code),
+        select(
+            literal(3),
+            no_int,
+            no_rank,
+            no_text,
+            count_if(and_(groups.c.organic_claim == true(), cn)),
+            count_if(and_(groups.c.organic_claim == true(), ru)),
+        ),
+    ]
+    rows = db.session.execute(union_all(*parts)).all()
+    page_rows = sorted((row for row in rows if row[0] == 0), key=lambda row: (row[2], row[1]), reverse=True)
+    by_category = {row[3]: int(row[4]) for row in rows if row[0] == 1}
+    by_district = {row[3]: int(row[4]) for row in rows if row[0] == 2}
+    organic = next(row for row in rows if row[0] == 3)
+    facet_counts = {
+        "category": by_category,
+        "district": by_district,
+        "organic": {"cn": int(organic[4]), "ru": int(organic[5])},
     }
+    return [row[1] for row in page_rows], sum(by_category.values()), facet_counts
+
+
+def _organic_valid(producer_id, claim: str):
+    """The producer holds a valid certificate backing organic ``claim`` today."""
+    on = today()
+    return exists().where(
+        Certificate.producer_id == producer_id,
+        Certificate.kind == ORGANIC_KINDS[claim],
+        Certificate.valid_from <= on,
+        Certificate.valid_until >= on,
+    )
+
+
+def facets(user, args: dict, text_clause) -> dict:
+    """Counts per category, district and organic claim; each ignores its own filter.
+
+    One pass over the matches without those three filters, grouped by (category, producer,
+    organic claim) — at most a few thousand groups — joined to the producers' district and
+    valid organic certificates; each facet then sums the groups that pass the other two.
+    """
+    clauses, join = _filters(user, args, text_clause, skip=FACET_FILTERS)
+    groups = (
+        _matching(
+            [Product.category_code, Product.producer_id, Product.organic_claim, func.count().label("n")],
+            clauses,
+            join,
+        )
+        .group_by(Product.category_code, Product.producer_id, Product.organic_claim)
+        .subquery()
+    )
+    return _facet_counts(db.session.execute(_facet_groups(groups)).all(), args)
+
+
+def _facet_groups(groups):
+    """(category, district, organic claim, valid cn, valid ru, n) per group of matches."""
+    return select(
+        groups.c.category_code,
+        Producer.district_code,
+        groups.c.organic_claim,
+        _organic_valid(groups.c.producer_id, "cn").label("cn"),
+        _organic_valid(groups.c.producer_id, "ru").label("ru"),
+        groups.c.n,
+    ).join(Producer, Producer.id == groups.c.producer_id)
+
+
+def _facet_counts(rows, args: dict) -> dict:
+    """Facets from ``(category, district, organic claim, valid cn, valid ru, n)`` groups."""
+    category, district, organic = args.get("category"), args.get("district"), args.get("organic")
+    codes = set(_category_codes(category)) if category else None
+    by_category: dict[str, int] = {}
+    by_district: dict[str, int] = {}
+    organic_counts = {"cn": 0, "ru": 0}
+    for category_code, district_code, claim, cn, ru, n in rows:
+        cn, ru = bool(claim and cn), bool(claim and ru)
+        category_ok = codes is None or category_code in codes
+        district_ok = not district or district_code == district
+        organic_ok = not organic or (cn or ru if organic == "any" else {"cn": cn, "ru": ru}[organic])
+        if district_ok and organic_ok:
+            by_category[category_code] = by_category.get(category_code, 0) + n
+        if category_ok and organic_ok:
+            by_district[district_code] = by_district.get(district_code, 0) + n
+        if category_ok and district_ok:
+            organic_counts["cn"] += n if cn else 0
+            organic_counts["ru"] += n if ru else 0
+    return {"category": by_category, "district": by_district, "organic": organic_counts}
 
 
 def known_codes(model, code: str | None) -> bool:

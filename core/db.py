@@ -55,6 +55,10 @@ MIGRATION_ONLY_INDEXES = {
     "ix_catalog_products_search_vector",
     "ix_catalog_search_terms_trgm",
     "ix_catalog_products_active_newest",
+    "ix_catalog_products_listed_search",
+    "ix_catalog_products_listed_newest",
+    "ix_catalog_products_listed_price",
+    "ix_catalog_products_listed_price_desc",
 }
 
 
