@@ -27,6 +27,3 @@ def to_minor_units(amount: Decimal) -> int:
 def from_minor_units(minor: int) -> Decimal:
     return (Decimal(minor) / 100).quantize(CENT)
 
-
-def money_json(amount: Decimal, currency: str = CURRENCY) -> dict:
-    return {"amount": str(round_money(amount)), "currency": currency}
