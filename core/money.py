@@ -26,4 +26,3 @@ def to_minor_units(amount: Decimal) -> int:
 
 def from_minor_units(minor: int) -> Decimal:
     return (Decimal(minor) / 100).quantize(CENT)
-
