@@ -299,7 +299,7 @@ def _require_verified(producer: Producer) -> None:
 
 
 def _quantity_ok(value: Decimal, unit: str) -> bool:
-    return -value.as_tuple().exponent <= quantity_decimals(unit)
+    return -value.normalize().as_tuple().exponent <= quantity_decimals(unit)  # by value: "100.000" is whole
 
 
 def check_tiers(tiers: list, unit: str) -> list[tuple[Decimal, Decimal]]:

@@ -46,7 +46,8 @@ def parse_quantity(value, product: Product, field: str = "quantity") -> Decimal:
         message = _l("The quantity is too large.")
         raise ValidationFailed(message, fields={field: [message]})
     places = product.quantity_decimals
-    if -quantity.as_tuple().exponent > places:
+    # By value, not by how it is written: "100.000" pieces is a whole number.
+    if -quantity.normalize().as_tuple().exponent > places:
         if places == 0:
             message = _l("This product is sold in whole units.")
         else:

@@ -206,3 +206,12 @@ def test_lots_are_allocated_first_expired_first_out_and_never_expired(api):
     api.post(f"/api/v1/orders/{response.get_json()['id']}/cancel", json={})
     db.session.expire_all()
     assert [db.session.get(Lot, lot.id).quantity_reserved for lot in (sooner, later)] == [0, 0]
+
+
+def test_a_whole_number_written_with_decimals_is_whole(api):
+    pieces = product(stock="500", unit="piece", tiers=((Decimal("100"), Decimal("3.00")),))
+    api.as_role("buyer")
+    moq = api.get(f"/api/v1/products/{pieces.id}").get_json()["moq"]
+    response = place(api, [(pieces, moq)])  # the API's own "100.000" goes back as is
+    assert response.status_code == 201, response.get_json()
+    assert place(api, [(pieces, "100.5")]).status_code == 422
