@@ -296,6 +296,17 @@ def refund_order(order: Order, amount: Decimal, reason, payment: Payment | None 
     return refund
 
 
+def cancel_stripe_intent(payment_id: int) -> None:
+    """Job: cancel at Stripe the PaymentIntent of a payment whose orders were all cancelled."""
+    payment = db.session.get(Payment, payment_id)
+    if payment is None or not payment.provider_reference:
+        return
+    try:
+        stripe_gateway.cancel_intent(payment.provider_reference)
+    except stripe_gateway.stripe.StripeError:  # paid or cancelled already: its webhook tells us
+        current_app.logger.info("PaymentIntent %s not cancelled at Stripe", payment.provider_reference)
+
+
 def send_stripe_refund(refund_id: int) -> None:
     """Job: ask Stripe to refund (idempotent by our refund id)."""
     refund = db.session.get(Refund, refund_id)
@@ -489,6 +500,10 @@ def _return_partial_transfers(order: Order) -> None:
         )
         if others_open:
             continue
+        if payment.provider == "stripe":
+            # Nothing is left to pay for: close the PaymentIntent so the buyer cannot pay it
+            # (a payment that slips through is refunded when it arrives).
+            enqueue_after_commit(cancel_stripe_intent, payment.id)
         if payment.amount_received > 0:
             ledger.record(
                 "overpayment", payment.amount_received, f"returned {payment.reference}", payment_id=payment.id

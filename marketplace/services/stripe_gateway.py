@@ -46,6 +46,10 @@ def confirm_with_test_card(intent_id: str, card_number: str = "4242424242424242"
     return api.payment_intents.confirm(intent_id)
 
 
+def cancel_intent(intent_id: str):
+    return client().v1.payment_intents.cancel(intent_id)
+
+
 def refund(intent_id: str, amount, idempotency_key: str):
     return client().v1.refunds.create(
         params={"payment_intent": intent_id, "amount": to_minor_units(amount)},

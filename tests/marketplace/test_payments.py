@@ -393,8 +393,8 @@ def test_amount_mismatch_is_flagged_and_not_paid(buy, intent):
 def test_payment_after_cancellation_is_refunded_automatically(buy, stripe_on):
     order_id = buy["order"]["id"]
     body = buy["buyer"].post(f"/api/v1/orders/{order_id}/payment", json={"method": "card"}).get_json()
-    buy["buyer"].post(f"/api/v1/orders/{order_id}/cancel", json={})
-    _browser_confirms(stripe_on, body["payment_intent_id"])  # the buyer paid in another tab meanwhile
+    _browser_confirms(stripe_on, body["payment_intent_id"])  # paid; Stripe's webhook is late
+    buy["buyer"].post(f"/api/v1/orders/{order_id}/cancel", json={})  # too late to cancel the intent
     intent = {"id": body["payment_intent_id"], "amount": 5000, "currency": "cny", "status": "succeeded"}
     _post_event(buy["buyer"].raw, event("evt_late_pay", "payment_intent.succeeded", intent))
     order = _order(buy["order"]["id"])
@@ -460,3 +460,12 @@ def test_one_payment_for_a_whole_checkout(app):
     admin = client_for(app, factories.UserFactory(role="admin"))
     admin.post("/api/v1/payments/bank-transfers", json={"reference": payment["reference"], "amount": "37.50"})
     assert {_order(o["id"]).status for o in body["orders"]} == {"paid"}
+
+
+def test_cancelling_an_unpaid_order_cancels_its_payment_intent(buy, stripe_on):
+    order_id = buy["order"]["id"]
+    body = buy["buyer"].post(f"/api/v1/orders/{order_id}/payment", json={"method": "card"}).get_json()
+    buy["buyer"].post(f"/api/v1/orders/{order_id}/cancel", json={})
+    client = stripe.StripeClient("sk_test_agrobridge", base_addresses={"api": stripe_on})
+    assert client.v1.payment_intents.retrieve(body["payment_intent_id"]).status == "canceled"
+    assert db.session.get(Payment, body["id"]).status == "canceled"
