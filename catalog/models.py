@@ -58,6 +58,22 @@ def today() -> date:
     return utcnow().date()
 
 
+class Trilingual:
+    """``names`` and ``descriptions`` as ``{"zh", "ru", "en"}`` (None where missing)."""
+
+    @property
+    def names(self) -> dict:
+        return {"zh": self.name_zh or None, "ru": self.name_ru or None, "en": self.name_en or None}
+
+    @property
+    def descriptions(self) -> dict:
+        return {
+            "zh": self.description_zh or None,
+            "ru": self.description_ru or None,
+            "en": self.description_en or None,
+        }
+
+
 class District(db.Model):
     """A municipal district of Chelyabinsk oblast; seeded by the migration."""
 
@@ -101,7 +117,7 @@ class Category(db.Model):
         return not prefixes or any(hs_code.startswith(p) for p in prefixes)
 
 
-class Producer(TimestampMixin, db.Model):
+class Producer(Trilingual, TimestampMixin, db.Model):
     """A farm or food plant: one per farmer; an admin verifies it before buyers see it."""
 
     __tablename__ = "catalog_producers"
@@ -157,18 +173,6 @@ class Producer(TimestampMixin, db.Model):
         order_by="Photo.position",
     )
     products: Mapped[list["Product"]] = relationship(back_populates="producer", passive_deletes=True)
-
-    @property
-    def names(self) -> dict:
-        return {"zh": self.name_zh or None, "ru": self.name_ru or None, "en": self.name_en or None}
-
-    @property
-    def descriptions(self) -> dict:
-        return {
-            "zh": self.description_zh or None,
-            "ru": self.description_ru or None,
-            "en": self.description_en or None,
-        }
 
     @property
     def verified(self) -> bool:
@@ -227,7 +231,7 @@ class Certificate(db.Model):
         return self.valid_from <= on <= self.valid_until
 
 
-class Product(TimestampMixin, db.Model):
+class Product(Trilingual, TimestampMixin, db.Model):
     """A wholesale listing: names in three languages, CNY price tiers, stock or lots."""
 
     __tablename__ = "catalog_products"
@@ -316,18 +320,6 @@ class Product(TimestampMixin, db.Model):
         passive_deletes=True,
         order_by="Photo.position",
     )
-
-    @property
-    def names(self) -> dict:
-        return {"zh": self.name_zh or None, "ru": self.name_ru or None, "en": self.name_en or None}
-
-    @property
-    def descriptions(self) -> dict:
-        return {
-            "zh": self.description_zh or None,
-            "ru": self.description_ru or None,
-            "en": self.description_en or None,
-        }
 
     @property
     def quantity_decimals(self) -> int:
