@@ -58,11 +58,6 @@ def api_auth(*roles):
     return decorator
 
 
-def optional_api_user():
-    """For public API endpoints that show more to a signed-in caller."""
-    return api_user()
-
-
 def roles_required(*roles):
     """Page decorator: log-in redirect for visitors, 403 page for other roles."""
 

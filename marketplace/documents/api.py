@@ -4,7 +4,7 @@ from flask import make_response
 from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 
-from core.auth import api_auth, api_user, optional_api_user
+from core.auth import api_auth, api_user
 from core.errors import NotFound
 from core.timeutil import utcnow
 from marketplace.documents import drawing, landed_cost, rates, services
@@ -95,7 +95,7 @@ def get_landed_cost(args):
     who may see the product.
     """
     return landed_cost.for_product(
-        optional_api_user(), args["product_id"], args["quantity"], args["mode"], args["border_crossing"]
+        api_user(), args["product_id"], args["quantity"], args["mode"], args["border_crossing"]
     ).as_json()
 
 

@@ -112,6 +112,17 @@ def add(buyer, product_id: int, quantity_text, replace: bool = False) -> CartIte
     return item
 
 
+def set_quantity(buyer, item_id: int, quantity_text) -> CartItem:
+    """Change the quantity of one of the buyer's cart lines (MOQ applies).
+
+    :raise 404: not a line of this buyer's cart; :raise 422: bad quantity or below the MOQ
+    """
+    item = db.session.get(CartItem, item_id)
+    if item is None or item.buyer_id != buyer.id:
+        raise NotFound(_l("This line is no longer in your cart."))
+    return add(buyer, item.product_id, quantity_text, replace=True)
+
+
 def remove(buyer, item_id: int) -> None:
     item = db.session.get(CartItem, item_id)
     if item is None or item.buyer_id != buyer.id:

@@ -18,7 +18,7 @@ from core.sequences import next_value
 from core.timeutil import utcnow
 from marketplace.models import DEFAULT_NAMED_PLACE, INCOTERMS, Checkout, Order, OrderLine, Quote
 from marketplace.services import stock
-from marketplace.services.lifecycle import set_status
+from marketplace.services.lifecycle import PIPELINE, set_status
 
 MAX_QUANTITY = Decimal("100000000")
 
@@ -390,21 +390,14 @@ def logistics_move(order: Order, to_status: str, actor=None, reason: str = "") -
     """
     if to_status not in ("in_transit", "delivered"):
         raise ValueError(to_status)
-    order_rank = PIPELINE_RANK.get(order.status, -1)
-    if order_rank >= PIPELINE_RANK[to_status] or order.status in ("cancelled", "disputed"):
+    rank = {status: index for index, status in enumerate(PIPELINE)}
+    order_rank = rank.get(order.status, -1)
+    if order_rank >= rank[to_status] or order.status in ("cancelled", "disputed"):
         return False
     if to_status == "delivered" and order.status == "ready_for_pickup":
         apply_move(order, "in_transit", actor, reason)
     apply_move(order, to_status, actor, reason)
     return True
-
-
-PIPELINE_RANK = {
-    status: rank
-    for rank, status in enumerate(
-        ("pending_payment", "paid", "confirmed", "ready_for_pickup", "in_transit", "delivered", "completed")
-    )
-}
 
 
 MAX_DISPUTE_PHOTOS = 10

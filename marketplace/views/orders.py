@@ -77,13 +77,7 @@ def cart_add():
         cart_service.add(current_user, int(form.product_id.data), form.quantity.data)
     except AppError as exc:
         db.session.rollback()
-        message = str(exc.message)
-        if exc.code == "below_moq":
-            moq = plain_decimal(exc.extra["below_moq"][0]["moq"])
-            message = _("The minimum order quantity is %(moq)s.", moq=moq)
-        elif exc.fields:
-            message = " ".join(str(m) for msgs in exc.fields.values() for m in msgs)
-        flash(message, "error")
+        _flash_cart_error(exc)
         return redirect(back)
     flash(_("Added to your cart."), "success")
     return redirect(url_for("marketplace.cart"))
@@ -94,27 +88,22 @@ def cart_add():
 def cart_update(item_id):
     """Change a line's quantity. Buyers (own cart)."""
     form = CartQuantityForm()
-    item = next(
-        (ln.item for g in cart_service.view(current_user) for ln in g.lines if ln.item.id == item_id), None
-    )
-    if item is None:
-        flash(_("This line is no longer in your cart."), "error")
-    elif form.validate_on_submit():
+    if form.validate_on_submit():
         try:
-            cart_service.add(current_user, item.product_id, form.quantity.data, replace=True)
+            cart_service.set_quantity(current_user, item_id, form.quantity.data)
         except AppError as exc:
             db.session.rollback()
-            if exc.code == "below_moq":
-                flash(
-                    _(
-                        "The minimum order quantity is %(moq)s.",
-                        moq=plain_decimal(exc.extra["below_moq"][0]["moq"]),
-                    ),
-                    "error",
-                )
-            else:
-                show_errors(None, exc)
+            _flash_cart_error(exc)
     return redirect(url_for("marketplace.cart"))
+
+
+def _flash_cart_error(exc: AppError) -> None:
+    """Below the MOQ names the MOQ as people write it; other errors as the service says."""
+    if exc.code == "below_moq":
+        moq = plain_decimal(exc.extra["below_moq"][0]["moq"])
+        flash(_("The minimum order quantity is %(moq)s.", moq=moq), "error")
+    else:
+        flash_error(exc)
 
 
 @bp.post("/cart/items/<int(max=2147483647):item_id>/remove")
