@@ -85,13 +85,23 @@ def stripe_on(app, localstripe_url):
 
 @pytest.fixture
 def localstripe_webhooks(stripe_on, served_app):
-    """localstripe delivers its own signed webhooks to our /webhooks/stripe."""
-    body = json.dumps({"url": f"{served_app}/webhooks/stripe", "secret": WEBHOOK_SECRET}).encode()
+    """localstripe delivers its own signed webhooks to our /webhooks/stripe, for this test only
+    (the server lives for the session: left on, its late events would land in other tests)."""
+    _configure_webhook(stripe_on, {"url": f"{served_app}/webhooks/stripe", "secret": WEBHOOK_SECRET})
+    yield served_app
+    # localstripe cannot delete a webhook: narrow it to an event type that never happens.
+    _configure_webhook(
+        stripe_on, {"url": f"{served_app}/webhooks/stripe", "secret": WEBHOOK_SECRET, "events": ["none.none"]}
+    )
+
+
+def _configure_webhook(stripe_url: str, settings: dict) -> None:
     request = urllib.request.Request(  # noqa: S310 - local test server
-        f"{stripe_on}/_config/webhooks/agrobridge", data=body, headers={"Content-Type": "application/json"}
+        f"{stripe_url}/_config/webhooks/agrobridge",
+        data=json.dumps(settings).encode(),
+        headers={"Content-Type": "application/json"},
     )
     urllib.request.urlopen(request, timeout=5)  # noqa: S310 - local test server
-    return served_app
 
 
 def sign(payload: bytes, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> str:
