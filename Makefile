@@ -6,7 +6,7 @@ FLASK := $(VENV)/bin/flask
 PORT ?= 5000
 export FLASK_APP := app
 
-.PHONY: run run-stripe test lint format venv translations update-messages serve clean
+.PHONY: run run-stripe test test-fast screenshots lint format venv translations update-messages serve clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	python3 -m venv $(VENV)
@@ -39,6 +39,14 @@ run-stripe: venv translations
 ## Lint, format check and the whole test suite (SQLite unless TEST_DATABASE_URL is set)
 test: venv translations lint
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## The inner loop: the suite without the browser journey
+test-fast: venv translations
+	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+
+## Refresh the README's screenshots in docs/screenshots from a journey run
+screenshots: venv translations
+	JOURNEY_SCREENSHOTS=$(CURDIR)/docs/screenshots $(PY) -m pytest tests/journey -q
 
 lint: venv
 	$(VENV)/bin/ruff check .

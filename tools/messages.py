@@ -6,6 +6,7 @@ python -m tools.messages compile   # build the .mo files (make does this)
 """
 
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -17,11 +18,13 @@ from config import BASE_DIR
 from core.translations import DOMAINS, KEYWORDS, LOCALES, source_files
 
 METHODS = {".py": "python", ".html": "jinja2", ".txt": "jinja2"}
+STABLE_DATE = datetime(2026, 1, 1, tzinfo=UTC)
 OPTIONS = {"jinja2": {"extensions": "jinja2.ext.do", "trimmed": "false"}, "python": {}}
 
 
 def extract(domain: str) -> Catalog:
-    catalog = Catalog(project="AgroBridge", charset="utf-8")
+    # A fixed creation date keeps the catalogues' headers stable from one update to the next.
+    catalog = Catalog(project="AgroBridge", charset="utf-8", creation_date=STABLE_DATE)
     for path in source_files(domain):
         method = METHODS[path.suffix]
         for lineno, message, comments, context in extract_from_file(
@@ -58,7 +61,16 @@ def update(only: str | None = None) -> None:
             catalog.update(template, no_fuzzy_matching=True)
             path.parent.mkdir(parents=True, exist_ok=True)
             with path.open("wb") as fh:
-                write_po(fh, catalog, width=100, omit_header=False, ignore_obsolete=True)
+                # Sorted and without source locations: concurrent changes merge without conflicts.
+                write_po(
+                    fh,
+                    catalog,
+                    width=100,
+                    omit_header=False,
+                    ignore_obsolete=True,
+                    no_location=True,
+                    sort_output=True,
+                )
             missing = [m.id for m in catalog if m.id and not m.string]
             print(f"{path.relative_to(BASE_DIR)}: {len(catalog)} messages, {len(missing)} untranslated")
 
