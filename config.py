@@ -110,6 +110,14 @@ class Config:
     LANDED_COST_INSURANCE_PERCENT = os.environ.get("LANDED_COST_INSURANCE_PERCENT", "0.3")
     #: The platform's commission on each completed order, in percent.
     PLATFORM_COMMISSION_PERCENT = os.environ.get("PLATFORM_COMMISSION_PERCENT", "5")
+    #: The platform's own legal entity: escrow agent and payee of buyers' CNY (on documents).
+    PLATFORM_LEGAL_NAME = os.environ.get("PLATFORM_LEGAL_NAME", "AgroBridge Trading (Harbin) Co., Ltd.")
+    PLATFORM_LEGAL_NAME_ZH = os.environ.get("PLATFORM_LEGAL_NAME_ZH", "哈尔滨农桥贸易有限公司")
+    PLATFORM_LEGAL_ADDRESS = os.environ.get(
+        "PLATFORM_LEGAL_ADDRESS", "No. 1 Daowai Logistics Park, Daowai District, Harbin, Heilongjiang, China"
+    )
+    #: Unified Social Credit Code of the platform's company (its check character is tested).
+    PLATFORM_USCC = os.environ.get("PLATFORM_USCC", "91230104MA1B2C3D43")
     #: Bank details buyers transfer CNY to.
     PLATFORM_BANK_BENEFICIARY = os.environ.get(
         "PLATFORM_BANK_BENEFICIARY", "AgroBridge Trading (Harbin) Co., Ltd."

@@ -10,4 +10,9 @@ def register(app, api):
     from accounts.api import api_bp
 
     app.register_blueprint(bp)
+    from flask_babel import lazy_gettext as _l
+
+    from core.nav import add_nav_item
+
+    add_nav_item("accounts.company_page", _l("Company"), ("buyer",), order=85)
     api.register_blueprint(api_bp)

@@ -1,11 +1,19 @@
-"""/api/v1/auth/token and /api/v1/me."""
+"""/api/v1/auth/token, /api/v1/me and a buyer's /api/v1/me/company."""
 
 from flask import abort
 from flask_smorest import Blueprint
 
-from accounts import services
+from accounts import company, services
 from accounts.ratelimits import login_limits
-from accounts.schemas import MeSchema, TokenRequestSchema, TokenSchema, UserQuerySchema, UserSchema
+from accounts.schemas import (
+    CompanyInSchema,
+    CompanySchema,
+    MeSchema,
+    TokenRequestSchema,
+    TokenSchema,
+    UserQuerySchema,
+    UserSchema,
+)
 from core.auth import api_auth, api_user, bearer_token
 
 api_bp = Blueprint("auth_api", __name__, url_prefix="/api/v1", description="Authentication")
@@ -67,3 +75,54 @@ def list_users(args):
     :raise 403: the caller is not an admin
     """
     return services.list_users(role=args.get("role"), q=args.get("q"))
+
+
+def company_json(company) -> dict:
+    from accounts.models import Company
+
+    company = company or Company()
+    return {
+        "name": {"zh": company.name_zh or "", "en": company.name_en or ""},
+        "uscc": company.uscc or "",
+        "customs_code": company.customs_code or "",
+        "address": {"zh": company.address_zh or "", "en": company.address_en or ""},
+        "contact": {
+            "name": company.contact_name or "",
+            "phone": company.contact_phone or "",
+            "email": company.contact_email or "",
+        },
+        "complete": company.complete,
+        "missing": company.missing,
+    }
+
+
+@api_bp.get("/me/company")
+@api_auth("buyer")
+@api_bp.response(200, CompanySchema)
+@api_bp.alt_response(401, description="Not authenticated")
+@api_bp.alt_response(403, description="Not a buyer")
+@api_bp.doc(security=[{"bearerAuth": []}])
+def get_company():
+    """The caller's company (empty fields until filled in; ``missing`` lists what an order
+    still needs). Buyers.
+
+    :raise 403: not a buyer
+    """
+    return company_json(company.company_of(api_user()))
+
+
+@api_bp.patch("/me/company")
+@api_auth("buyer")
+@api_bp.arguments(CompanyInSchema)
+@api_bp.response(200, CompanySchema)
+@api_bp.alt_response(401, description="Not authenticated")
+@api_bp.alt_response(403, description="Not a buyer")
+@api_bp.alt_response(422, description="A bad USCC check character or customs code; nothing stored")
+@api_bp.doc(security=[{"bearerAuth": []}])
+def patch_company(data):
+    """Fill in or correct the caller's company; only the fields sent change. Buyers.
+
+    :raise 403: not a buyer
+    :raise 422: a field is not valid (nothing is stored)
+    """
+    return company_json(company.update_company(api_user(), data))

@@ -79,3 +79,33 @@ class ConfirmForm(FlaskForm):
 class LanguageForm(FlaskForm):
     language = HiddenField(validators=[DataRequired()])
     next = HiddenField()
+
+
+class CompanyForm(FlaskForm):
+    """A buyer's company, the importer of record (checked by accounts.company)."""
+
+    name_zh = StringField(_l("Company name in Chinese"), validators=[Optional(), Length(max=200)])
+    name_en = StringField(_l("Company name in English"), validators=[Optional(), Length(max=200)])
+    uscc = StringField(_l("Unified Social Credit Code"), validators=[Optional(), Length(max=40)])
+    customs_code = StringField(_l("Customs registration code"), validators=[Optional(), Length(max=40)])
+    address_zh = StringField(_l("Legal address in Chinese"), validators=[Optional(), Length(max=300)])
+    address_en = StringField(_l("Legal address in English"), validators=[Optional(), Length(max=300)])
+    contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=120)])
+    contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=40)])
+    contact_email = EmailField(_l("Contact e-mail"), validators=[Optional(), Length(max=254)])
+    submit = SubmitField(_l("Save"))
+
+    COLUMNS = (
+        "name_zh",
+        "name_en",
+        "uscc",
+        "customs_code",
+        "address_zh",
+        "address_en",
+        "contact_name",
+        "contact_phone",
+        "contact_email",
+    )
+
+    def to_values(self) -> dict:
+        return {column: getattr(self, column).data or "" for column in self.COLUMNS}

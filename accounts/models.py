@@ -67,3 +67,49 @@ class ApiToken(db.Model):
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class Company(TimestampMixin, db.Model):
+    """A buyer's company: the importer of record on invoices, labels and declarations.
+
+    Filled in bit by bit; an order needs it ``complete``.
+    """
+
+    __tablename__ = "accounts_companies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The buyer who runs it (one company per buyer account).
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(200), default="")
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    #: Unified Social Credit Code (GB 32100-2015), 18 characters with its check character.
+    uscc: Mapped[str] = mapped_column(String(18), default="")
+    #: The importer's customs registration code (海关编码), 10 digits.
+    customs_code: Mapped[str] = mapped_column(String(10), default="")
+    address_zh: Mapped[str] = mapped_column(String(300), default="")
+    address_en: Mapped[str] = mapped_column(String(300), default="")
+    contact_name: Mapped[str] = mapped_column(String(120), default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+
+    owner: Mapped[User] = relationship()
+
+    #: What an order's documents need; the rest is optional.
+    REQUIRED = (
+        "name_zh",
+        "name_en",
+        "uscc",
+        "customs_code",
+        "address_zh",
+        "address_en",
+        "contact_name",
+        "contact_phone",
+    )
+
+    @property
+    def missing(self) -> list[str]:
+        return [key for key in self.REQUIRED if not getattr(self, key)]
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing

@@ -4,9 +4,10 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from accounts import bp, services
+from accounts import bp, company, services
 from accounts.forms import (
     AdminCreateUserForm,
+    CompanyForm,
     ConfirmForm,
     LoginForm,
     PasswordForm,
@@ -184,3 +185,22 @@ def admin_toggle_active(user_id):
             else:
                 flash(_("%(email)s is deactivated.", email=user.email), "success")
     return redirect(url_for("accounts.admin_users"))
+
+
+@bp.route("/profile/company", methods=["GET", "POST"])
+@roles_required("buyer")
+def company_page():
+    """The buyer's company: legal names, USCC, customs code, address, contact. Buyers."""
+    record = company.company_of(current_user)
+    form = CompanyForm(obj=record, prefix="company")
+    if form.validate_on_submit():
+        try:
+            company.update_company(current_user, form.to_values())
+        except AppError as exc:
+            db.session.rollback()
+            show_errors(form, exc)
+        else:
+            flash(_("Your company details are saved."), "success")
+            return redirect(safe_next(request.args.get("next"), url_for("accounts.company_page")))
+    status = 422 if form.errors else 200
+    return render_template("accounts/company.html", form=form, company=record), status

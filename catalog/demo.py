@@ -827,3 +827,46 @@ COLOURS = {
     "beverages": ((200, 90, 20), (255, 200, 120)),
     "other": ((90, 110, 90), (200, 210, 190)),
 }
+
+
+SIGNATORIES = (
+    "Фермеров Пётр Алексеевич",
+    "Пчёлкина Марина Викторовна",
+    "Маслов Андрей Николаевич",
+    "Курочкин Сергей Павлович",
+    "Молоков Дмитрий Ильич",
+    "Зернова Ольга Петровна",
+)
+
+
+def demo_legal(index: int, name_ru: str, name_en: str, district_en: str) -> dict:
+    """Legal data with valid check digits for the ``index``-th demo producer (synthetic numbers
+    in Chelyabinsk's tax region 74, banked at Sberbank's Chelyabinsk branch)."""
+    from stdnum.ru import inn
+
+    from core.identifiers import account_valid
+
+    inn_body = f"7440{index:05d}"
+    ogrn_body = f"10274{index:07d}"
+    bik = "047501602"
+    account = next(
+        candidate
+        for candidate in (f"40702810{key}7200{index:07d}" for key in "0123456789")
+        if account_valid(candidate, bik)
+    )
+    return {
+        "legal_name_ru": f"{name_ru}",
+        "legal_name_en": name_en,
+        "inn": inn_body + inn.calc_company_check_digit(inn_body),
+        "kpp": f"7440{index % 100:02d}001",
+        "ogrn": ogrn_body + str(int(ogrn_body) % 11 % 10),
+        "legal_address_ru": f"Челябинская обл., {district_en} р-н, ул. Центральная, {index}",
+        "legal_address_en": f"{index} Tsentralnaya St, {district_en} district, Chelyabinsk oblast, Russia",
+        "bank_name": "ПАО Сбербанк, Челябинское отделение № 8597 / Sberbank, Chelyabinsk branch 8597",
+        "bik": bik,
+        "bank_account": account,
+        "correspondent_account": "30101810700000000602",
+        "swift": "SABRRUMM",
+        "signatory_name": SIGNATORIES[index % len(SIGNATORIES)],
+        "signatory_position": "Генеральный директор / General Director",
+    }

@@ -12,6 +12,7 @@ from wtforms import (
     FormField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -19,6 +20,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from catalog.data import CERTIFICATE_KINDS, PRODUCT_STATUS_LABELS, UNIT_LABELS
+from catalog.legal import FIELD_NAMES as LEGAL_FIELD_NAMES
+from catalog.legal import FLAT as LEGAL_FLAT
+from catalog.legal import NESTED as LEGAL_NESTED
 
 TIER_ROWS = 5
 
@@ -146,10 +150,36 @@ class ProducerForm(FlaskForm):
     website = StringField(_l("Website"), validators=[Length(max=200)])
     gacc_registration = StringField(_l("GACC registration number"), validators=[Length(max=18)])
     gacc_expires_at = DateField(_l("GACC registration valid until"), validators=[Optional()])
+    gacc_categories = SelectMultipleField(_l("Categories the GACC registration covers"), choices=[])
+    gs1_company_prefix = StringField(_l("GS1 company prefix"), validators=[Length(max=12)])
+    legal_name_ru = StringField(_l("Full legal name in Russian"), validators=[Length(max=300)])
+    legal_name_en = StringField(_l("Full legal name in English"), validators=[Length(max=300)])
+    inn = StringField(_l("INN"), validators=[Length(max=20)])
+    kpp = StringField(_l("KPP (companies)"), validators=[Length(max=20)])
+    ogrn = StringField(_l("OGRN or OGRNIP"), validators=[Length(max=20)])
+    legal_address_ru = StringField(_l("Legal address in Russian"), validators=[Length(max=400)])
+    legal_address_en = StringField(_l("Legal address in English"), validators=[Length(max=400)])
+    bank_name = StringField(_l("Bank"), validators=[Length(max=200)])
+    bik = StringField(_l("BIK"), validators=[Length(max=20)])
+    bank_account = StringField(_l("Settlement account"), validators=[Length(max=30)])
+    correspondent_account = StringField(_l("Correspondent account"), validators=[Length(max=30)])
+    swift = StringField(_l("SWIFT code"), validators=[Length(max=11)])
+    signatory_name = StringField(_l("Signatory's name"), validators=[Length(max=200)])
+    signatory_position = StringField(_l("Signatory's position"), validators=[Length(max=200)])
     submit = SubmitField(_l("Save"))
 
+    LEGAL = tuple(LEGAL_FIELD_NAMES)
+
     def to_data(self) -> dict:
+        legal = {}
+        for outer, parts in LEGAL_NESTED.items():
+            legal[outer] = {inner: getattr(self, column).data or "" for inner, column in parts.items()}
+        for key in LEGAL_FLAT:
+            legal[key] = getattr(self, key).data or ""
         return {
+            "gacc_categories": self.gacc_categories.data or [],
+            "gs1_company_prefix": self.gs1_company_prefix.data,
+            "legal": legal,
             "name": {lang: getattr(self, f"name_{lang}").data for lang in ("zh", "ru", "en")},
             "description": {lang: getattr(self, f"description_{lang}").data for lang in ("zh", "ru", "en")},
             "district": self.district.data,
@@ -177,12 +207,19 @@ class ProducerForm(FlaskForm):
             "website",
             "gacc_registration",
             "gacc_expires_at",
+            "gs1_company_prefix",
+            *self.LEGAL,
         ):
             getattr(self, name).data = getattr(producer, name)
         self.district.data = producer.district_code
+        self.gacc_categories.data = [c for c in (producer.gacc_categories or "").split(",") if c]
 
 
-PRODUCER_FIELD_MAP = {"name": "name_ru", "description": "description_zh"}
+PRODUCER_FIELD_MAP = {
+    "name": "name_ru",
+    "description": "description_zh",
+    **{api: column for column, api in LEGAL_FIELD_NAMES.items()},
+}
 
 
 class CertificateForm(FlaskForm):

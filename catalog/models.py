@@ -150,6 +150,28 @@ class Producer(Trilingual, TimestampMixin, db.Model):
     gacc_expires_at: Mapped[date | None] = mapped_column(Date)
     #: The GACC expiry date the farmer was last reminded about (one reminder per date).
     gacc_reminded_for: Mapped[date | None] = mapped_column(Date)
+    #: Category codes the GACC registration covers (comma-separated; "" = not stated yet).
+    gacc_categories: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    #: GS1 company prefix (Russia: 460–469…), from which GTINs, SSCCs and GLNs are built.
+    gs1_company_prefix: Mapped[str | None] = mapped_column(String(12))
+    # Legal data for documents and verification (catalog.legal checks every key and check digit).
+    legal_name_ru: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    legal_name_en: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    #: 10 digits for a company, 12 for a sole trader (who has no KPP and an OGRNIP).
+    inn: Mapped[str] = mapped_column(String(12), default="", server_default="")
+    kpp: Mapped[str] = mapped_column(String(9), default="", server_default="")
+    #: OGRN (13 digits) or OGRNIP (15).
+    ogrn: Mapped[str] = mapped_column(String(15), default="", server_default="")
+    legal_address_ru: Mapped[str] = mapped_column(String(400), default="", server_default="")
+    legal_address_en: Mapped[str] = mapped_column(String(400), default="", server_default="")
+    bank_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    bik: Mapped[str] = mapped_column(String(9), default="", server_default="")
+    #: Settlement account, keyed to the BIK; the bank's correspondent account likewise.
+    bank_account: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    correspondent_account: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    swift: Mapped[str] = mapped_column(String(11), default="", server_default="")
+    signatory_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    signatory_position: Mapped[str] = mapped_column(String(200), default="", server_default="")
     #: pending → verified | rejected; editing credentials sends a verified profile back.
     status: Mapped[str] = mapped_column(String(16), default="pending")
     rejection_reason: Mapped[str] = mapped_column(Text, default="")
@@ -177,6 +199,41 @@ class Producer(Trilingual, TimestampMixin, db.Model):
     @property
     def verified(self) -> bool:
         return self.status == "verified"
+
+    @property
+    def sole_trader(self) -> bool:
+        return len(self.inn or "") == 12
+
+    @property
+    def legal_missing(self) -> list[str]:
+        """Legal fields documents need that are still empty (KPP only for companies)."""
+        required = [
+            "legal_name_ru",
+            "legal_name_en",
+            "inn",
+            "ogrn",
+            "legal_address_ru",
+            "legal_address_en",
+            "bank_name",
+            "bik",
+            "bank_account",
+            "correspondent_account",
+            "swift",
+            "signatory_name",
+            "signatory_position",
+        ]
+        if not self.sole_trader:
+            required.insert(3, "kpp")
+        return [key for key in required if not getattr(self, key)]
+
+    @property
+    def legal_complete(self) -> bool:
+        return not self.legal_missing
+
+    def gacc_covers(self, category: "Category") -> bool:
+        """The GACC registration names the product's category (or the one above it)."""
+        covered = {c for c in (self.gacc_categories or "").split(",") if c}
+        return category.code in covered or (category.parent_code or "") in covered
 
     def gacc_valid(self, on: date | None = None) -> bool:
         return bool(self.gacc_registration) and (

@@ -109,6 +109,48 @@ class ContactsSchema(ma.Schema):
     website = ma.fields.String()
 
 
+class RuEnSchema(ma.Schema):
+    ru = _text(400)
+    en = _text(400)
+
+
+class BankSchema(ma.Schema):
+    name = _text(200)
+    bik = _text(20, metadata={"description": "9 digits"})
+    account = _text(30, metadata={"description": "20 digits, keyed to the BIK"})
+    correspondent_account = _text(30, metadata={"description": "20 digits, keyed to the BIK"})
+    swift = _text(11)
+
+
+class SignatorySchema(ma.Schema):
+    name = _text(200)
+    position = _text(200)
+
+
+class LegalInSchema(ma.Schema):
+    """Any subset of the producer's legal data; ``complete`` and ``missing`` are ignored."""
+
+    name = ma.fields.Nested(RuEnSchema)
+    inn = _text(20, metadata={"description": "10 digits (company) or 12 (sole trader)"})
+    kpp = _text(20, metadata={"description": "9 characters; companies only"})
+    ogrn = _text(20, metadata={"description": "OGRN 13 digits or OGRNIP 15"})
+    address = ma.fields.Nested(RuEnSchema)
+    bank = ma.fields.Nested(BankSchema)
+    signatory = ma.fields.Nested(SignatorySchema)
+
+    @ma.pre_load
+    def drop_read_only(self, data, **kwargs):
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if k not in ("complete", "missing")}
+        return data
+
+
+class LegalSchema(LegalInSchema):
+    bank = ma.fields.Nested(BankSchema, allow_none=True, metadata={"description": "owner and admins"})
+    complete = ma.fields.Boolean(required=True)
+    missing = ma.fields.List(ma.fields.String(), required=True)
+
+
 class ProducerSummarySchema(ma.Schema):
     id = ma.fields.Integer(required=True)
     name = ma.fields.Dict(attribute="names", required=True)
@@ -129,6 +171,12 @@ class ProducerSchema(ma.Schema):
     gacc_registration = ma.fields.String(allow_none=True)
     gacc_expires_at = ma.fields.Date(allow_none=True)
     gacc_valid = ma.fields.Method("get_gacc_valid", metadata={"type": "boolean"})
+    gacc_categories = ma.fields.Function(
+        lambda p: [c for c in (p.gacc_categories or "").split(",") if c],
+        metadata={"type": "array", "items": {"type": "string"}},
+    )
+    gs1_company_prefix = ma.fields.String(allow_none=True)
+    legal = ma.fields.Method("get_legal", metadata={"type": "object"})
     verified = ma.fields.Boolean(required=True)
     status = ma.fields.String(metadata={"enum": list(PRODUCER_STATUSES)})
     certificates = ma.fields.List(ma.fields.Nested(CertificateSchema))
@@ -143,6 +191,12 @@ class ProducerSchema(ma.Schema):
 
     def get_gacc_valid(self, producer):
         return producer.gacc_valid()
+
+    def get_legal(self, producer):
+        """Names, tax ids and address are public registers; bank details are private."""
+        from catalog.legal import as_json
+
+        return as_json(producer, with_bank=self._private(producer))
 
     def get_contacts(self, producer):
         return ContactsSchema().dump(producer) if self._private(producer) else None
@@ -175,6 +229,9 @@ class ProducerInSchema(ReadOnlyKeys):
     website = _text(200)
     gacc_registration = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=18))
     gacc_expires_at = ma.fields.Date(allow_none=True)
+    gacc_categories = ma.fields.List(ma.fields.String(validate=ma.validate.Length(max=32)))
+    gs1_company_prefix = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=12))
+    legal = ma.fields.Nested(LegalInSchema)
 
 
 class ProducerCreateSchema(ProducerInSchema):

@@ -66,7 +66,7 @@ def seed_catalog(echo) -> None:
     from accounts import services as accounts
     from accounts.seed import DEMO_PASSWORD
     from catalog import search, uploads
-    from catalog.demo import DESCRIPTIONS, PRODUCERS, PRODUCTS
+    from catalog.demo import DESCRIPTIONS, PRODUCERS, PRODUCTS, demo_legal
     from catalog.models import Certificate, Lot, Photo, Producer, Product, ProductPriceTier, today
 
     ensure_reference_data()
@@ -79,7 +79,10 @@ def seed_catalog(echo) -> None:
     admin = next((accounts.find_by_email(e) for e, role, *_ in DEMO_USERS if role == "admin"), None)
     on = today()
     producers = {}
-    for key, local, ru, zh, en, district, gacc, gacc_days, certificates in PRODUCERS:
+    categories_of: dict[str, set] = {}
+    for key, category, *_rest in PRODUCTS:
+        categories_of.setdefault(key, set()).add(category)
+    for n, (key, local, ru, zh, en, district, gacc, gacc_days, certificates) in enumerate(PRODUCERS, start=1):
         email = f"{local}@{domain}"
         owner = accounts.find_by_email(email) or accounts.create_user(
             email=email, password=DEMO_PASSWORD, role="farmer", name=en, company=en, language="ru"
@@ -99,7 +102,10 @@ def seed_catalog(echo) -> None:
             contact_email=email,
             gacc_registration=gacc,
             gacc_expires_at=on + timedelta(days=gacc_days),
+            gacc_categories=",".join(sorted(categories_of.get(key, ()))),
+            gs1_company_prefix=f"46070{n:02d}",
             status="verified",
+            **demo_legal(n, ru, en, DISTRICTS[district][2]),
             reviewed_by_id=admin.id if admin else None,
         )
         for number, (kind, days) in enumerate(certificates, start=1):

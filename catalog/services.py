@@ -20,8 +20,12 @@ from catalog.data import (
     UNITS,
     quantity_decimals,
 )
+from catalog.legal import FIELD_NAMES as LEGAL_FIELD_NAMES
+from catalog.legal import check_legal
+from catalog.legal import flatten as flatten_legal
 from catalog.models import Category, Certificate, District, Lot, Photo, Producer, Product, ProductPriceTier
 from catalog.queries import available_stock, listing_options, visible_products_query  # noqa: F401
+from core import identifiers
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
 from core.mail import queue_email
@@ -29,7 +33,20 @@ from core.timeutil import utcnow
 
 LANGS = ("zh", "ru", "en")
 #: Changing these on a verified profile sends it back to review.
-CREDENTIAL_FIELDS = ("name_ru", "gacc_registration", "gacc_expires_at")
+CREDENTIAL_FIELDS = (
+    "name_ru",
+    "gacc_registration",
+    "gacc_expires_at",
+    "gacc_categories",
+    "legal_name_ru",
+    "inn",
+    "kpp",
+    "ogrn",
+    "bik",
+    "bank_account",
+    "correspondent_account",
+    "swift",
+)
 
 
 def invalid(field: str, message) -> ValidationFailed:
@@ -60,6 +77,10 @@ def get_producer(user, producer_id: int) -> Producer:
 def _check_owner(user, producer: Producer) -> None:
     if user is None or user.id != producer.owner_id:
         raise Forbidden(_l("Only the producer's own farmer may change this."))
+
+
+def legal_field(column: str) -> str:
+    return LEGAL_FIELD_NAMES[column]
 
 
 def _producer_fields(data: dict, producer: Producer | None) -> dict:
@@ -103,6 +124,22 @@ def _producer_fields(data: dict, producer: Producer | None) -> dict:
         values["gacc_registration"] = number
     if "gacc_expires_at" in data:
         values["gacc_expires_at"] = data["gacc_expires_at"]
+    if "gacc_categories" in data:
+        codes = [c for c in dict.fromkeys(data["gacc_categories"] or []) if c]
+        known = set(db.session.scalars(select(Category.code)))
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            errors["gacc_categories"] = [_l("Unknown categories: %(codes)s.", codes=", ".join(unknown))]
+        values["gacc_categories"] = ",".join(codes)
+    if "gs1_company_prefix" in data:
+        prefix = _clean(data["gs1_company_prefix"]) or None
+        if prefix and not identifiers.gs1_prefix_valid(prefix):
+            errors["gs1_company_prefix"] = [_l("A GS1 company prefix has 6 to 12 digits.")]
+        values["gs1_company_prefix"] = prefix
+    if "legal" in data:
+        legal_values, legal_errors = check_legal(flatten_legal(data["legal"] or {}), producer, legal_field)
+        values.update(legal_values)
+        errors.update(legal_errors)
     number = values.get("gacc_registration", producer.gacc_registration if producer else None)
     if number and number != (producer.gacc_registration if producer else None):
         clash = db.session.scalar(select(Producer.id).where(Producer.gacc_registration == number))
@@ -157,12 +194,19 @@ def list_producers(user, status: str | None = None):
 def verify_producer(admin, producer: Producer) -> Producer:
     """Admin: the profile and credentials are checked; the products become visible.
 
-    :raise Conflict: no GACC registration, or it has expired
+    :raise Conflict: no GACC registration, or it has expired; legal data incomplete
     """
     if not producer.gacc_valid():
         raise Conflict(
             _l("A producer needs a current GACC registration before it can be verified."),
             code="gacc_missing",
+        )
+    if not producer.legal_complete:
+        missing = [LEGAL_FIELD_NAMES[c] for c in producer.legal_missing]
+        raise Conflict(
+            _l("A producer needs complete legal data (tax ids, address, bank, signatory) to be verified."),
+            code="legal_incomplete",
+            extra={"missing": missing},
         )
     producer.status = "verified"
     producer.rejection_reason = ""

@@ -197,6 +197,7 @@ def my_producer():
     producer = services.producer_of(current_user)
     form = ProducerForm(prefix="producer")
     form.district.choices = _choices(_districts())
+    form.gacc_categories.choices = _choices(_categories())
     if request.method == "GET" and producer is not None:
         form.fill(producer)
     if form.validate_on_submit():

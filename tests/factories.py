@@ -3,7 +3,7 @@
 import factory
 from werkzeug.security import generate_password_hash
 
-from accounts.models import User
+from accounts.models import Company, User
 from core.extensions import db
 
 PASSWORD = "correct-horse-battery"
@@ -31,6 +31,36 @@ class UserFactory(BaseFactory):
     role = "buyer"
     active = True
 
+    @factory.post_generation
+    def legal(user, create, extracted, **kwargs):
+        """Buyers get a complete company (``legal=False`` for one without)."""
+        if create and user.role == "buyer" and extracted is not False:
+            CompanyFactory(owner=user)
+
+
+class CompanyFactory(BaseFactory):
+    """A buyer's complete company: valid USCC and customs code."""
+
+    class Meta:
+        model = Company
+
+    owner = factory.SubFactory(UserFactory, role="buyer", legal=False)
+    name_zh = factory.Sequence(lambda n: f"哈尔滨粮油贸易{n}有限公司")
+    name_en = factory.Sequence(lambda n: f"Harbin Grain Trading {n} Co., Ltd.")
+    uscc = factory.Sequence(lambda n: _uscc(f"9123010{n:010d}"))
+    customs_code = factory.Sequence(lambda n: f"2301{n:06d}")
+    address_zh = "黑龙江省哈尔滨市道外区物流园1号"
+    address_en = "No. 1 Logistics Park, Daowai District, Harbin, Heilongjiang"
+    contact_name = "王伟"
+    contact_phone = "+86 451 8888 0000"
+    contact_email = "import@example.cn"
+
+
+def _uscc(body: str) -> str:
+    from stdnum.cn import uscc
+
+    return body + uscc.calc_check_digit(body)
+
 
 # ---------------------------------------------------------------- catalog
 
@@ -54,7 +84,23 @@ class ProducerFactory(BaseFactory):
     address = "Chelyabinsk oblast"
     gacc_registration = factory.Sequence(lambda n: f"CRUS{n:014d}")
     gacc_expires_at = factory.LazyFunction(lambda: _dt.date.today() + _dt.timedelta(days=900))
+    gacc_categories = "grains,oilseeds_oils,flour_pasta,honey,dairy,meat_poultry,confectionery,vegetables,berries_mushrooms,beverages,other"  # noqa: E501
     status = "verified"
+    # Complete legal data with valid check digits (a company: 10-digit INN, KPP, OGRN).
+    legal_name_ru = factory.LazyAttribute(lambda p: p.name_ru)
+    legal_name_en = factory.LazyAttribute(lambda p: p.name_en + " LLC")
+    inn = "7440001230"
+    kpp = "744001001"
+    ogrn = "1027400000121"
+    legal_address_ru = "454000, Челябинская обл., г. Челябинск, ул. Кирова, 1"
+    legal_address_en = "1 Kirova St, Chelyabinsk, 454000, Russia"
+    bank_name = "ПАО Сбербанк, Челябинское отделение № 8597"
+    bik = "047501602"
+    bank_account = "40702810972000000002"
+    correspondent_account = "30101810700000000602"
+    swift = "SABRRUMM"
+    signatory_name = "Петров Иван Сергеевич"
+    signatory_position = "Генеральный директор"
 
 
 class CertificateFactory(BaseFactory):

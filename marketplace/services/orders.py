@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from accounts.company import require_complete_company
 from catalog.models import Product
 from catalog.queries import listing_options
 from core.errors import AppError, Forbidden, NotFound, ValidationFailed
@@ -109,6 +110,8 @@ def price_lines(raw_lines, buyer, *, enforce_moq=True) -> list[tuple[Product, De
 
 
 def _new_order(buyer, producer_id: int, details: dict) -> Order:
+    # The buyer's company is the importer of record on every document the order will issue.
+    require_complete_company(buyer)
     now = utcnow()
     incoterm = details.get("incoterm") or "DAP"
     if incoterm not in INCOTERMS:
@@ -158,7 +161,7 @@ def place_order(buyer, data: dict, checkout: Checkout | None = None, commit: boo
     :raise 403: the caller is not a buyer
     :raise 404: a product is unknown or not orderable
     :raise 422: bad quantity, below MOQ, lines of several producers
-    :raise 409: not enough stock (every short line named)
+    :raise 409: not enough stock (every short line named); the buyer's company is incomplete
     """
     _require_buyer(buyer)
     priced = price_lines(data.get("lines") or [], buyer)

@@ -44,6 +44,44 @@ def producer_payload(**overrides) -> dict:
     return data
 
 
+def legal_payload(**overrides) -> dict:
+    """A company's complete legal data with valid check digits (API shape)."""
+    data = {
+        "name": {"ru": "Общество с ограниченной ответственностью «Увельская нива»", "en": "Uvelka Field LLC"},
+        "inn": "7440001230",
+        "kpp": "744001001",
+        "ogrn": "1027400000121",
+        "address": {
+            "ru": "457000, Челябинская обл., п. Увельский, ул. Полевая, 1",
+            "en": "1 Polevaya St, Uvelsky",
+        },
+        "bank": {
+            "name": "ПАО Сбербанк",
+            "bik": "047501602",
+            "account": "40702810972000000002",
+            "correspondent_account": "30101810700000000602",
+            "swift": "SABRRUMM",
+        },
+        "signatory": {"name": "Петров Иван Сергеевич", "position": "Генеральный директор"},
+    }
+    data.update(overrides)
+    return data
+
+
+def legal_form(prefix: str = "producer") -> dict:
+    """The same legal data as the producer page's form fields."""
+    from catalog.legal import FLAT, NESTED
+
+    legal = legal_payload()
+    fields = {
+        f"{prefix}-{column}": legal[outer][inner]
+        for outer, parts in NESTED.items()
+        for inner, column in parts.items()
+    }
+    fields.update({f"{prefix}-{key}": legal[key] for key in FLAT})
+    return fields
+
+
 def image_bytes(fmt="PNG", size=(64, 48), color=(200, 150, 30)) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", size, color).save(buffer, fmt)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from catalog.models import Certificate, Lot, Producer, Product
 from core.extensions import db
 from tests import factories
-from tests.catalog.helpers import image_bytes
+from tests.catalog.helpers import image_bytes, legal_form
 
 
 def _product_form(**overrides):
@@ -95,9 +95,27 @@ def test_farmer_creates_profile_then_admin_verifies(client, login_as):
     )
     assert bad.status_code == 422 and "CRUS" in bad.get_data(as_text=True)
     client.post_form("/logout", {})
-    login_as("admin")
+    admin = login_as("admin")
     queue = client.get("/catalog/admin/verification").get_data(as_text=True)
     assert "КФХ Пчёлкина" in queue
+    # Without legal data the profile cannot be verified.
+    client.post_form(f"/catalog/admin/producers/{producer.id}/verify", {})
+    db.session.refresh(producer)
+    assert producer.status == "pending"
+    client.post_form("/logout", {})
+    client.login(farmer)
+    base = {
+        "producer-name_ru": "КФХ Пчёлкина",
+        "producer-district": "kunashaksky",
+        "producer-gacc_registration": "CRUS12202201150009",
+        "producer-gacc_expires_at": "2030-05-01",
+    }
+    wrong_key = {**base, **legal_form(), "producer-bank_account": "40702810972000000003"}
+    page = client.post_form("/catalog/my/producer", wrong_key)
+    assert page.status_code == 422 and "BIK" in page.get_data(as_text=True)
+    assert client.post_form("/catalog/my/producer", {**base, **legal_form()}).status_code == 302
+    client.post_form("/logout", {})
+    client.login(admin)
     assert client.post_form(f"/catalog/admin/producers/{producer.id}/verify", {}).status_code == 302
     db.session.refresh(producer)
     assert producer.status == "verified"

@@ -135,6 +135,25 @@ def test_journey(journey_browser, server, recorder):
     farmer.get_by_label(ru("Contact person")).fill(FARMER["name"])
     farmer.get_by_label(ru("GACC registration number")).fill(GACC)
     farmer.get_by_label(ru("GACC registration valid until")).fill(f"{date.today().year + 3}-12-31")
+    farmer.get_by_label(ru("Categories the GACC registration covers")).select_option(["grains"])
+    # Legal data with valid check digits: without it the admin cannot verify the profile.
+    for label, value in (
+        ("Full legal name in Russian", "Общество с ограниченной ответственностью «Уральская нива»"),
+        ("Full legal name in English", "Uralskaya Niva Limited Liability Company"),
+        ("INN", "7440001230"),
+        ("KPP (companies)", "744001001"),
+        ("OGRN or OGRNIP", "1027400000121"),
+        ("Legal address in Russian", "457390, Челябинская обл., г. Карталы, ул. Полевая, 1"),
+        ("Legal address in English", "1 Polevaya St, Kartaly, Chelyabinsk oblast, 457390, Russia"),
+        ("Signatory's name", FARMER["name"]),
+        ("Signatory's position", "Генеральный директор"),
+        ("Bank", "ПАО Сбербанк"),
+        ("BIK", "047501602"),
+        ("SWIFT code", "SABRRUMM"),
+        ("Settlement account", "40702810972000000002"),
+        ("Correspondent account", "30101810700000000602"),
+    ):
+        farmer.get_by_label(ru(label), exact=True).fill(value)
     farmer.get_by_role("button", name=ru("Save"), exact=True).click()
     farmer.wait_for_load_state()
     expect_flash(farmer, ru("Your producer profile is saved and waits for review."))
@@ -251,6 +270,29 @@ def test_journey(journey_browser, server, recorder):
     buyer.wait_for_url("**/cart")
     expect_flash(buyer, zh("Added to your cart."))
     rec.check(buyer, "buyer-cart-zh")
+    buyer.get_by_label(zh("Delivery contact")).fill("王伟 +86 451 8888 0000")
+    buyer.get_by_label(zh("Your reference / PO number")).fill("HRB-PO-2026-117")
+    buyer.get_by_role("button", name=zh("Place orders")).click()
+    # A new buyer's company (the importer of record) comes first: the checkout sends them there.
+    buyer.wait_for_url(re.compile(r"/profile/company"))
+    expect_flash(
+        buyer, zh("Fill in your company's legal details (name, USCC, customs code, address, contact) first.")
+    )
+    for label, value in (
+        ("Company name in Chinese", BUYER["company"]),
+        ("Company name in English", "Harbin Daowai Grain & Oil Wholesale Co., Ltd."),
+        ("Unified Social Credit Code", "91230104MA1B2C3D43"),
+        ("Customs registration code", "2301960123"),
+        ("Legal address in Chinese", "黑龙江省哈尔滨市道外区南直路398号"),
+        ("Legal address in English", "398 Nanzhi Rd, Daowai District, Harbin, Heilongjiang"),
+        ("Contact person", BUYER["name"]),
+        ("Contact phone", "+86 451 8888 0000"),
+    ):
+        buyer.get_by_label(zh(label), exact=True).fill(value)
+    rec.check(buyer, "buyer-company-zh")
+    buyer.get_by_role("button", name=zh("Save"), exact=True).click()
+    buyer.wait_for_url("**/cart")
+    expect_flash(buyer, zh("Your company details are saved."))
     buyer.get_by_label(zh("Delivery contact")).fill("王伟 +86 451 8888 0000")
     buyer.get_by_label(zh("Your reference / PO number")).fill("HRB-PO-2026-117")
     buyer.get_by_role("button", name=zh("Place orders")).click()
@@ -409,6 +451,29 @@ def test_journey(journey_browser, server, recorder):
     buyer.locator("#add-to-cart").get_by_label(zh("Quantity to order")).fill("500")
     buyer.locator("#add-to-cart").get_by_role("button", name=zh("Add to cart")).click()
     buyer.wait_for_url("**/cart")
+    buyer.get_by_role("button", name=zh("Place orders")).click()
+    # A new buyer's company (the importer of record) comes first: the checkout sends them there.
+    buyer.wait_for_url(re.compile(r"/profile/company"))
+    expect_flash(
+        buyer, zh("Fill in your company's legal details (name, USCC, customs code, address, contact) first.")
+    )
+    for label, value in (
+        ("Company name in Chinese", BUYER["company"]),
+        ("Company name in English", "Harbin Daowai Grain & Oil Wholesale Co., Ltd."),
+        ("Unified Social Credit Code", "91230104MA1B2C3D43"),
+        ("Customs registration code", "2301960123"),
+        ("Legal address in Chinese", "黑龙江省哈尔滨市道外区南直路398号"),
+        ("Legal address in English", "398 Nanzhi Rd, Daowai District, Harbin, Heilongjiang"),
+        ("Contact person", BUYER["name"]),
+        ("Contact phone", "+86 451 8888 0000"),
+    ):
+        buyer.get_by_label(zh(label), exact=True).fill(value)
+    rec.check(buyer, "buyer-company-zh")
+    buyer.get_by_role("button", name=zh("Save"), exact=True).click()
+    buyer.wait_for_url("**/cart")
+    expect_flash(buyer, zh("Your company details are saved."))
+    buyer.get_by_label(zh("Delivery contact")).fill("王伟 +86 451 8888 0000")
+    buyer.get_by_label(zh("Your reference / PO number")).fill("HRB-PO-2026-117")
     buyer.get_by_role("button", name=zh("Place orders")).click()
     buyer.wait_for_url(re.compile(r"/checkouts/\d+"))
     buyer.get_by_role("button", name=zh("Bank card")).click()
