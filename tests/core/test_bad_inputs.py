@@ -49,7 +49,9 @@ def test_deeply_nested_json_is_a_400(api, depth):
     assert _raw_json(api, "/api/v1/auth/token", nested).status_code == 400
 
 
-@pytest.mark.parametrize("next_url", ["/x\r\nSet-Cookie: a=b", "/x\nLocation: //evil.example", "/\\evil.example"])
+@pytest.mark.parametrize(
+    "next_url", ["/x\r\nSet-Cookie: a=b", "/x\nLocation: //evil.example", "/\\evil.example"]
+)
 def test_login_with_a_header_injecting_next_goes_home(client, next_url):
     user = factories.UserFactory()
     data = {"email": user.email, "password": factories.PASSWORD, "next": next_url}
@@ -88,12 +90,12 @@ UPLOAD_FORMS = [
 
 
 @pytest.mark.parametrize(
-    "url, role, field, language, text",
+    "url, role, field, lang, text",
     [(*form, "en", "too large") for form in UPLOAD_FORMS]
     + [(*UPLOAD_FORMS[0], "ru", "слишком велик"), (*UPLOAD_FORMS[4], "zh", "太大")],
 )
-def test_a_30_mb_upload_is_the_translated_file_too_large_page(client, login_as, url, role, field, language, text):
-    login_as(role, language=language)
+def test_a_30_mb_upload_is_the_translated_413_page(client, login_as, url, role, field, lang, text):
+    login_as(role, language=lang)
     data = {"csrf_token": client.csrf_token(), field: (io.BytesIO(b"x" * THIRTY_MB), "big.pdf")}
     response = client.post(url, data=data, content_type="multipart/form-data")
     assert response.status_code == 413
