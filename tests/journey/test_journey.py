@@ -131,7 +131,7 @@ def test_journey(journey_browser, server, recorder):
         "Органическое хозяйство в Карталинском районе: гречиха и лён."
     )
     farmer.get_by_label(ru("District")).select_option("kartalinsky")
-    farmer.get_by_label(ru("Address")).fill("г. Карталы, ул. Полевая, 1")
+    farmer.get_by_label(ru("Address"), exact=True).fill("г. Карталы, ул. Полевая, 1")
     farmer.get_by_label(ru("Contact person")).fill(FARMER["name"])
     farmer.get_by_label(ru("GACC registration number")).fill(GACC)
     farmer.get_by_label(ru("GACC registration valid until")).fill(f"{date.today().year + 3}-12-31")
