@@ -11,8 +11,17 @@ def register(app, api):
     from core.nav import add_nav_item
     from logistics import cli, models, seed, views  # noqa: F401  (routes, demo data)
     from logistics.api import blp, register_schemas
-    from logistics.rules import MODE_LABELS, PLACE_LABELS, REASON_LABELS, STATUS_LABELS
+    from logistics.rules import (
+        DESTINATION_PLACE,
+        MODE_LABELS,
+        ORIGIN_PLACE,
+        PLACE_LABELS,
+        PLACES,
+        REASON_LABELS,
+        STATUS_LABELS,
+    )
     from logistics.services import webhooks  # noqa: F401  (periodic job)
+    from logistics.services.places import zoned_html
 
     app.register_blueprint(bp)
     api.register_blueprint(blp)
@@ -23,6 +32,9 @@ def register(app, api):
         exception_reason_label=lambda code: REASON_LABELS.get(code, code),
         shipment_mode_label=lambda code: MODE_LABELS.get(code, code),
         place_label=lambda text: PLACE_LABELS.get(text, text),
+        zoned=zoned_html,
+        ORIGIN_ZONE=PLACES[ORIGIN_PLACE][7],
+        DESTINATION_ZONE=PLACES[DESTINATION_PLACE][7],
     )
     add_nav_item("logistics.dashboard", _l("Dashboard"), ("operator",), order=10)
     add_nav_item("logistics.console", _l("Shipments"), ("operator", "admin"), order=35)

@@ -130,6 +130,34 @@ def list_crossings():
     ]
 
 
+@blp.get("/places")
+@blp.arguments(s.PlaceQuerySchema, location="query")
+@blp.response(200, s.PlaceSchema(many=True))
+def list_places(args):
+    """The gazetteer: cities, stations, customs posts, crossings and warehouses along the route,
+    with names in zh/ru/en, coordinates, IANA time zone (and its offset now) and GLN where one is
+    assigned. Milestones take these codes as ``place``. Anyone."""
+    from core.timeutil import utcnow
+    from logistics.services.places import list_places as places
+    from logistics.services.places import utc_offset
+
+    now = utcnow()
+    return [
+        {
+            "code": p.code,
+            "kind": p.kind,
+            "country": p.country,
+            "names": p.names,
+            "latitude": p.latitude,
+            "longitude": p.longitude,
+            "time_zone": p.time_zone,
+            "utc_offset": utc_offset(now, p.time_zone),
+            "gln": p.gln,
+        }
+        for p in places(args.get("kind"), args.get("country"))
+    ]
+
+
 # ---- events -------------------------------------------------------------------------------------------
 
 
@@ -140,7 +168,9 @@ def _event_items():
     if request.mimetype == "multipart/form-data":
         form = request.form
         raw = {
-            k: v for k, v in form.items() if k in ("type", "reason", "occurred_at", "note", "event_id") and v
+            k: v
+            for k, v in form.items()
+            if k in ("type", "reason", "occurred_at", "note", "event_id", "place") and v
         }
         location = {
             k: form[f] for k, f in (("name", "location_name"), ("lat", "lat"), ("lon", "lon")) if form.get(f)
@@ -198,6 +228,7 @@ def _event_items():
                         "type": {"type": "string"},
                         "occurred_at": {"type": "string", "format": "date-time"},
                         "reason": {"type": "string"},
+                        "place": {"type": "string"},
                         "location_name": {"type": "string"},
                         "lat": {"type": "string"},
                         "lon": {"type": "string"},

@@ -15,6 +15,7 @@ UTC_OFFSETS = (
     ("+10:00", _l("Nizhneleninskoye, Pogranichny (UTC+10)")),
     ("+08:00", _l("China (UTC+8)")),
     ("+00:00", "UTC"),
+    ("place", _l("The chosen place's own clock")),
 )
 
 
@@ -38,11 +39,15 @@ class EventForm(FlaskForm):
     )
     occurred_at = StringField(_l("When"), validators=[DataRequired(), Length(max=40)])
     utc_offset = SelectField(_l("Time zone"), choices=UTC_OFFSETS, default="+05:00")
+    place = SelectField(_l("Place on the route"), choices=[], validate_choice=False)
     location_name = StringField(_l("Place"), validators=[Optional(), Length(max=200)])
     lat = StringField(_l("Latitude"), validators=[Optional(), Length(max=20)])
     lon = StringField(_l("Longitude"), validators=[Optional(), Length(max=20)])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=4000)])
     attachment = FileField(_l("Photo or PDF"))
+    new_vehicles = TextAreaField(
+        _l("New wagons or vehicles after transloading"), validators=[Optional(), Length(max=2000)]
+    )
     #: A fresh id per form: a double tap or a resent form records the event once.
     event_id = StringField(validators=[Optional(), Length(max=100)])
 

@@ -22,7 +22,15 @@ from catalog.data import sql_in
 from core.db import TimestampMixin, UTCDateTime
 from core.extensions import db
 from core.timeutil import utcnow
-from logistics.rules import DOCUMENT_APPLIES, EVENT_TYPES, EXCEPTION_REASONS, MODES, STATUSES
+from logistics.rules import (
+    DOCUMENT_APPLIES,
+    EVENT_TYPES,
+    EXCEPTION_REASONS,
+    MODES,
+    PLACE_KINDS,
+    STATUSES,
+    VEHICLE_KINDS,
+)
 
 QUANTITY = Numeric(12, 3)
 CELSIUS = Numeric(5, 2)
@@ -62,6 +70,37 @@ class BorderCrossing(db.Model):
     @property
     def total_hours(self) -> int:
         return self.hours_to_border + self.hours_clearance + self.hours_to_destination
+
+
+class Place(db.Model):
+    """A place along the route (city, station, customs post, crossing, warehouse) with its
+    time zone: every time there is shown in that zone. Seeded by the migrations."""
+
+    __tablename__ = "logistics_places"
+    __table_args__ = (
+        CheckConstraint(sql_in("kind", PLACE_KINDS), name="kind_known"),
+        CheckConstraint("gln IS NULL OR length(gln) = 13", name="gln_length"),
+    )
+
+    #: The API's code, e.g. ``zabaikalsk``.
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    #: ISO 3166 alpha-2: RU or CN.
+    country: Mapped[str] = mapped_column(String(2))
+    name_ru: Mapped[str] = mapped_column(String(120))
+    name_zh: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str] = mapped_column(String(120))
+    latitude: Mapped[Decimal] = mapped_column(COORD)
+    longitude: Mapped[Decimal] = mapped_column(COORD)
+    #: IANA zone, e.g. Asia/Chita (+09:00).
+    time_zone: Mapped[str] = mapped_column(String(40))
+    #: GS1 Global Location Number, where one is assigned.
+    gln: Mapped[str | None] = mapped_column(String(13), unique=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    @property
+    def names(self) -> dict:
+        return {"zh": self.name_zh, "ru": self.name_ru, "en": self.name_en}
 
 
 class DocumentKind(db.Model):
@@ -144,6 +183,19 @@ class Shipment(TimestampMixin, db.Model):
     excursions: Mapped[list["TemperatureExcursion"]] = relationship(
         back_populates="shipment", cascade="all, delete-orphan", order_by="TemperatureExcursion.started_at"
     )
+    vehicles: Mapped[list["ShipmentVehicle"]] = relationship(
+        back_populates="shipment",
+        cascade="all, delete-orphan",
+        order_by="(ShipmentVehicle.leg, ShipmentVehicle.id)",
+    )
+
+    @property
+    def current_vehicles(self) -> list["ShipmentVehicle"]:
+        """The vehicles of the latest leg (after the last transloading)."""
+        if not self.vehicles:
+            return []
+        leg = max(v.leg for v in self.vehicles)
+        return [v for v in self.vehicles if v.leg == leg]
 
     @property
     def order_ids(self) -> list[int]:
@@ -154,6 +206,36 @@ class Shipment(TimestampMixin, db.Model):
         if self.temp_min_c is None and self.temp_max_c is None:
             return None
         return {"min": self.temp_min_c, "max": self.temp_max_c, "empty": self.band_empty}
+
+
+class ShipmentVehicle(db.Model):
+    """A truck, trailer, wagon or container carrying the shipment on one leg, with its seals.
+
+    Leg 1 leaves the origin; each ``transloaded`` milestone starts the next leg.
+    """
+
+    __tablename__ = "logistics_vehicles"
+    __table_args__ = (
+        CheckConstraint(sql_in("kind", VEHICLE_KINDS), name="kind_known"),
+        CheckConstraint("leg > 0", name="leg_positive"),
+        Index("ix_logistics_vehicles_shipment_leg", "shipment_id", "leg"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("logistics_shipments.id", ondelete="CASCADE"))
+    leg: Mapped[int] = mapped_column(Integer, default=1)
+    kind: Mapped[str] = mapped_column(String(12))
+    #: Plate, wagon or container number (ISO 6346 for containers).
+    number: Mapped[str] = mapped_column(String(40))
+    #: Seal numbers, in the order applied.
+    seals: Mapped[list] = mapped_column(JSON, default=list)
+    #: The transloading that put it in service (None on the first leg).
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("logistics_events.id", ondelete="SET NULL"), index=True
+    )
+
+    shipment: Mapped[Shipment] = relationship(back_populates="vehicles")
+    event = relationship("TrackingEvent")
 
 
 class ShipmentOrder(db.Model):
@@ -219,6 +301,10 @@ class TrackingEvent(db.Model):
     type: Mapped[str] = mapped_column(String(32))
     #: Exceptions only: delay, damage, customs_hold, temperature_excursion, documents_missing, other.
     reason: Mapped[str | None] = mapped_column(String(32))
+    #: A gazetteer place, when given: its zone dates the event; free text stays in location_name.
+    place_code: Mapped[str | None] = mapped_column(
+        ForeignKey("logistics_places.code", ondelete="RESTRICT"), index=True
+    )
     location_name: Mapped[str] = mapped_column(String(200), default="")
     latitude: Mapped[Decimal | None] = mapped_column(COORD)
     longitude: Mapped[Decimal | None] = mapped_column(COORD)
@@ -239,6 +325,7 @@ class TrackingEvent(db.Model):
 
     shipment: Mapped[Shipment] = relationship(back_populates="events")
     recorded_by = relationship("User")
+    place: Mapped[Place | None] = relationship(lazy="joined")
 
 
 class ShipmentDocument(db.Model):

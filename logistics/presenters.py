@@ -1,6 +1,8 @@
 """What each role sees of a shipment: staff everything; a buyer or farmer only their own
 orders, packages and documents; the public (tracking page) status, milestones and ETA only."""
 
+from datetime import UTC
+
 from flask import url_for
 
 from logistics.rules import MILESTONES
@@ -8,16 +10,31 @@ from logistics.services import readings
 from logistics.services.access import is_staff, visible_orders
 from logistics.services.documents import documents_for
 from logistics.services.eta import estimate
+from logistics.services.places import event_place, local, utc_offset, zone_name
 from logistics.services.shipments import checklist, fulfilment
 
 
-def event_view(user, shipment, event) -> dict:
+def event_time(shipment, event, history=None) -> dict:
+    """When an event happened: UTC, and on the clock of its place with the zone named."""
+    place = event_place(event, shipment, history if history is not None else shipment.events)
+    zone = zone_name(place)
+    at = event.occurred_at.astimezone(UTC)
+    return {
+        "occurred_at": at,
+        "time_zone": zone,
+        "utc_offset": utc_offset(at, zone),
+        "local_time": local(at, zone).isoformat(),
+    }
+
+
+def event_view(user, shipment, event, history=None) -> dict:
     staff = is_staff(user)
     return {
         "id": event.id,
         "type": event.type,
         "reason": event.reason,
-        "occurred_at": event.occurred_at,
+        **event_time(shipment, event, history),
+        "place": event.place_code,
         "recorded_at": event.recorded_at,
         "location": {"name": event.location_name, "lat": event.latitude, "lon": event.longitude},
         "note": event.note,
@@ -39,6 +56,7 @@ def shipment_view(user, shipment, warnings=None) -> dict:
     order_ids = {o.id for o in orders}
     events = sorted(shipment.events, key=lambda e: (e.occurred_at, e.id))
     crossing = shipment.border_crossing
+    current = shipment.current_vehicles
     return {
         "id": shipment.id,
         "tracking_code": shipment.tracking_code,
@@ -56,6 +74,16 @@ def shipment_view(user, shipment, warnings=None) -> dict:
         "vehicle_number": shipment.vehicle_number,
         "container_number": shipment.container_number,
         "seal_number": shipment.seal_number,
+        "vehicles": [
+            {
+                "kind": v.kind,
+                "number": v.number,
+                "seals": list(v.seals or []),
+                "leg": v.leg,
+                "current": v in current,
+            }
+            for v in shipment.vehicles
+        ],
         "carrier": shipment.carrier,
         "planned_departure": shipment.planned_departure,
         "created_at": shipment.created_at,
@@ -77,7 +105,7 @@ def shipment_view(user, shipment, warnings=None) -> dict:
             for p in shipment.packages
             if p.line.order_id in order_ids
         ],
-        "events": [event_view(user, shipment, e) for e in events],
+        "events": [event_view(user, shipment, e, events) for e in events],
         "eta": estimate(shipment, events),
         "checklist": checklist(shipment),
         "documents": [
@@ -106,6 +134,15 @@ def public_view(shipment) -> dict:
         "status": shipment.status,
         "mode": shipment.mode,
         "border_crossing": shipment.border_crossing,
-        "events": [e for e in events if e.type in MILESTONES or e.reason in ("delay", "customs_hold")],
+        "events": [
+            {
+                "type": e.type,
+                "reason": e.reason,
+                "location_name": e.location_name,
+                **event_time(shipment, e, events),
+            }
+            for e in events
+            if e.type in MILESTONES or e.reason in ("delay", "customs_hold")
+        ],
         "eta": estimate(shipment, events),
     }

@@ -7,7 +7,7 @@ import marshmallow as ma
 
 from core.fields import DecimalString, StrictInteger
 from core.pagination import PageArgsSchema, page_envelope
-from logistics.rules import EVENT_TYPES, EXCEPTION_REASONS, MODES, STATUSES
+from logistics.rules import EVENT_TYPES, EXCEPTION_REASONS, MODES, PLACE_KINDS, STATUSES, VEHICLE_KINDS
 
 ID = ma.validate.Range(min=1, max=2147483647)
 
@@ -21,6 +21,39 @@ class PackageInSchema(ma.Schema):
     quantity = DecimalString(places=3, minimum=0, exclusive_minimum=True, maximum=100000000)
     places = StrictInteger(validate=ma.validate.Range(min=1, max=100000))
     gross_weight_kg = DecimalString(places=3, minimum=0, exclusive_minimum=True, maximum=100000000)
+
+
+class VehicleInSchema(ma.Schema):
+    kind = ma.fields.String(required=True, validate=ma.validate.OneOf(VEHICLE_KINDS))
+    number = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=40))
+    seals = ma.fields.List(
+        ma.fields.String(validate=ma.validate.Length(min=1, max=40)), validate=ma.validate.Length(max=20)
+    )
+
+
+class VehicleSchema(ma.Schema):
+    kind = ma.fields.String(required=True, metadata={"enum": list(VEHICLE_KINDS)})
+    number = ma.fields.String(required=True)
+    seals = ma.fields.List(ma.fields.String(), required=True)
+    leg = ma.fields.Integer(required=True, metadata={"description": "1 from the origin; +1 per transloading"})
+    current = ma.fields.Boolean(required=True)
+
+
+class PlaceSchema(ma.Schema):
+    code = ma.fields.String(required=True, metadata={"example": "zabaikalsk"})
+    kind = ma.fields.String(required=True, metadata={"enum": list(PLACE_KINDS)})
+    country = ma.fields.String(required=True)
+    names = ma.fields.Dict(required=True, metadata={"description": "{zh, ru, en}"})
+    lat = DecimalString(places=6, required=True, attribute="latitude")
+    lon = DecimalString(places=6, required=True, attribute="longitude")
+    time_zone = ma.fields.String(required=True, metadata={"example": "Asia/Chita"})
+    utc_offset = ma.fields.String(required=True, metadata={"example": "+09:00", "description": "now"})
+    gln = ma.fields.String(allow_none=True)
+
+
+class PlaceQuerySchema(ma.Schema):
+    kind = ma.fields.String(validate=ma.validate.OneOf(PLACE_KINDS))
+    country = ma.fields.String(validate=ma.validate.OneOf(["RU", "CN", "ru", "cn"]))
 
 
 class ShipmentCreateSchema(ma.Schema):
@@ -40,6 +73,13 @@ class ShipmentCreateSchema(ma.Schema):
     seal_number = ma.fields.String(load_default="", validate=ma.validate.Length(max=40))
     carrier = ma.fields.String(load_default="", validate=ma.validate.Length(max=200))
     planned_departure = ma.fields.AwareDateTime(allow_none=True)
+    vehicles = ma.fields.List(
+        ma.fields.Nested(VehicleInSchema),
+        validate=ma.validate.Length(max=50),
+        metadata={
+            "description": "Trucks, trailers, wagons, containers with their seals (else the single fields)"
+        },
+    )
     packages = ma.fields.List(
         ma.fields.Nested(PackageInSchema),
         validate=ma.validate.Length(max=2000),
@@ -56,8 +96,23 @@ class LocationInSchema(ma.Schema):
 class EventInSchema(ma.Schema):
     type = ma.fields.String(required=True, validate=ma.validate.OneOf(EVENT_TYPES))
     reason = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(EXCEPTION_REASONS))
-    occurred_at = ma.fields.AwareDateTime(required=True, metadata={"example": "2026-11-27T08:30:00+05:00"})
+    occurred_at = ma.fields.DateTime(
+        required=True,
+        metadata={
+            "example": "2026-11-27T08:30:00+05:00",
+            "description": "With its offset; without one it is read on the clock of ``place``",
+        },
+    )
+    place = ma.fields.String(
+        validate=ma.validate.Length(min=1, max=40),
+        metadata={"example": "zabaikalsk", "description": "A code from GET /api/v1/places"},
+    )
     location = ma.fields.Nested(LocationInSchema)
+    vehicles = ma.fields.List(
+        ma.fields.Nested(VehicleInSchema),
+        validate=ma.validate.Length(min=1, max=50),
+        metadata={"description": "transloaded only: the new vehicles or wagons and their seals"},
+    )
     note = ma.fields.String(load_default="", validate=ma.validate.Length(max=4000))
     event_id = ma.fields.String(
         validate=ma.validate.Length(min=1, max=100),
@@ -137,7 +192,15 @@ class EventSchema(ma.Schema):
     id = ma.fields.Integer(required=True)
     type = ma.fields.String(required=True, metadata={"enum": list(EVENT_TYPES)})
     reason = ma.fields.String(allow_none=True)
-    occurred_at = ma.fields.AwareDateTime(required=True)
+    occurred_at = ma.fields.AwareDateTime(required=True, metadata={"description": "UTC"})
+    time_zone = ma.fields.String(
+        required=True, metadata={"example": "Asia/Chita", "description": "The zone of the place it happened"}
+    )
+    utc_offset = ma.fields.String(required=True, metadata={"example": "+09:00"})
+    local_time = ma.fields.String(
+        required=True, metadata={"example": "2026-11-27T10:30:00+09:00", "description": "occurred_at there"}
+    )
+    place = ma.fields.String(allow_none=True)
     recorded_at = ma.fields.AwareDateTime()
     location = ma.fields.Nested(LocationSchema)
     note = ma.fields.String()
@@ -165,6 +228,9 @@ class ChecklistItemSchema(ma.Schema):
     documents = ma.fields.List(ma.fields.Integer())
     producer_id = ma.fields.Integer()
     registration = ma.fields.String(allow_none=True)
+    categories_not_covered = ma.fields.List(
+        ma.fields.String(), metadata={"description": "GACC only: categories on board it does not cover"}
+    )
 
 
 class ChecklistSchema(ma.Schema):
@@ -242,6 +308,7 @@ class ShipmentSchema(ma.Schema):
     vehicle_number = ma.fields.String()
     container_number = ma.fields.String()
     seal_number = ma.fields.String()
+    vehicles = ma.fields.List(ma.fields.Nested(VehicleSchema))
     carrier = ma.fields.String()
     planned_departure = ma.fields.AwareDateTime(allow_none=True)
     created_at = ma.fields.AwareDateTime()

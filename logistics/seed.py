@@ -25,20 +25,22 @@ DEMO_PDF = (
     b"trailer<</Root 1 0 R>>\n%%EOF\n"
 )
 ROUTE = (
-    # (milestone, hours after pickup, place, lat, lon)
-    ("picked_up", 0, "Uvelsky district", "54.4420", "61.3590"),
-    ("departed_origin", 4, "Chelyabinsk", "55.1644", "61.4368"),
-    ("in_transit", 40, "Omsk", "54.9885", "73.3242"),
-    ("in_transit", 90, "Krasnoyarsk", "56.0153", "92.8932"),
-    ("in_transit", 140, "Chita", "52.0340", "113.4990"),
-    ("arrived_border", 170, "Zabaikalsk", "49.6514", "117.3269"),
-    ("export_customs_cleared", 186, "Zabaikalsk", "49.6514", "117.3269"),
-    ("border_crossed", 190, "Manzhouli", "49.5978", "117.3790"),
-    ("import_customs_inspection", 196, "Manzhouli", "49.5978", "117.3790"),
-    ("import_customs_released", 206, "Manzhouli", "49.5978", "117.3790"),
-    ("arrived_warehouse", 228, "Harbin, Daowai", "45.7890", "126.6530"),
-    ("out_for_delivery", 236, "Harbin, Daowai", "45.7890", "126.6530"),
-    ("delivered", 240, "Harbin, Daowai", "45.7890", "126.6530"),
+    # (milestone, hours after pickup, gazetteer place or None, free-text place, lat, lon)
+    ("picked_up", 0, None, "Uvelsky district", "54.4420", "61.3590"),
+    # The export declaration is lodged at the inland post before the truck leaves.
+    ("export_customs_cleared", 2, "chelyabinsk-customs", "", None, None),
+    ("departed_origin", 4, "chelyabinsk", "", None, None),
+    ("in_transit", 40, "omsk", "", None, None),
+    ("in_transit", 90, "krasnoyarsk", "", None, None),
+    ("in_transit", 140, "chita", "", None, None),
+    ("arrived_border", 170, "zabaikalsk", "", None, None),
+    ("transloaded", 182, "zabaikalsk", "", None, None),
+    ("border_crossed", 190, "manzhouli", "", None, None),
+    ("import_customs_inspection", 196, "manzhouli", "", None, None),
+    ("import_customs_released", 206, "manzhouli", "", None, None),
+    ("arrived_warehouse", 228, "harbin-daowai", "", None, None),
+    ("out_for_delivery", 236, "harbin-daowai", "", None, None),
+    ("delivered", 240, "harbin-daowai", "", None, None),
 )
 #: (milestones to reach, hours since pickup, carrier, vehicle, with an excursion)
 PLAN = [
@@ -166,18 +168,25 @@ def seed_shipments(echo):
             continue
         _documents(shipment, operator)
         steps = ROUTE[: [r[0] for r in ROUTE].index(until) + 1]
-        events = [
-            {
+        events = []
+        for i, (kind, offset, place, text, lat, lon) in enumerate(steps):
+            item = {
                 "type": kind,
                 "occurred_at": pickup + timedelta(hours=offset),
-                "location_name": place,
-                "latitude": Decimal(lat),
-                "longitude": Decimal(lon),
+                "location_name": text,
+                "latitude": Decimal(lat) if lat else None,
+                "longitude": Decimal(lon) if lon else None,
                 "note": "",
                 "event_id": f"demo-{shipment.id}-{i}",
             }
-            for i, (kind, offset, place, lat, lon) in enumerate(steps)
-        ]
+            if place:
+                item["place"] = place
+            if kind == "transloaded":
+                # Onto a Chinese truck under new customs seals at the border.
+                item["vehicles"] = [
+                    {"kind": "truck", "number": f"蒙E·{order.id:05d}", "seals": [f"CN{order.id:08d}"]}
+                ]
+            events.append(item)
         event_service.record_events(operator, shipment.id, events)
         last = steps[-1][1]
         _readings(shipment, operator, pickup, min(last, hours) or 1, excursion)

@@ -26,6 +26,7 @@ from logistics.services import shipments as shipment_service
 from logistics.services import webhooks
 from logistics.services.access import is_staff, shipment_by_code, shipment_for, shipments_query
 from logistics.services.documents import upload_document
+from logistics.services.places import list_places
 from logistics.services.shipments import CONSOLIDATABLE, fulfilment, shipped_quantities
 from marketplace.models import Order
 
@@ -149,6 +150,7 @@ def _event_form():
     form = EventForm()
     form.type.choices = [(t, str(STATUS_LABELS[t])) for t in EVENT_TYPES]
     form.reason.choices = [("", "—")] + [(r, str(REASON_LABELS[r])) for r in EXCEPTION_REASONS]
+    form.place.choices = [("", "—")] + [(p.code, _tname(p.names)) for p in list_places()]
     if not form.event_id.data:
         form.event_id.data = secrets.token_hex(12)
     return form
@@ -192,7 +194,9 @@ def add_event(shipment_id):
     if not form.validate_on_submit():
         flash(_("Check the event: milestone and time are needed."), "error")
         return back
-    occurred = _local_time(form.occurred_at.data, form.utc_offset.data)
+    # "The place's clock": a time without offset, read by the service in the place's zone.
+    offset = "" if form.utc_offset.data == "place" else form.utc_offset.data
+    occurred = _local_time(form.occurred_at.data, offset)
     if occurred is None:
         flash(_("The time is not valid."), "error")
         return back
@@ -206,6 +210,17 @@ def add_event(shipment_id):
         "note": form.note.data or "",
         "event_id": form.event_id.data or None,
     }
+    if form.place.data:
+        item["place"] = form.place.data
+    if form.type.data == "transloaded":
+        kind = "wagon" if shipment_for(current_user, shipment_id).mode == "rail" else "truck"
+        item["vehicles"] = [
+            {"kind": kind, "number": words[0], "seals": words[1:]}
+            for words in (
+                line.replace(",", " ").split() for line in (form.new_vehicles.data or "").splitlines()
+            )
+            if words
+        ]
     try:
         for name in ("lat", "lon"):
             raw = getattr(form, name).data

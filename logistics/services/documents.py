@@ -13,6 +13,7 @@ from sqlalchemy import select
 from core.errors import AppError, NotFound, ValidationFailed
 from core.extensions import db
 from logistics.models import DocumentKind, ShipmentDocument, TrackingEvent
+from logistics.rules import NUMBER_REQUIRED
 from logistics.services.access import is_staff, require_staff, shipment_for, visible_orders
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -85,6 +86,9 @@ def upload_document(user, shipment_id: int, kind_code: str, file, number: str = 
     if kind is None:
         message = _l("Unknown document kind.")
         raise ValidationFailed(message, fields={"kind": [message]})
+    if kind.code in NUMBER_REQUIRED and not (number or "").strip():
+        message = _l("Give the document's number in the state system (e-VSD or SDIZ).")
+        raise ValidationFailed(message, fields={"number": [message]})
     if order_id is not None and order_id not in shipment.order_ids:
         message = _l("This order is not on the shipment.")
         raise ValidationFailed(message, fields={"order_id": [message]})

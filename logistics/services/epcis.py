@@ -25,18 +25,12 @@ from core.timeutil import utcnow
 from logistics.models import Shipment, TemperatureExcursion, TemperatureReading, TrackingEvent
 from logistics.rules import EXCEPTION, EXCEPTION_CBV, MILESTONES
 from logistics.services.access import visible_orders
+from logistics.services.places import event_place, utc_offset, zone_name
 
 EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 UOM = {"kg": "KGM", "tonne": "TNE", "litre": "LTR"}
-#: UTC offsets along the route: Chelyabinsk, the Russian side of each crossing, China.
+#: Chelyabinsk's offset, for the packing at the origin (Asia/Yekaterinburg has no DST).
 ORIGIN_OFFSET = "+05:00"
-CHINA_OFFSET = "+08:00"
-BORDER_OFFSETS = {
-    "zabaikalsk-manzhouli": "+09:00",
-    "blagoveshchensk-heihe": "+09:00",
-    "nizhneleninskoye-tongjiang": "+10:00",
-    "pogranichny-suifenhe": "+10:00",
-}
 
 
 def _base() -> str:
@@ -60,13 +54,10 @@ def _locations(shipment: Shipment) -> dict[str, str]:
     }
 
 
-def _offset(shipment: Shipment, code: str) -> str:
-    rule = MILESTONES.get(code)
-    if rule is None or rule.stage in ("origin", "en_route"):
-        return ORIGIN_OFFSET
-    if rule.stage == "destination" or rule.rank >= MILESTONES["border_crossed"].rank:
-        return CHINA_OFFSET
-    return BORDER_OFFSETS.get(shipment.border_crossing_code, ORIGIN_OFFSET)
+def _offset(shipment: Shipment, event, history) -> str:
+    """The UTC offset at the event's place (its own, else the one its stage implies)."""
+    place = event_place(event, shipment, history)
+    return utc_offset(event.occurred_at, zone_name(place))
 
 
 def _quantities(shipment: Shipment, order_ids: set[int]) -> list[dict]:
@@ -157,7 +148,9 @@ def build(user, shipment: Shipment) -> dict:
     }
     for event in history:
         events.append(
-            _milestone(shipment, event, quantities, locations, transactions, excursions.get(event.id))
+            _milestone(
+                shipment, event, quantities, locations, transactions, excursions.get(event.id), history
+            )
         )
     events.extend(_sensor_events(shipment, quantities, locations))
     return {
@@ -170,7 +163,9 @@ def build(user, shipment: Shipment) -> dict:
     }
 
 
-def _milestone(shipment, event: TrackingEvent, quantities, locations, transactions, excursion) -> dict:
+def _milestone(
+    shipment, event: TrackingEvent, quantities, locations, transactions, excursion, history
+) -> dict:
     if event.type == EXCEPTION:
         biz_step, disposition = EXCEPTION_CBV.get(event.reason, ("holding", "in_transit"))
         stage = None
@@ -188,7 +183,7 @@ def _milestone(shipment, event: TrackingEvent, quantities, locations, transactio
         "eventID": _event_id(f"milestone/{event.id}"),
         "eventTime": _time(event.occurred_at),
         "recordTime": _time(event.recorded_at),
-        "eventTimeZoneOffset": _offset(shipment, event.type),
+        "eventTimeZoneOffset": _offset(shipment, event, history),
         "action": "OBSERVE",
         "bizStep": biz_step,
         "disposition": disposition,

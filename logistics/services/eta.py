@@ -6,7 +6,7 @@ The basis is returned with the estimate, so a page can say what it rests on.
 from datetime import datetime, timedelta
 
 from core.timeutil import utcnow
-from logistics.rules import DEFAULT_DELAY_HOURS, EXCEPTION, MILESTONES
+from logistics.rules import DEFAULT_DELAY_HOURS, EXCEPTION, MILESTONES, counts_for_status
 
 
 def estimate(shipment, events, now: datetime | None = None) -> dict:
@@ -15,7 +15,7 @@ def estimate(shipment, events, now: datetime | None = None) -> dict:
     now = now or utcnow()
     route = shipment.border_crossing
     legs = (route.hours_to_border, route.hours_clearance, route.hours_to_destination)
-    milestones = [e for e in events if e.type in MILESTONES]
+    milestones = [e for e in events if counts_for_status(e, events)]
     delivered = next((e for e in milestones if e.type == "delivered"), None)
     basis = {"route": route.code, "legs_hours": list(legs)}
     if delivered is not None:

@@ -15,10 +15,19 @@ from core.errors import AppError, Conflict, ValidationFailed
 from core.extensions import db
 from core.timeutil import utcnow
 from logistics.models import Shipment, TrackingEvent
-from logistics.rules import EXCEPTION, MILESTONES, STATUS_LABELS, dependants, required_closure
+from logistics.rules import (
+    EXCEPTION,
+    MILESTONES,
+    STATUS_LABELS,
+    counts_for_status,
+    dependants,
+    inland_clearance,
+    required_closure,
+)
 from logistics.services.access import require_staff, shipment_for
 from logistics.services.eta import refresh_eta
-from logistics.services.shipments import checklist, fully_delivered
+from logistics.services.places import localise, place_by_code
+from logistics.services.shipments import checklist, fully_delivered, transload
 from marketplace.models import Order
 
 MAX_EVENTS_PER_REQUEST = 500
@@ -102,6 +111,7 @@ def _record(user, shipment_id, items, key, attachment):
     results: list[tuple[TrackingEvent, bool] | None] = [None] * len(items)
     fresh = []
     for index, (item, client_id) in enumerate(zip(items, ids, strict=True)):
+        _resolve_place(item, index)
         _check_item(item, index, now)
         if client_id and client_id in by_client_id:
             earlier = by_client_id[client_id]
@@ -118,13 +128,20 @@ def _record(user, shipment_id, items, key, attachment):
     new_types = set()
     for index, item, client_id in fresh:
         _check_sequence(shipment, history, item, index)
+        place = item.get("place_obj")
+        # A place fills in what the client left out: its name and coordinates.
+        name = (item.get("location_name") or "").strip() or (place.name_en if place else "")
+        lat, lon = item.get("latitude"), item.get("longitude")
+        if place is not None and lat is None and lon is None:
+            lat, lon = place.latitude, place.longitude
         event = TrackingEvent(
             shipment_id=shipment.id,
             type=item["type"],
             reason=item.get("reason") if item["type"] == EXCEPTION else None,
-            location_name=(item.get("location_name") or "").strip()[:200],
-            latitude=item.get("latitude"),
-            longitude=item.get("longitude"),
+            place_code=place.code if place is not None else None,
+            location_name=name[:200],
+            latitude=lat,
+            longitude=lon,
             occurred_at=item["occurred_at"],
             recorded_at=now,
             recorded_by_id=user.id,
@@ -137,6 +154,8 @@ def _record(user, shipment_id, items, key, attachment):
 
             event.attachment_name, event.attachment_type = save_attachment(attachment)
         db.session.add(event)
+        if event.type == "transloaded":
+            transload(shipment, event, item["vehicles"])
         history.append(event)
         history.sort(key=lambda e: e.occurred_at)
         new_types.add(event.type)
@@ -154,11 +173,34 @@ def _details(item: dict) -> dict:
     return details
 
 
+def _resolve_place(item: dict, index: int) -> None:
+    """A ``place`` code names a gazetteer place (422 if unknown); a time without an offset is
+    then read on that place's clock."""
+    code = item.get("place")
+    if code is None:
+        item["place_obj"] = None
+        return
+    try:
+        place = place_by_code(code, field=f"{index}.place")
+    except ValidationFailed as exc:
+        exc.extra = {"index": index}
+        raise
+    item["place_obj"] = place
+    if item["occurred_at"].tzinfo is None:
+        item["occurred_at"] = localise(item["occurred_at"], place)
+
+
 def _check_item(item: dict, index: int, now) -> None:
     occurred = item["occurred_at"]
     if occurred.tzinfo is None:
-        message = _l("Give the time with its time zone.")
+        message = _l("Give the time with its time zone, or a place whose time zone applies.")
         raise ValidationFailed(message, fields={f"{index}.occurred_at": [message]}, extra={"index": index})
+    if item["type"] == "transloaded" and not item.get("vehicles"):
+        message = _l("Name the new vehicles or wagons and their seals.")
+        raise ValidationFailed(message, fields={f"{index}.vehicles": [message]}, extra={"index": index})
+    if item["type"] != "transloaded" and item.get("vehicles"):
+        message = _l("Only a transloading changes the vehicles.")
+        raise ValidationFailed(message, fields={f"{index}.vehicles": [message]}, extra={"index": index})
     if occurred > now + future_tolerance():
         message = _l("This time is in the future.")
         raise ValidationFailed(message, fields={f"{index}.occurred_at": [message]}, extra={"index": index})
@@ -208,6 +250,30 @@ def _check_sequence(shipment: Shipment, history: list[TrackingEvent], item: dict
             ),
             extra={"index": index, "type": kind, "conflicts_with": sorted({e.type for e in earlier})},
         )
+    if kind == "export_customs_cleared":
+        departed = [e for e in history if e.type == "departed_origin" and e.occurred_at < at]
+        at_border = any(e.type == "arrived_border" and e.occurred_at <= at for e in history)
+        if departed and not at_border:
+            raise ImpossibleSequence(
+                _l(
+                    "Export clearance happens at an inland customs post before departure, or at the border: "
+                    "not on the way."
+                ),
+                extra={"index": index, "type": kind, "conflicts_with": ["departed_origin"]},
+            )
+    if kind == "departed_origin":
+        # A departure dated after an inland clearance is the usual order; one dated before a
+        # clearance that is not at the border would put the clearance on the way.
+        cleared = next((e for e in history if e.type == "export_customs_cleared"), None)
+        if cleared is not None and cleared.occurred_at > at and inland_clearance(cleared, history):
+            raise ImpossibleSequence(
+                _l(
+                    "“%(milestone)s” would come after “%(other)s”, which needs it first.",
+                    milestone=label("export_customs_cleared"),
+                    other=label(kind),
+                ),
+                extra={"index": index, "type": kind, "conflicts_with": ["export_customs_cleared"]},
+            )
     if kind == "departed_origin":
         state = checklist(shipment)
         if not state["complete"]:
@@ -220,8 +286,9 @@ def _check_sequence(shipment: Shipment, history: list[TrackingEvent], item: dict
 
 
 def derive_status(history: list[TrackingEvent]) -> str:
-    """The highest-ranked milestone reached; exceptions never lower it."""
-    reached = [MILESTONES[e.type].rank for e in history if e.type in MILESTONES]
+    """The highest-ranked milestone reached; exceptions never lower it, an inland export
+    clearance does not count (it is not a position on the route)."""
+    reached = [MILESTONES[e.type].rank for e in history if counts_for_status(e, history)]
     if not reached:
         return "planned"
     top = max(reached)

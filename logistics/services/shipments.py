@@ -20,8 +20,9 @@ from logistics.models import (
     Shipment,
     ShipmentOrder,
     ShipmentPackage,
+    ShipmentVehicle,
 )
-from logistics.rules import DEFAULT_DESTINATION, DEFAULT_ORIGIN, GACC, MODES
+from logistics.rules import DEFAULT_DESTINATION, DEFAULT_ORIGIN, GACC, MODES, VEHICLE_KINDS, controls
 from logistics.services.access import require_staff
 from marketplace.models import Order, OrderLine
 
@@ -217,6 +218,14 @@ def _build(user, data: dict) -> tuple[Shipment, list[dict]]:
         status="planned",
         created_by_id=user.id,
     )
+    shipment.vehicles = vehicles_from(data, mode)
+    first = {v.kind: v for v in reversed(shipment.vehicles)}
+    if not shipment.vehicle_number and (first.get("truck") or first.get("wagon")):
+        shipment.vehicle_number = (first.get("truck") or first.get("wagon")).number
+    if not shipment.container_number and first.get("container"):
+        shipment.container_number = first["container"].number
+    if not shipment.seal_number and shipment.vehicles and shipment.vehicles[0].seals:
+        shipment.seal_number = shipment.vehicles[0].seals[0][:40]
     carried = {lines[p.order_line_id].order_id for p in packages}
     shipment.orders = [ShipmentOrder(order_id=oid) for oid in order_ids if oid in carried]
     shipment.packages = packages
@@ -243,6 +252,61 @@ def _build(user, data: dict) -> tuple[Shipment, list[dict]]:
 
     refresh_eta(shipment, [])
     return shipment, warnings
+
+
+def _vehicle_rows(raw: list[dict], field: str, leg: int, event_id=None) -> list[ShipmentVehicle]:
+    rows, errors, seen = [], {}, set()
+    for index, item in enumerate(raw):
+        number = (item.get("number") or "").strip().upper()
+        kind = item.get("kind")
+        seals = [str(seal).strip() for seal in (item.get("seals") or []) if str(seal).strip()]
+        if kind not in VEHICLE_KINDS:
+            errors[f"{field}.{index}.kind"] = [_l("Unknown vehicle kind.")]
+        if not number:
+            errors[f"{field}.{index}.number"] = [_l("Give the vehicle, wagon or container number.")]
+        elif (kind, number) in seen:
+            errors[f"{field}.{index}.number"] = [_l("This vehicle is listed twice.")]
+        if len(set(seals)) != len(seals):
+            errors[f"{field}.{index}.seals"] = [_l("A seal number is listed twice.")]
+        seen.add((kind, number))
+        rows.append(ShipmentVehicle(leg=leg, kind=kind, number=number[:40], seals=seals, event_id=event_id))
+    if errors:
+        raise ValidationFailed(_l("Some vehicles are not valid."), fields=errors)
+    return rows
+
+
+def vehicles_from(data: dict, mode: str) -> list[ShipmentVehicle]:
+    """The first leg's vehicles: as listed, or the single vehicle/container/seal given."""
+    if data.get("vehicles"):
+        return _vehicle_rows(data["vehicles"], "vehicles", 1)
+    seal = (data.get("seal_number") or "").strip()
+    rows = []
+    if (data.get("container_number") or "").strip():
+        rows.append(
+            {"kind": "container", "number": data["container_number"], "seals": [seal] if seal else []}
+        )
+        seal = ""
+    if (data.get("vehicle_number") or "").strip():
+        kind = "wagon" if mode == "rail" else "truck"
+        rows.append({"kind": kind, "number": data["vehicle_number"], "seals": [seal] if seal else []})
+    return _vehicle_rows(rows, "vehicles", 1)
+
+
+def transload(shipment: Shipment, event, raw: list[dict]) -> list[ShipmentVehicle]:
+    """At the gauge break the goods move to new wagons or vehicles under new seals: the next
+    leg. The shipment's single-vehicle fields follow the new leg. No commit."""
+    leg = max((v.leg for v in shipment.vehicles), default=0) + 1
+    rows = _vehicle_rows(raw, "vehicles", leg)
+    for row in rows:
+        row.event = event
+        shipment.vehicles.append(row)
+    carrier = next((r for r in rows if r.kind in ("wagon", "truck")), None)
+    container = next((r for r in rows if r.kind == "container"), None)
+    shipment.vehicle_number = carrier.number if carrier else ""
+    shipment.container_number = container.number if container else ""
+    seals = [seal for r in rows for seal in r.seals]
+    shipment.seal_number = seals[0][:40] if seals else ""
+    return rows
 
 
 def _packages(
@@ -309,13 +373,9 @@ def checklist(shipment: Shipment) -> dict:
     ``producer_id`` and ``registration``.
     """
     products = [p.line.product for p in shipment.packages]
-    animal = any(p.category.animal_origin for p in products)
-    plant = any(not p.category.animal_origin for p in products)
     needed = {"all"}
-    if plant:
-        needed.add("plant")
-    if animal:
-        needed.add("animal")
+    for product in products:
+        needed |= controls(product)
     if shipment.mode in ("road", "multimodal"):
         needed.add("road")
     if shipment.mode in ("rail", "multimodal"):
@@ -336,8 +396,12 @@ def checklist(shipment: Shipment) -> dict:
                 }
             )
     producers = {p.producer.id: p.producer for p in products}
+    categories = defaultdict(dict)
+    for product in products:
+        categories[product.producer_id][product.category.code] = product.category
     today = utcnow().date()
     for producer in sorted(producers.values(), key=lambda p: p.id):
+        uncovered = sorted(c for c, cat in categories[producer.id].items() if not producer.gacc_covers(cat))
         items.append(
             {
                 "code": GACC,
@@ -348,7 +412,9 @@ def checklist(shipment: Shipment) -> dict:
                 },
                 "producer_id": producer.id,
                 "registration": producer.gacc_registration,
-                "satisfied": producer.gacc_valid(today),
+                # Valid, and registered for every category of that producer's goods on board.
+                "satisfied": producer.gacc_valid(today) and not uncovered,
+                "categories_not_covered": uncovered,
                 "documents": [],
             }
         )

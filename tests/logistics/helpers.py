@@ -10,7 +10,16 @@ from marketplace.services.orders import apply_move
 from tests import factories
 from tests.marketplace.helpers import client_for, place, product
 
-ALL_DOCUMENTS = ("phytosanitary", "veterinary", "origin", "invoice", "packing_list", "cmr", "rail_waybill")
+ALL_DOCUMENTS = (
+    "phytosanitary",
+    "veterinary",
+    "sdiz",
+    "origin",
+    "invoice",
+    "packing_list",
+    "cmr",
+    "rail_waybill",
+)
 
 
 def ready_order(app, buyer=None, goods=None, quantity="5", **product_fields):

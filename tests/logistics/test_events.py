@@ -165,7 +165,7 @@ def test_idempotency_by_event_id_and_by_header(trip):
 
 def test_departure_waits_for_the_checklist(app):
     api = operator_api(app)
-    honey = ready_order(app, goods=None, category_code="honey")
+    honey = ready_order(app, goods=None, category_code="honey", hs_code="0409000000")
     shipment_id, _ = shipment_with(app, api, orders=[honey])
     url = f"/api/v1/shipments/{shipment_id}/events"
     assert api.post(url, json=event("picked_up", -3)).status_code == 201
