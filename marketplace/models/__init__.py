@@ -1,12 +1,15 @@
 """Marketplace models: orders (cart, checkout, lines, allocations, RFQs) and payments."""
 
 from marketplace.models.orders import (  # noqa: F401
+    DEFAULT_CROSSING,
+    DEFAULT_MODE,
     DEFAULT_NAMED_PLACE,
     INCOTERMS,
     MONEY,
     ORDER_STATUSES,
     PAYMENT_STATUSES,
     QUANTITY,
+    QUOTA_STATUSES,
     QUOTE_STATUSES,
     RFQ_STATUSES,
     CartItem,
@@ -19,7 +22,9 @@ from marketplace.models.orders import (  # noqa: F401
     Quote,
     Rfq,
     StockAllocation,
+    TRANSPORT_MODES,
 )
+from marketplace.models.terms import BuyerTerms  # noqa: F401
 from marketplace.models.payments import (  # noqa: F401
     BankTransferReceipt,
     LedgerEntry,
