@@ -17,6 +17,7 @@ def register(app, api):
         payments,
     )
     from marketplace.services.lifecycle import PAYMENT_LABELS, STATUS_LABELS
+    from marketplace.forms import QUOTA_LABELS
     from marketplace.webhooks import bp as webhooks_bp
 
     app.register_blueprint(bp)
@@ -30,6 +31,7 @@ def register(app, api):
     app.cli.add_command(cli.orders_cli)
     app.jinja_env.globals["order_status_label"] = lambda code: STATUS_LABELS.get(code, code)
     app.jinja_env.globals["payment_status_label"] = lambda code: PAYMENT_LABELS.get(code, code)
+    app.jinja_env.globals["quota_label"] = lambda code: QUOTA_LABELS.get(code, code)
     app.jinja_env.filters["order_status_label"] = lambda code: STATUS_LABELS.get(code, code)
     add_nav_item("marketplace.dashboard", _l("Dashboard"), ("farmer", "buyer", "admin"), order=10)
     add_nav_item("marketplace.cart", _l("Cart"), ("buyer",), order=20)

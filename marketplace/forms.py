@@ -16,6 +16,11 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from marketplace.models import DEFAULT_NAMED_PLACE, INCOTERMS
 
 INCOTERM_CHOICES = [(code, code) for code in INCOTERMS]
+QUOTA_LABELS = {
+    "in": _l("In quota (import quota certificate)"),
+    "out": _l("Out of quota"),
+    "unknown": _l("Not known yet"),
+}
 QUOTA_CHOICES = [
     ("", _l("My standing answer")),
     ("in", _l("In quota (I hold an import quota certificate)")),

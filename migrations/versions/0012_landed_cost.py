@@ -19,6 +19,11 @@ depends_on = None
 
 TERMS = "('EXW', 'FCA', 'CPT', 'CIP', 'DAP', 'DPU')"
 OLD_TERMS = "('EXW', 'FCA', 'CPT', 'DAP')"
+CATEGORY_PREFIXES = {
+    "grains": "1001,1002,1003,1004,1005,1006,1007,1008,1104,1904",
+    "oilseeds_oils": "1201,1202,1204,1205,1206,1207,1507,1508,1512,1514,1515,1517,2306",
+    "beverages": "2009,2201,2202,0902,1211,2106",
+}
 
 
 def upgrade():
@@ -66,6 +71,12 @@ def upgrade():
         batch_op.create_check_constraint(batch_op.f('ck_rfqs_incoterm_known'), f"incoterm IN {TERMS}")
 
     # ### end Alembic commands ###
+    # Headings the categories must accept (DOMAIN.md): hulled buckwheat groats and oat flakes
+    # are worked grain (1104), linseed cake 2306, fireweed infusion 1211 or 2106.
+    for code, prefixes in CATEGORY_PREFIXES.items():
+        op.execute(
+            sa.text("UPDATE catalog_categories SET hs_prefixes = :p WHERE code = :c").bindparams(p=prefixes, c=code)
+        )
 
 
 def downgrade():
