@@ -66,19 +66,39 @@ PLACES = {
         _place("troitsk", "RU", "inland", "Troitsk", "Троицк", "特罗伊茨克"),
         _place("kartaly", "RU", "inland", "Kartaly", "Карталы", "卡尔塔雷"),
         _place("yuzhnouralsk", "RU", "inland", "Yuzhnouralsk", "Южноуральск", "南乌拉尔斯克"),
-        _place("zabaikalsk", "RU", "border", "Zabaikalsk", "Забайкальск", "后贝加尔斯克", "zabaikalsk-manzhouli"),
+        _place(
+            "zabaikalsk", "RU", "border", "Zabaikalsk", "Забайкальск", "后贝加尔斯克", "zabaikalsk-manzhouli"
+        ),
         _place("manzhouli", "CN", "border", "Manzhouli", "Маньчжурия", "满洲里", "zabaikalsk-manzhouli"),
         _place(
-            "blagoveshchensk", "RU", "border", "Blagoveshchensk", "Благовещенск", "布拉戈维申斯克",
+            "blagoveshchensk",
+            "RU",
+            "border",
+            "Blagoveshchensk",
+            "Благовещенск",
+            "布拉戈维申斯克",
             "blagoveshchensk-heihe",
         ),
         _place("heihe", "CN", "border", "Heihe", "Хэйхэ", "黑河", "blagoveshchensk-heihe"),
         _place(
-            "nizhneleninskoye", "RU", "border", "Nizhneleninskoye", "Нижнеленинское", "下列宁斯阔耶",
+            "nizhneleninskoye",
+            "RU",
+            "border",
+            "Nizhneleninskoye",
+            "Нижнеленинское",
+            "下列宁斯阔耶",
             "nizhneleninskoye-tongjiang",
         ),
         _place("tongjiang", "CN", "border", "Tongjiang", "Тунцзян", "同江", "nizhneleninskoye-tongjiang"),
-        _place("pogranichny", "RU", "border", "Pogranichny", "Пограничный", "波格拉尼奇内", "pogranichny-suifenhe"),
+        _place(
+            "pogranichny",
+            "RU",
+            "border",
+            "Pogranichny",
+            "Пограничный",
+            "波格拉尼奇内",
+            "pogranichny-suifenhe",
+        ),
         _place("suifenhe", "CN", "border", "Suifenhe", "Суйфэньхэ", "绥芬河", "pogranichny-suifenhe"),
         _place(
             "harbin-daowai",
@@ -163,7 +183,9 @@ def crossing_for(place: Place, crossing: str | None) -> str | None:
     if crossing and crossing != place.crossing:
         raise TermError(
             "named_place",
-            _l("%(place)s is not on the border crossing %(crossing)s.", place=place.name(), crossing=crossing),
+            _l(
+                "%(place)s is not on the border crossing %(crossing)s.", place=place.name(), crossing=crossing
+            ),
         )
     return place.crossing
 

@@ -260,7 +260,8 @@ class Product(Trilingual, TimestampMixin, db.Model):
         CheckConstraint("name_zh <> '' OR name_ru <> '' OR name_en <> ''", name="has_name"),
         CheckConstraint("length(hs_code) BETWEEN 6 AND 10", name="hs_code_length"),
         CheckConstraint(
-            "tnved_code IS NULL OR (length(tnved_code) = 10 AND substr(tnved_code, 1, 6) = substr(hs_code, 1, 6))",
+            "tnved_code IS NULL OR (length(tnved_code) = 10"
+            " AND substr(tnved_code, 1, 6) = substr(hs_code, 1, 6))",
             name="tnved_code_agrees",
         ),
         CheckConstraint(

@@ -241,9 +241,13 @@ class ProductSchema(ma.Schema):
     description = ma.fields.Dict(attribute="descriptions", required=True)
     category = ma.fields.String(attribute="category_code", required=True)
     category_name = ma.fields.Function(lambda p: p.category.names, metadata={"type": "object"})
-    hs_code = ma.fields.String(required=True, metadata={"description": "The Chinese tariff code (= hs_code_cn)"})
+    hs_code = ma.fields.String(
+        required=True, metadata={"description": "The Chinese tariff code (= hs_code_cn)"}
+    )
     hs_code_cn = ma.fields.String(required=True, metadata={"description": "China's tariff code, 10 digits"})
-    tnved_code = ma.fields.String(allow_none=True, metadata={"description": "TN VED EAEU export code, 10 digits"})
+    tnved_code = ma.fields.String(
+        allow_none=True, metadata={"description": "TN VED EAEU export code, 10 digits"}
+    )
     price_basis = ma.fields.Nested(PriceBasisSchema, required=True)
     unit = ma.fields.String(required=True, metadata={"enum": list(UNITS)})
     quantity_decimals = ma.fields.Integer(
@@ -343,10 +347,11 @@ class ProductCreateSchema(ProductInSchema):
         validate=ma.validate.Regexp(r"^\d{6,10}$", error=_l("An HS code has 6 to 10 digits."))
     )
 
-    @ma.validates_schema
+    @ma.validates_schema(skip_on_field_errors=False)
     def one_chinese_code(self, data, **kwargs):
         if not (data.get("hs_code") or data.get("hs_code_cn")):
-            raise ma.ValidationError(_l("Give the Chinese tariff code."), "hs_code_cn")
+            raise ma.ValidationError(_l("Give the Chinese tariff code (hs_code or hs_code_cn)."), "hs_code")
+
     unit = ma.fields.String(required=True, validate=ma.validate.OneOf(list(UNITS)))
     net_weight_kg = _quantity(required=True, minimum=0, exclusive_minimum=True, maximum="100000")
     price_tiers = ma.fields.List(

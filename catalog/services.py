@@ -14,7 +14,6 @@ from catalog import search, uploads
 from catalog.data import (
     CERTIFICATE_KINDS,
     GACC_RE,
-    HS_CODE_RE,
     PRODUCER_STATUSES,
     PRODUCT_STATUSES,
     UNITS,
@@ -22,6 +21,7 @@ from catalog.data import (
 )
 from catalog.models import Category, Certificate, District, Lot, Photo, Producer, Product, ProductPriceTier
 from catalog.queries import available_stock, listing_options, visible_products_query  # noqa: F401
+from catalog.trade_fields import code_values, price_basis_values
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
 from core.mail import queue_email
@@ -103,6 +103,12 @@ def _producer_fields(data: dict, producer: Producer | None) -> dict:
         values["gacc_registration"] = number
     if "gacc_expires_at" in data:
         values["gacc_expires_at"] = data["gacc_expires_at"]
+    if "price_basis" in data:
+        basis = price_basis_values(
+            data["price_basis"], lambda f, m: errors.setdefault(f, []).append(m), allow_none=False
+        )
+        if basis:
+            values["price_incoterm"], values["price_place"] = basis["price_incoterm"], basis["price_place"]
     number = values.get("gacc_registration", producer.gacc_registration if producer else None)
     if number and number != (producer.gacc_registration if producer else None):
         clash = db.session.scalar(select(Producer.id).where(Producer.gacc_registration == number))
@@ -350,11 +356,9 @@ def validate_product(producer: Producer, data: dict, product: Product | None = N
         if category is None:
             error("category", _l("Unknown category."))
         values["category_code"] = code
-    if "hs_code" in data or product is None:
-        hs_code = _clean(data.get("hs_code")).replace(".", "").replace(" ", "")
-        if not HS_CODE_RE.match(hs_code):
-            error("hs_code", _l("An HS code has 6 to 10 digits."))
-        values["hs_code"] = hs_code
+    values.update(code_values(data, product, error))
+    if "price_basis" in data:
+        values.update(price_basis_values(data["price_basis"], error))
     unit = data.get("unit", product.unit if product else None)
     if "unit" in data or product is None:
         if unit not in UNITS:

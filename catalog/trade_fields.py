@@ -17,7 +17,9 @@ def _digits(value) -> str:
 def code_values(data: dict, product, error) -> dict:
     """``hs_code`` and ``tnved_code`` column values from ``data``; ``error(field, message)``."""
     values = {}
-    given = data.get("hs_code_cn", data.get("hs_code")) if ("hs_code_cn" in data or "hs_code" in data) else None
+    given = (
+        data.get("hs_code_cn", data.get("hs_code")) if ("hs_code_cn" in data or "hs_code" in data) else None
+    )
     if given is not None or product is None:
         hs_code = _digits(given)
         if not HS_CODE_RE.match(hs_code):

@@ -12,12 +12,12 @@ def register(app, api):
     from marketplace import cli, seed, views  # noqa: F401  (routes, demo data)
     from marketplace.api import orders as orders_api
     from marketplace.api import payments as payments_api
+    from marketplace.forms import QUOTA_LABELS
     from marketplace.services import (
         notifications,  # noqa: F401  (signal receivers)
         payments,
     )
     from marketplace.services.lifecycle import PAYMENT_LABELS, STATUS_LABELS
-    from marketplace.forms import QUOTA_LABELS
     from marketplace.webhooks import bp as webhooks_bp
 
     app.register_blueprint(bp)

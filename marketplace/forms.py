@@ -42,7 +42,9 @@ class CartQuantityForm(FlaskForm):
 class CheckoutForm(FlaskForm):
     #: Empty: the order takes the basis the goods are priced on.
     incoterm = SelectField(
-        _l("Incoterm"), choices=[("", _l("As priced (the goods' price basis)")), *INCOTERM_CHOICES], default=""
+        _l("Incoterm"),
+        choices=[("", _l("As priced (the goods' price basis)")), *INCOTERM_CHOICES],
+        default="",
     )
     named_place = StringField(_l("Named place"), validators=[Length(max=200)])
     quota = SelectField(_l("Tariff-rate quota"), choices=QUOTA_CHOICES, default="")

@@ -12,6 +12,7 @@ from marketplace.models.orders import (  # noqa: F401
     QUOTA_STATUSES,
     QUOTE_STATUSES,
     RFQ_STATUSES,
+    TRANSPORT_MODES,
     CartItem,
     Checkout,
     DisputePhoto,
@@ -22,9 +23,7 @@ from marketplace.models.orders import (  # noqa: F401
     Quote,
     Rfq,
     StockAllocation,
-    TRANSPORT_MODES,
 )
-from marketplace.models.terms import BuyerTerms  # noqa: F401
 from marketplace.models.payments import (  # noqa: F401
     BankTransferReceipt,
     LedgerEntry,
@@ -34,3 +33,4 @@ from marketplace.models.payments import (  # noqa: F401
     Refund,
     StripeEvent,
 )
+from marketplace.models.terms import BuyerTerms  # noqa: F401

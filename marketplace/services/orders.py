@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from catalog import incoterms
 from catalog.models import Product
 from catalog.queries import listing_options
 from core.errors import AppError, Forbidden, NotFound, ValidationFailed
@@ -16,7 +17,6 @@ from core.extensions import db
 from core.money import round_money
 from core.sequences import next_value
 from core.timeutil import utcnow
-from catalog import incoterms
 from marketplace.models import (
     DEFAULT_CROSSING,
     DEFAULT_MODE,
@@ -145,7 +145,9 @@ def trade_terms(details: dict, basis: dict | None, buyer=None) -> dict:
         term, place = incoterms.check(incoterm, place_text)
         crossing = incoterms.crossing_for(place, details.get("border_crossing")) or DEFAULT_CROSSING
     except incoterms.TermError as exc:
-        raise ValidationFailed(exc.message, code="term_place_mismatch", fields={exc.field: [exc.message]}) from None
+        raise ValidationFailed(
+            exc.message, code="term_place_mismatch", fields={exc.field: [exc.message]}
+        ) from None
     return {
         "incoterm": term,
         "place": place,

@@ -39,7 +39,12 @@ def test_a_place_fits_its_term(term, place_text, fits):
 def test_how_far_a_price_reaches():
     reach = {
         (term, code): incoterms.reach(term, incoterms.PLACES[code])
-        for term, code in (("FCA", "chelyabinsk"), ("FCA", "zabaikalsk"), ("DAP", "manzhouli"), ("DAP", "harbin-daowai"))
+        for term, code in (
+            ("FCA", "chelyabinsk"),
+            ("FCA", "zabaikalsk"),
+            ("DAP", "manzhouli"),
+            ("DAP", "harbin-daowai"),
+        )
     }
     assert reach == {
         ("FCA", "chelyabinsk"): "origin",
@@ -56,7 +61,10 @@ def test_how_far_a_price_reaches():
         ({"incoterm": "FCA", "named_place": "Harbin"}, "named_place"),
         ({"incoterm": "DAP", "named_place": "Chelyabinsk"}, "named_place"),
         ({"incoterm": "DAP", "named_place": "Atlantis"}, "named_place"),
-        ({"incoterm": "DAP", "named_place": "Heihe", "border_crossing": "zabaikalsk-manzhouli"}, "named_place"),
+        (
+            {"incoterm": "DAP", "named_place": "Heihe", "border_crossing": "zabaikalsk-manzhouli"},
+            "named_place",
+        ),
         ({"quota": "maybe"}, "quota"),
         ({"mode": "air"}, "mode"),
     ],
@@ -73,7 +81,9 @@ def test_a_term_and_place_that_do_not_fit_are_422_and_nothing_is_stored(api, ext
 def test_the_order_keeps_term_place_quota_and_route(api):
     goods = product(stock="100")
     api.as_role("buyer")
-    body = place(api, [(goods, "5")], incoterm="DAP", named_place="满洲里", quota="out", mode="road").get_json()
+    body = place(
+        api, [(goods, "5")], incoterm="DAP", named_place="满洲里", quota="out", mode="road"
+    ).get_json()
     assert (body["incoterm"], body["named_place"], body["quota"], body["mode"], body["border_crossing"]) == (
         "DAP",
         "Manzhouli",
@@ -158,4 +168,7 @@ def test_a_buyer_may_accept_a_smaller_share(monkeypatch, app, api):
     db.session.commit()
     assert place(api, [(goods, "50")]).status_code == 201
     allocations = db.session.scalars(select(StockAllocation).order_by(StockAllocation.id)).all()
-    assert [(a.lot_id, a.quantity) for a in allocations] == [(soon.id, Decimal("30.000")), (later.id, Decimal("20.000"))]
+    assert [(a.lot_id, a.quantity) for a in allocations] == [
+        (soon.id, Decimal("30.000")),
+        (later.id, Decimal("20.000")),
+    ]
