@@ -149,3 +149,18 @@ def sql_in(column: str, values) -> str:
 
 #: Product list orders the API accepts.
 SORTS_DOC = ["relevance", "price", "-price", "newest"]
+
+#: How goods are packed for the packing list and the label: kind → label (plural, as counted).
+PACKAGE_KINDS = {
+    "bag": _l("bags"),
+    "big_bag": _l("big bags"),
+    "carton": _l("cartons"),
+    "crate": _l("crates"),
+    "drum": _l("drums"),
+    "bottle": _l("bottles"),
+    "jar": _l("jars"),
+}
+#: GB 28050 nutrient reference values (NRV) per day: energy kJ, protein, fat, carbohydrate g,
+#: sodium mg.
+NRV = {"energy_kj": 8400, "protein_g": 60, "fat_g": 60, "carbohydrate_g": 300, "sodium_mg": 2000}
+NUTRITION_BASES = ("100g", "100ml")

@@ -19,7 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from catalog.data import CERTIFICATE_KINDS, PRODUCT_STATUS_LABELS, UNIT_LABELS
+from catalog.data import CERTIFICATE_KINDS, NRV, PACKAGE_KINDS, PRODUCT_STATUS_LABELS, UNIT_LABELS
 from catalog.incoterms import INCOTERMS
 from catalog.legal import FIELD_NAMES as LEGAL_FIELD_NAMES
 from catalog.legal import FLAT as LEGAL_FLAT
@@ -58,6 +58,26 @@ class ProductForm(FlaskForm):
         _l("Ingredients in Chinese (for the label)"), validators=[Length(max=2000)]
     )
     allergens_zh = StringField(_l("Allergens in Chinese (for the label)"), validators=[Length(max=500)])
+    gtin = StringField(_l("GTIN (barcode)"), validators=[Optional(), Length(max=20)])
+    package_kind = SelectField(
+        _l("Package"), choices=[("", "—"), *PACKAGE_KINDS.items()], default="", validate_choice=False
+    )
+    units_per_package = DecimalField(_l("Units of sale per package"), validators=[Optional()])
+    package_tare_kg = DecimalField(_l("Tare of one package, kg"), validators=[Optional()])
+    packages_per_pallet = IntegerField(
+        _l("Packages per pallet"), validators=[Optional(), NumberRange(1, 100000)]
+    )
+    nutrition_basis = SelectField(
+        _l("Nutrition (GB 28050) per"),
+        choices=[("", "—"), ("100g", "100 g"), ("100ml", "100 ml")],
+        default="",
+        validate_choice=False,
+    )
+    energy_kj = DecimalField(_l("Energy, kJ"), validators=[Optional()])
+    protein_g = DecimalField(_l("Protein, g"), validators=[Optional()])
+    fat_g = DecimalField(_l("Fat, g"), validators=[Optional()])
+    carbohydrate_g = DecimalField(_l("Carbohydrate, g"), validators=[Optional()])
+    sodium_mg = DecimalField(_l("Sodium, mg"), validators=[Optional()])
     organic_claim = BooleanField(_l("Sold as organic (shown only with a valid certificate)"))
     storage_temp_min_c = IntegerField(_l("Storage from, °C"), validators=[Optional(), NumberRange(-60, 60)])
     storage_temp_max_c = IntegerField(_l("Storage to, °C"), validators=[Optional(), NumberRange(-60, 60)])
@@ -96,6 +116,22 @@ class ProductForm(FlaskForm):
                 if row.min_quantity.data is not None or row.unit_price.data is not None
             ],
         }
+        data["gtin"] = self.gtin.data or None
+        data["package"] = (
+            {
+                "kind": self.package_kind.data,
+                "units_per_package": self.units_per_package.data,
+                "tare_kg": self.package_tare_kg.data,
+                "per_pallet": self.packages_per_pallet.data,
+            }
+            if self.package_kind.data
+            else None
+        )
+        data["nutrition"] = (
+            {"basis": self.nutrition_basis.data, **{key: getattr(self, key).data for key in NRV}}
+            if self.nutrition_basis.data
+            else None
+        )
         if include_stock and self.stock_quantity.data is not None:
             data["stock_quantity"] = self.stock_quantity.data
         return data
@@ -121,8 +157,15 @@ class ProductForm(FlaskForm):
             "storage_temp_max_c",
             "shelf_life_days",
             "status",
+            "gtin",
+            "units_per_package",
+            "package_tare_kg",
+            "packages_per_pallet",
+            *NRV,
         ):
             getattr(self, key).data = getattr(product, key)
+        self.package_kind.data = product.package_kind or ""
+        self.nutrition_basis.data = product.nutrition_basis or ""
         self.price_place.data = product.price_basis["named_place"] if product.price_incoterm else ""
         self.stock_quantity.data = product.stock_on_hand
         for row, tier in zip(self.tiers, product.price_tiers, strict=False):
@@ -138,6 +181,13 @@ PRODUCT_FIELD_MAP = {
     "price_tiers": "tiers",
     "hs_code_cn": "hs_code",
     "price_basis": "price_incoterm",
+    "package.kind": "package_kind",
+    "package.units_per_package": "units_per_package",
+    "package.tare_kg": "package_tare_kg",
+    "package.per_pallet": "packages_per_pallet",
+    "nutrition.basis": "nutrition_basis",
+    "nutrition": "nutrition_basis",
+    **{f"nutrition.{key}": key for key in NRV},
     "price_basis.incoterm": "price_incoterm",
     "price_basis.named_place": "price_place",
 }

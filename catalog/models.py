@@ -26,7 +26,10 @@ from sqlalchemy.sql import cast as sql_cast
 
 from catalog.data import (
     CERTIFICATE_KINDS,
+    NRV,
+    NUTRITION_BASES,
     ORGANIC_KINDS,
+    PACKAGE_KINDS,
     PRODUCER_STATUSES,
     PRODUCT_STATUSES,
     UNITS,
@@ -337,6 +340,20 @@ class Product(Trilingual, TimestampMixin, db.Model):
             name="temp_range_ordered",
         ),
         CheckConstraint("shelf_life_days IS NULL OR shelf_life_days > 0", name="shelf_life_positive"),
+        CheckConstraint(
+            "package_kind IS NULL OR " + sql_in("package_kind", PACKAGE_KINDS), name="package_known"
+        ),
+        CheckConstraint(
+            "(package_kind IS NULL) = (units_per_package IS NULL) AND "
+            "(units_per_package IS NULL OR units_per_package > 0)",
+            name="package_complete",
+        ),
+        CheckConstraint("package_tare_kg IS NULL OR package_tare_kg >= 0", name="tare_not_negative"),
+        CheckConstraint("packages_per_pallet IS NULL OR packages_per_pallet > 0", name="pallet_positive"),
+        CheckConstraint(
+            "nutrition_basis IS NULL OR " + sql_in("nutrition_basis", NUTRITION_BASES),
+            name="nutrition_basis_known",
+        ),
         Index("ix_catalog_products_status_created", "status", "created_at"),
         Index("ix_catalog_products_status_price", "status", "price_min_cny"),
     )
@@ -375,6 +392,21 @@ class Product(Trilingual, TimestampMixin, db.Model):
     storage_temp_min_c: Mapped[int | None] = mapped_column(Integer)
     storage_temp_max_c: Mapped[int | None] = mapped_column(Integer)
     shelf_life_days: Mapped[int | None] = mapped_column(Integer)
+    #: GS1 trade item number (GTIN-8/12/13/14, check digit validated).
+    gtin: Mapped[str | None] = mapped_column(String(14), unique=True)
+    #: The package one sells in, for the packing list and the label: kind (bag, big_bag, carton…),
+    #: how many units of sale one package holds, its tare, and how many go on a pallet.
+    package_kind: Mapped[str | None] = mapped_column(String(16))
+    units_per_package: Mapped[Decimal | None] = mapped_column(QUANTITY)
+    package_tare_kg: Mapped[Decimal | None] = mapped_column(QUANTITY)
+    packages_per_pallet: Mapped[int | None] = mapped_column(Integer)
+    #: GB 28050 nutrition per 100 g or 100 ml (``nutrition_basis``); None until given.
+    nutrition_basis: Mapped[str | None] = mapped_column(String(5))
+    energy_kj: Mapped[Decimal | None] = mapped_column(Numeric(8, 1))
+    protein_g: Mapped[Decimal | None] = mapped_column(Numeric(7, 2))
+    fat_g: Mapped[Decimal | None] = mapped_column(Numeric(7, 2))
+    carbohydrate_g: Mapped[Decimal | None] = mapped_column(Numeric(7, 2))
+    sodium_mg: Mapped[Decimal | None] = mapped_column(Numeric(8, 1))
     #: Once a product has lots its stock is the sum of its unexpired lots.
     tracks_lots: Mapped[bool] = mapped_column(Boolean, default=False)
     #: Stock of a product kept without lots; ``stock_reserved`` is held by open orders.
@@ -411,6 +443,20 @@ class Product(Trilingual, TimestampMixin, db.Model):
         passive_deletes=True,
         order_by="Photo.position",
     )
+
+    @property
+    def nutrition(self) -> dict | None:
+        """Per 100 g/ml with % NRV (GB 28050), or None until the farmer gives it."""
+        if not self.nutrition_basis:
+            return None
+        result = {"basis": self.nutrition_basis}
+        for key, reference in NRV.items():
+            value = getattr(self, key)
+            result[key] = value
+            result[f"{key}_nrv_percent"] = (
+                (value * 100 / reference).quantize(Decimal("1")) if value is not None else None
+            )
+        return result
 
     @property
     def quantity_decimals(self) -> int:

@@ -7,7 +7,16 @@ import marshmallow as ma
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
-from catalog.data import CERTIFICATE_KINDS, PRODUCER_STATUSES, PRODUCT_STATUSES, SORTS_DOC, UNITS
+from catalog.customs_fields import package_json
+from catalog.data import (
+    CERTIFICATE_KINDS,
+    NUTRITION_BASES,
+    PACKAGE_KINDS,
+    PRODUCER_STATUSES,
+    PRODUCT_STATUSES,
+    SORTS_DOC,
+    UNITS,
+)
 from catalog.incoterms import INCOTERMS
 from catalog.queries import available_stock
 from core.auth import api_user
@@ -292,6 +301,43 @@ class LotPatchSchema(ma.Schema):
     quantity = _quantity(minimum=0, exclusive_minimum=True, maximum="999999999")
 
 
+class PackageSchema(ma.Schema):
+    kind = ma.fields.String(required=True, metadata={"enum": list(PACKAGE_KINDS)})
+    units_per_package = _quantity(required=True, metadata={"description": "Units of sale in one package"})
+    tare_kg = _quantity(allow_none=True)
+    per_pallet = ma.fields.Integer(allow_none=True, metadata={"description": "Packages on one pallet"})
+
+
+class PackageInSchema(ma.Schema):
+    kind = ma.fields.String(required=True, validate=ma.validate.OneOf(list(PACKAGE_KINDS)))
+    units_per_package = _quantity(required=True, minimum=0, exclusive_minimum=True, maximum="100000")
+    tare_kg = _quantity(allow_none=True, minimum=0, maximum="10000")
+    per_pallet = StrictInteger(allow_none=True, validate=ma.validate.Range(min=1, max=100000))
+
+
+def _nutrient(**kwargs):
+    return DecimalString(places=2, minimum=0, maximum="40000", **kwargs)
+
+
+class NutritionInSchema(ma.Schema):
+    """GB 28050: per 100 g or 100 ml."""
+
+    basis = ma.fields.String(required=True, validate=ma.validate.OneOf(NUTRITION_BASES))
+    energy_kj = _nutrient(required=True)
+    protein_g = _nutrient(required=True)
+    fat_g = _nutrient(required=True)
+    carbohydrate_g = _nutrient(required=True)
+    sodium_mg = _nutrient(required=True)
+
+
+class NutritionSchema(NutritionInSchema):
+    energy_kj_nrv_percent = ma.fields.Integer(required=True)
+    protein_g_nrv_percent = ma.fields.Integer(required=True)
+    fat_g_nrv_percent = ma.fields.Integer(required=True)
+    carbohydrate_g_nrv_percent = ma.fields.Integer(required=True)
+    sodium_mg_nrv_percent = ma.fields.Integer(required=True)
+
+
 class ProductSchema(ma.Schema):
     id = ma.fields.Integer(required=True)
     name = ma.fields.Dict(
@@ -318,6 +364,9 @@ class ProductSchema(ma.Schema):
     origin = ma.fields.String()
     ingredients_zh = ma.fields.String(metadata={"description": "Ingredients in Chinese (GB 7718 label)"})
     allergens_zh = ma.fields.String(metadata={"description": "Allergens in Chinese (GB 7718 label)"})
+    gtin = ma.fields.String(allow_none=True, metadata={"description": "GS1 GTIN, check digit validated"})
+    package = ma.fields.Method("get_package", metadata={"type": "object", "nullable": True})
+    nutrition = ma.fields.Nested(NutritionSchema, allow_none=True, metadata={"description": "GB 28050"})
     price_tiers = ma.fields.List(ma.fields.Nested(TierSchema), required=True)
     currency = ma.fields.Constant("CNY", metadata={"type": "string", "enum": ["CNY"]})
     moq = _quantity(allow_none=True, metadata={"description": "Minimum order quantity: the first tier"})
@@ -337,6 +386,10 @@ class ProductSchema(ma.Schema):
 
     def get_stock(self, product):
         return str(available_stock(product).quantize(Decimal("0.001")))
+
+    def get_package(self, product):
+        package = package_json(product)
+        return PackageSchema().dump(package) if package else None
 
 
 class ProductDetailSchema(ProductSchema):
@@ -391,6 +444,9 @@ class ProductInSchema(ReadOnlyKeys):
     origin = _text(200)
     ingredients_zh = _text(2000)
     allergens_zh = _text(500)
+    gtin = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=20))
+    package = ma.fields.Nested(PackageInSchema, allow_none=True)
+    nutrition = ma.fields.Nested(NutritionInSchema, allow_none=True)
     price_tiers = ma.fields.List(ma.fields.Nested(TierSchema), validate=ma.validate.Length(min=1, max=10))
     stock_quantity = _quantity(allow_none=True, minimum=0, maximum="999999999")
     organic_claim = ma.fields.Boolean()

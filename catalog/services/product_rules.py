@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
+from catalog.customs_fields import customs_values
 from catalog.data import PRODUCT_STATUSES, UNITS
 from catalog.models import Category, Producer, Product
 from catalog.services.common import LANGS, clean, invalid, quantity_ok
@@ -69,6 +70,7 @@ def validate_product(producer: Producer, data: dict, product: Product | None = N
             error("category", _l("Unknown category."))
         values["category_code"] = code
     values.update(code_values(data, product, error))
+    values.update(customs_values(data, product, error))
     if "price_basis" in data:
         values.update(price_basis_values(data["price_basis"], error))
     unit = data.get("unit", product.unit if product else None)

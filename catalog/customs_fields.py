@@ -1,0 +1,102 @@
+"""A product's customs data, read from the API's or a form's data: its GTIN (check digit
+validated), its package (kind, units of sale per package, tare, packages per pallet) for the
+packing list, and its GB 28050 nutrition per 100 g or 100 ml for the Chinese label."""
+
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from catalog.data import NRV, NUTRITION_BASES, PACKAGE_KINDS
+from core import identifiers
+from core.extensions import db
+
+#: Highest plausible value per 100 g/ml (energy of pure fat ≈ 3,700 kJ; salt is 39 % sodium).
+NUTRIENT_MAX = {
+    "energy_kj": Decimal("3800"),
+    "protein_g": Decimal("100"),
+    "fat_g": Decimal("100"),
+    "carbohydrate_g": Decimal("100"),
+    "sodium_mg": Decimal("40000"),
+}
+
+
+def customs_values(data: dict, product, error) -> dict:
+    """Column values for ``gtin``, ``package`` and ``nutrition``; ``error(field, message)``."""
+    values = {}
+    if "gtin" in data:
+        gtin = "".join(str(data["gtin"] or "").split()) or None
+        if gtin is not None and not identifiers.gtin_valid(gtin):
+            error("gtin", _l("A GTIN has 8, 12, 13 or 14 digits and a valid check digit."))
+        elif gtin is not None:
+            from catalog.models import Product
+
+            clash = db.session.scalar(select(Product.id).where(Product.gtin == gtin))
+            if clash is not None and (product is None or clash != product.id):
+                error("gtin", _l("Another product has this GTIN."))
+        values["gtin"] = gtin
+    if "package" in data:
+        values.update(_package(data["package"], error))
+    if "nutrition" in data:
+        values.update(_nutrition(data["nutrition"], error))
+    return values
+
+
+def _package(package, error) -> dict:
+    if not package:
+        return {
+            "package_kind": None,
+            "units_per_package": None,
+            "package_tare_kg": None,
+            "packages_per_pallet": None,
+        }
+    kind, units = package.get("kind"), package.get("units_per_package")
+    tare, per_pallet = package.get("tare_kg"), package.get("per_pallet")
+    if kind not in PACKAGE_KINDS:
+        error("package.kind", _l("Unknown kind of package."))
+    if not isinstance(units, Decimal) or units <= 0:
+        error("package.units_per_package", _l("How many units of sale one package holds (above zero)."))
+    if tare is not None and (not isinstance(tare, Decimal) or tare < 0):
+        error("package.tare_kg", _l("The tare cannot be negative."))
+    if per_pallet is not None and (not isinstance(per_pallet, int) or per_pallet <= 0):
+        error("package.per_pallet", _l("Must be greater than zero."))
+    return {
+        "package_kind": kind,
+        "units_per_package": units,
+        "package_tare_kg": tare,
+        "packages_per_pallet": per_pallet,
+    }
+
+
+def _nutrition(nutrition, error) -> dict:
+    if not nutrition:
+        return {"nutrition_basis": None, **{key: None for key in NRV}}
+    values = {"nutrition_basis": nutrition.get("basis")}
+    if values["nutrition_basis"] not in NUTRITION_BASES:
+        error("nutrition.basis", _l("Nutrition is given per 100g or per 100ml."))
+    for key in NRV:
+        value = nutrition.get(key)
+        if value is None:
+            error(f"nutrition.{key}", _l("GB 28050 needs energy, protein, fat, carbohydrate and sodium."))
+        elif not isinstance(value, Decimal) or value < 0 or value > NUTRIENT_MAX[key]:
+            error(f"nutrition.{key}", _l("Not a plausible value per 100 g or 100 ml."))
+        values[key] = value
+    grams = sum(
+        (values[k] or Decimal(0))
+        for k in ("protein_g", "fat_g", "carbohydrate_g")
+        if isinstance(values[k], Decimal)
+    )
+    if grams > 100:
+        error("nutrition", _l("Protein, fat and carbohydrate cannot weigh more than 100 g per 100 g."))
+    return values
+
+
+def package_json(product) -> dict | None:
+    if not product.package_kind:
+        return None
+    return {
+        "kind": product.package_kind,
+        "units_per_package": product.units_per_package,
+        "tare_kg": product.package_tare_kg,
+        "per_pallet": product.packages_per_pallet,
+    }
