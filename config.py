@@ -127,6 +127,9 @@ class Config:
     )
     #: Unified Social Credit Code of the platform's company (its check character is tested).
     PLATFORM_USCC = os.environ.get("PLATFORM_USCC", "91230104MA1B2C3D43")
+    #: The platform's GS1 company prefix: SSCCs of the logistic units it consolidates and GLNs of
+    #: its warehouses (the gazetteer's) are built on it.
+    PLATFORM_GS1_PREFIX = os.environ.get("PLATFORM_GS1_PREFIX", "4607000")
     #: Bank details buyers transfer CNY to.
     PLATFORM_BANK_BENEFICIARY = os.environ.get(
         "PLATFORM_BANK_BENEFICIARY", "AgroBridge Trading (Harbin) Co., Ltd."

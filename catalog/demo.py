@@ -881,3 +881,54 @@ def demo_legal(index: int, name_ru: str, name_en: str, district_en: str) -> dict
         "signatory_name": SIGNATORIES[index % len(SIGNATORIES)],
         "signatory_position": "Генеральный директор / General Director",
     }
+
+
+#: How each unit of sale is packed: (kind, units per package, tare kg, packages per pallet).
+DEMO_PACKAGES = {
+    "kg": ("bag", "25", "0.150", 40),
+    "tonne": ("big_bag", "1", "2.500", None),
+    "litre": ("carton", "12", "0.600", 60),
+    "bag": ("bag", "1", "0.150", 40),
+    "box": ("carton", "1", "0.400", 80),
+    "piece": ("carton", "10", "0.500", 80),
+}
+#: GB 28050 per 100 g (or ml): energy kJ, protein g, fat g, carbohydrate g, sodium mg.
+DEMO_NUTRITION = {
+    "grains": ("100g", "1440", "12.6", "3.3", "62.1", "1"),
+    "flour_pasta": ("100g", "1470", "11.0", "1.3", "72.0", "5"),
+    "oilseeds_oils": ("100g", "3700", "0", "99.9", "0", "0"),
+    "honey": ("100g", "1272", "0.3", "0", "82.4", "4"),
+    "dairy": ("100ml", "250", "3.0", "3.2", "4.7", "44"),
+    "meat_poultry": ("100g", "800", "18.0", "14.0", "0", "70"),
+    "confectionery": ("100g", "1900", "6.0", "16.0", "68.0", "150"),
+    "vegetables": ("100g", "150", "1.5", "0.2", "6.0", "10"),
+    "berries_mushrooms": ("100g", "200", "0.8", "0.5", "9.0", "1"),
+    "beverages": ("100ml", "180", "0", "0", "10.6", "5"),
+}
+
+
+def demo_customs(prefix: str | None, index: int, category: str, unit: str) -> dict:
+    """GTIN under the producer's GS1 prefix, package and nutrition for a demo product."""
+    from decimal import Decimal
+
+    from core.identifiers import gs1_check_digit
+
+    values = {}
+    if prefix:
+        body = f"{prefix}{index + 1:0{12 - len(prefix)}d}"
+        values["gtin"] = body + gs1_check_digit(body)
+    kind, units, tare, per_pallet = DEMO_PACKAGES.get(unit, DEMO_PACKAGES["box"])
+    values.update(
+        package_kind=kind,
+        units_per_package=Decimal(units),
+        package_tare_kg=Decimal(tare),
+        packages_per_pallet=per_pallet,
+    )
+    if category in DEMO_NUTRITION:
+        basis, *amounts = DEMO_NUTRITION[category]
+        values["nutrition_basis"] = basis
+        for key, amount in zip(
+            ("energy_kj", "protein_g", "fat_g", "carbohydrate_g", "sodium_mg"), amounts, strict=True
+        ):
+            values[key] = Decimal(amount)
+    return values

@@ -66,7 +66,7 @@ def seed_catalog(echo) -> None:
     from accounts import services as accounts
     from accounts.seed import DEMO_PASSWORD
     from catalog import search, uploads
-    from catalog.demo import DESCRIPTIONS, PRODUCERS, PRODUCTS, TNVED_CODES, demo_legal
+    from catalog.demo import DESCRIPTIONS, PRODUCERS, PRODUCTS, TNVED_CODES, demo_customs, demo_legal
     from catalog.models import Certificate, Lot, Photo, Producer, Product, ProductPriceTier, today
 
     ensure_reference_data()
@@ -179,6 +179,7 @@ def seed_catalog(echo) -> None:
             stock_reserved=Decimal("0"),
             stock_on_hand=Decimal("0") if stock == "lots" else Decimal(stock),
             tracks_lots=stock == "lots",
+            **demo_customs(producers[key].gs1_company_prefix, index, category, unit),
         )
         product.price_tiers = [
             ProductPriceTier(min_quantity=Decimal(q), unit_price=Decimal(p)) for q, p in tiers

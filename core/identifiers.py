@@ -9,6 +9,7 @@ keys are not in stdnum at all.
 """
 
 import re
+from urllib.parse import quote
 
 from stdnum import bic as _bic
 from stdnum import ean as _ean
@@ -105,3 +106,56 @@ def gs1_valid(value: str, length: int) -> bool:
 def gs1_prefix_valid(value: str) -> bool:
     """A GS1 company prefix: 6 to 12 digits."""
     return _digits(value, *range(6, 13))
+
+
+# ---- GS1 EPC URIs (Tag Data Standard) and Digital Link ---------------------------------------
+
+
+def gtin14(gtin: str) -> str:
+    return gtin.zfill(14)
+
+
+def _split_gtin(prefix: str, gtin: str) -> tuple[str, str] | None:
+    """(company prefix, indicator + item reference) of a GTIN under ``prefix``, else None."""
+    code = gtin14(gtin)
+    if not prefix or code[1 : 1 + len(prefix)] != prefix:
+        return None
+    return prefix, code[0] + code[1 + len(prefix) : 13]
+
+
+def epc_class(prefix: str, gtin: str, lot: str | None = None) -> str:
+    """A product or lot as an EPC class: LGTIN with a lot, the SGTIN pattern without; a GS1
+    Digital Link when the GTIN is not under ``prefix`` (its split is then unknown)."""
+    split = _split_gtin(prefix, gtin)
+    if split is None:
+        return digital_link(gtin, lot)
+    company, item = split
+    if lot:
+        return f"urn:epc:class:lgtin:{company}.{item}.{quote(lot, safe='')}"
+    return f"urn:epc:idpat:sgtin:{company}.{item}.*"
+
+
+def digital_link(gtin: str, lot: str | None = None) -> str:
+    uri = f"https://id.gs1.org/01/{gtin14(gtin)}"
+    return f"{uri}/10/{quote(lot, safe='')}" if lot else uri
+
+
+def sscc(prefix: str, serial: int, extension: int = 0) -> str:
+    """An 18-digit SSCC: extension digit, company prefix, serial reference, check digit."""
+    width = 16 - len(prefix)
+    reference = str(serial).zfill(width)
+    if len(reference) > width:
+        raise ValueError("serial reference too long for this prefix")
+    body = f"{extension}{prefix}{reference}"
+    return body + gs1_check_digit(body)
+
+
+def sscc_uri(prefix: str, code: str) -> str:
+    return f"urn:epc:id:sscc:{prefix}.{code[0]}{code[1 + len(prefix) : 17]}"
+
+
+def sgln_uri(prefix: str, gln: str, extension: str = "0") -> str | None:
+    """A GLN as an SGLN under ``prefix`` (None when the GLN is not under it)."""
+    if not gln.startswith(prefix):
+        return None
+    return f"urn:epc:id:sgln:{prefix}.{gln[len(prefix) : 12]}.{extension}"

@@ -1,14 +1,18 @@
-"""A shipment's traceability as a GS1 EPCIS 2.0 JSON-LD document.
+"""A shipment's traceability as a GS1 EPCIS 2.0 JSON-LD document, with GS1 identities.
 
-- an ``AggregationEvent`` (bizStep ``packing``): the lots put into the vehicle or container;
-- an ``ObjectEvent`` per milestone with the CBV bizStep/disposition from logistics.rules,
-  readPoint (``geo:`` when coordinates were given) and bizLocation (origin, crossing, Daowai);
+- an ``ObjectEvent`` ADD (bizStep ``commissioning``) per lot on board, dated at production,
+  whose ILMD carries the lot number, production and best-before dates;
+- an ``AggregationEvent`` (bizStep ``packing``) per logistic unit (pallet, big bag), at packing
+  time (the pickup), its SSCC as parent; one more puts the units into a container, if any;
+- an ``ObjectEvent`` per milestone with the CBV bizStep/disposition from logistics.rules, the
+  place (SGLN where it has a GLN) or ``geo:`` coordinates, and the offset of the place's zone;
 - an ``ObjectEvent`` (``sensor_reporting``) per day with hourly temperature summaries per
   sensor in ``sensorElementList``; excursions carry an ``ALARM_CONDITION`` report.
 
-Goods are class-level identifiers (product + lot) in ``quantityList``. We have no GS1 company
-prefix, so identifiers are HTTP URIs under PUBLIC_BASE_URL. A buyer or farmer sees only the
-lots of their own orders.
+Products are GTINs (LGTIN with their lot, SGTIN patterns without, or GS1 Digital Links when
+the producer's prefix does not split the GTIN); goods without a GTIN keep an HTTP URI under
+PUBLIC_BASE_URL. ``bizTransactionList`` names the orders and the invoice, packing list and
+waybill on file. A buyer or farmer sees only the lots and documents of their own orders.
 """
 
 import uuid
@@ -20,10 +24,18 @@ from urllib.parse import quote
 from flask import current_app
 from sqlalchemy import func, select
 
+from core import identifiers
 from core.extensions import db
 from core.timeutil import utcnow
-from logistics.models import Shipment, TemperatureExcursion, TemperatureReading, TrackingEvent
-from logistics.rules import EXCEPTION, EXCEPTION_CBV, MILESTONES
+from logistics.models import Place, Shipment, TemperatureExcursion, TemperatureReading, TrackingEvent
+from logistics.rules import (
+    CROSSING_PLACES,
+    DESTINATION_PLACE,
+    EXCEPTION,
+    EXCEPTION_CBV,
+    MILESTONES,
+    ORIGIN_PLACE,
+)
 from logistics.services.access import visible_orders
 from logistics.services.places import event_place, utc_offset, zone_name
 
@@ -45,13 +57,38 @@ def _event_id(key: str) -> str:
     return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"{_base()}/event/{key}"))
 
 
+def _prefix() -> str:
+    return current_app.config.get("PLATFORM_GS1_PREFIX", "")
+
+
+def place_uri(place: Place | None) -> str | None:
+    """SGLN where the place has a GLN under the platform's prefix, else its gazetteer URL."""
+    if place is None:
+        return None
+    if place.gln:
+        sgln = identifiers.sgln_uri(_prefix(), place.gln)
+        if sgln:
+            return sgln
+    return f"{_base()}/location/{place.code}"
+
+
 def _locations(shipment: Shipment) -> dict[str, str]:
-    base = _base()
+    russian, _chinese = CROSSING_PLACES.get(shipment.border_crossing_code, (None, None))
     return {
-        "origin": f"{base}/location/origin/{quote(shipment.origin.lower().replace(' ', '-'), safe='')}",
-        "border": f"{base}/location/crossing/{shipment.border_crossing_code}",
-        "destination": f"{base}/location/harbin-daowai",
+        "origin": place_uri(db.session.get(Place, ORIGIN_PLACE)),
+        "border": place_uri(db.session.get(Place, russian))
+        if russian
+        else f"{_base()}/location/crossing/" + shipment.border_crossing_code,
+        "destination": place_uri(db.session.get(Place, DESTINATION_PLACE)),
     }
+
+
+def class_uri(product, lot_number: str | None = None) -> str:
+    """A product, or one lot of it, as an EPC class (see the module's docstring)."""
+    if product.gtin:
+        return identifiers.epc_class(product.producer.gs1_company_prefix or "", product.gtin, lot_number)
+    uri = f"{_base()}/class/product/{product.id}"
+    return f"{uri}/lot/{quote(lot_number, safe='')}" if lot_number else uri
 
 
 def _offset(shipment: Shipment, event, history) -> str:
@@ -60,27 +97,20 @@ def _offset(shipment: Shipment, event, history) -> str:
     return utc_offset(event.occurred_at, zone_name(place))
 
 
-def _quantities(shipment: Shipment, order_ids: set[int]) -> list[dict]:
-    """Lots on board as class-level quantities; a package takes its line's lots in FEFO order
-    after what earlier packages of the line took."""
-    base = _base()
-    totals: dict[str, Decimal] = defaultdict(Decimal)
-    uoms: dict[str, str | None] = {}
+def _pieces(shipment: Shipment, order_ids: set[int]) -> list[tuple]:
+    """``(package, product, lot or None, quantity)``: what each package on board holds, lots in
+    FEFO order after what earlier packages of the line took."""
+    result = []
     for package in shipment.packages:
         line = package.line
         if line.order_id not in order_ids:
             continue
         earlier = sum((p.quantity for p in _packages_of_line(line.id) if p.id < package.id), Decimal("0"))
         need, skip = package.quantity, earlier
-        product_uri = f"{base}/class/product/{line.product_id}"
-        pieces = [
-            (a.lot.lot_number if a.lot else None, a.quantity)
-            for a in line.allocations
-            if a.state != "released"
-        ]
+        pieces = [(a.lot, a.quantity) for a in line.allocations if a.state != "released"]
         if not pieces:
             pieces = [(None, line.quantity)]
-        for lot_number, quantity in pieces:
+        for lot, quantity in pieces:
             take_from = min(skip, quantity)
             skip -= take_from
             available = quantity - take_from
@@ -88,12 +118,19 @@ def _quantities(shipment: Shipment, order_ids: set[int]) -> list[dict]:
                 continue
             taken = min(available, need)
             need -= taken
-            uri = f"{product_uri}/lot/{quote(lot_number, safe='')}" if lot_number else product_uri
-            totals[uri] += taken
-            uoms[uri] = UOM.get(line.unit)
+            result.append((package, line.product, lot, taken))
         if need > 0:  # more shipped than allocated (no allocation rows): the product itself
-            totals[product_uri] += need
-            uoms[product_uri] = UOM.get(line.unit)
+            result.append((package, line.product, None, need))
+    return result
+
+
+def _quantity_list(pieces) -> list[dict]:
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    uoms: dict[str, str | None] = {}
+    for package, product, lot, quantity in pieces:
+        uri = class_uri(product, lot.lot_number if lot else None)
+        totals[uri] += quantity
+        uoms[uri] = UOM.get(package.line.unit)
     result = []
     for uri, quantity in totals.items():
         element = {"epcClass": uri, "quantity": float(quantity)}
@@ -103,43 +140,170 @@ def _quantities(shipment: Shipment, order_ids: set[int]) -> list[dict]:
     return result
 
 
+def _quantities(shipment: Shipment, order_ids: set[int]) -> list[dict]:
+    return _quantity_list(_pieces(shipment, order_ids))
+
+
+#: Logistic units per package are capped: SSCC serials are the package id times this plus the unit.
+MAX_UNITS = 1000
+
+
+def logistic_units(package) -> int:
+    """Big bags are logistic units themselves; packs go on pallets; otherwise the places given."""
+    product = package.line.product
+    if product.package_kind and product.units_per_package:
+        packs = -(-package.quantity // product.units_per_package)
+        if product.package_kind == "big_bag" or not product.packages_per_pallet:
+            units = packs if product.package_kind == "big_bag" else package.places
+        else:
+            units = -(-packs // product.packages_per_pallet)
+    else:
+        units = package.places
+    return max(1, min(int(units), MAX_UNITS - 1))
+
+
+def unit_ssccs(package) -> list[str]:
+    """The SSCC of each logistic unit of a package, stable for the package (built from its id)."""
+    prefix = _prefix()
+    return [
+        identifiers.sscc(prefix, package.id * MAX_UNITS + n) for n in range(1, logistic_units(package) + 1)
+    ]
+
+
+def container_sscc(vehicle) -> str:
+    return identifiers.sscc(_prefix(), vehicle.id, extension=1)
+
+
 def _packages_of_line(line_id: int):
     from logistics.models import ShipmentPackage
 
     return db.session.scalars(select(ShipmentPackage).where(ShipmentPackage.order_line_id == line_id)).all()
 
 
+BIZ_TRANSACTION_TYPES = {"invoice": "inv", "packing_list": "desadv", "cmr": "bol", "rail_waybill": "bol"}
+
+
+def _transactions(user, shipment: Shipment, orders) -> list[dict]:
+    """The orders (``po``) and the invoice, packing list and waybill on file for the caller."""
+    from logistics.services.documents import documents_for
+
+    base = _base()
+    result = [{"type": "po", "bizTransaction": f"{base}/order/{o.number}"} for o in orders]
+    hub = db.session.get(Place, ORIGIN_PLACE + "-hub")
+    issuer = hub.gln if hub is not None and hub.gln else None
+    for document in documents_for(user, shipment):
+        kind = BIZ_TRANSACTION_TYPES.get(document.kind_code)
+        if kind is None or not document.number:
+            continue
+        number = quote(document.number, safe="")
+        uri = f"urn:epcglobal:cbv:bt:{issuer}:{number}" if issuer else f"{base}/document/{number}"
+        result.append({"type": kind, "bizTransaction": uri})
+    return result
+
+
+def _commissioning(pieces, origin: str) -> list[dict]:
+    """One ADD per lot, at its production date, with the lot's master data in ILMD."""
+    events, seen = [], set()
+    for _package, product, lot, _quantity in pieces:
+        if lot is None or lot.id in seen:
+            continue
+        seen.add(lot.id)
+        produced = datetime.combine(lot.produced_on, datetime.min.time(), tzinfo=UTC)
+        events.append(
+            {
+                "type": "ObjectEvent",
+                "eventID": _event_id(f"commissioning/{lot.id}"),
+                "eventTime": _time(produced),
+                "eventTimeZoneOffset": ORIGIN_OFFSET,
+                "action": "ADD",
+                "bizStep": "commissioning",
+                "disposition": "active",
+                "quantityList": [{"epcClass": class_uri(product, lot.lot_number)}],
+                "readPoint": {"id": origin},
+                "ilmd": {
+                    "cbvmda:lotNumber": lot.lot_number,
+                    "cbvmda:bestBeforeDate": lot.best_before.isoformat(),
+                    "ab:productionDate": lot.produced_on.isoformat(),
+                },
+            }
+        )
+    return events
+
+
+def _unit_share(quantity: Decimal, count: int, n: int) -> Decimal:
+    """The ``n``-th of ``count`` units' share of a quantity; the last takes the rounding's rest."""
+    share = (quantity / count).quantize(Decimal("0.001"))
+    return quantity - share * (count - 1) if n == count - 1 else share
+
+
+def _packing(shipment, pieces, history, locations, transactions) -> list[dict]:
+    """Each logistic unit packed at pickup (or when the shipment was made, before it)."""
+    picked = next((e for e in history if e.type == "picked_up"), None)
+    packed_at = picked.occurred_at if picked is not None else shipment.created_at
+    by_package = defaultdict(list)
+    for piece in pieces:
+        by_package[piece[0].id].append(piece)
+    events, units = [], []
+    for package in shipment.packages:
+        if package.id not in by_package:
+            continue
+        ssccs = unit_ssccs(package)
+        units += ssccs
+        count = len(ssccs)
+        for n, code in enumerate(ssccs):
+            parts = [
+                (pkg, prod, lot, _unit_share(q, count, n)) for pkg, prod, lot, q in by_package[package.id]
+            ]
+            event = {
+                "type": "AggregationEvent",
+                "eventID": _event_id(f"packing/{package.id}/{n}"),
+                "eventTime": _time(packed_at),
+                "eventTimeZoneOffset": ORIGIN_OFFSET,
+                "parentID": identifiers.sscc_uri(_prefix(), code),
+                "childQuantityList": _quantity_list(parts),
+                "action": "ADD",
+                "bizStep": "packing",
+                "disposition": "in_progress",
+                "readPoint": {"id": locations["origin"]},
+                "bizLocation": {"id": locations["origin"]},
+            }
+            if transactions:
+                event["bizTransactionList"] = transactions
+            events.append(event)
+    containers = [v for v in shipment.vehicles if v.kind == "container" and v.leg == 1]
+    if units and containers:
+        events.append(
+            {
+                "type": "AggregationEvent",
+                "eventID": _event_id(f"stuffing/{shipment.id}"),
+                "eventTime": _time(packed_at),
+                "eventTimeZoneOffset": ORIGIN_OFFSET,
+                "parentID": identifiers.sscc_uri(_prefix(), container_sscc(containers[0])),
+                "childEPCs": [identifiers.sscc_uri(_prefix(), code) for code in units],
+                "action": "ADD",
+                "bizStep": "stuffing",
+                "disposition": "in_progress",
+                "readPoint": {"id": locations["origin"]},
+            }
+        )
+    return events
+
+
 def build(user, shipment: Shipment) -> dict:
     base = _base()
     orders = visible_orders(user, shipment)
     order_ids = {o.id for o in orders}
-    quantities = _quantities(shipment, order_ids)
+    pieces = _pieces(shipment, order_ids)
+    quantities = _quantity_list(pieces)
     locations = _locations(shipment)
-    transactions = [{"type": "po", "bizTransaction": f"{base}/order/{o.number}"} for o in orders]
-    parent = f"{base}/shipment/{shipment.tracking_code}"
-    events = []
-    if quantities:
-        packing = {
-            "type": "AggregationEvent",
-            "eventID": _event_id(f"packing/{shipment.id}"),
-            "eventTime": _time(shipment.created_at),
-            "eventTimeZoneOffset": ORIGIN_OFFSET,
-            "parentID": parent,
-            "childQuantityList": quantities,
-            "action": "ADD",
-            "bizStep": "packing",
-            "disposition": "in_progress",
-            "readPoint": {"id": locations["origin"]},
-            "bizLocation": {"id": locations["origin"]},
-        }
-        if transactions:
-            packing["bizTransactionList"] = transactions
-        events.append(packing)
+    transactions = _transactions(user, shipment, orders)
     history = db.session.scalars(
         select(TrackingEvent)
         .where(TrackingEvent.shipment_id == shipment.id)
         .order_by(TrackingEvent.occurred_at, TrackingEvent.id)
     ).all()
+    events = _packing(shipment, pieces, history, locations, transactions)
+    events[:0] = _commissioning(pieces, locations["origin"])
     excursions = {
         x.event_id: x
         for x in db.session.scalars(
@@ -147,11 +311,8 @@ def build(user, shipment: Shipment) -> dict:
         ).all()
     }
     for event in history:
-        events.append(
-            _milestone(
-                shipment, event, quantities, locations, transactions, excursions.get(event.id), history
-            )
-        )
+        excursion = excursions.get(event.id)
+        events.append(_milestone(shipment, event, quantities, locations, transactions, excursion, history))
     events.extend(_sensor_events(shipment, quantities, locations))
     return {
         "@context": [EPCIS_CONTEXT, {"ab": f"{base}/voc/"}],
@@ -172,7 +333,9 @@ def _milestone(
     else:
         rule = MILESTONES[event.type]
         biz_step, disposition, stage = rule.biz_step, rule.disposition, rule.stage
-    if event.latitude is not None and event.longitude is not None:
+    if event.place_code:
+        read_point = place_uri(event.place or db.session.get(Place, event.place_code))
+    elif event.latitude is not None and event.longitude is not None:
         read_point = f"geo:{event.latitude},{event.longitude}"
     elif stage in locations:
         read_point = locations[stage]
