@@ -155,12 +155,6 @@ class LegalInSchema(ma.Schema):
         return data
 
 
-class LegalSchema(LegalInSchema):
-    bank = ma.fields.Nested(BankSchema, allow_none=True, metadata={"description": "owner and admins"})
-    complete = ma.fields.Boolean(required=True)
-    missing = ma.fields.List(ma.fields.String(), required=True)
-
-
 class PriceBasisSchema(ma.Schema):
     """What a price covers: an Incoterms 2020 term and its named place."""
 
@@ -301,14 +295,14 @@ class LotPatchSchema(ma.Schema):
     quantity = _quantity(minimum=0, exclusive_minimum=True, maximum="999999999")
 
 
-class PackageSchema(ma.Schema):
+class ProductPackageSchema(ma.Schema):
     kind = ma.fields.String(required=True, metadata={"enum": list(PACKAGE_KINDS)})
     units_per_package = _quantity(required=True, metadata={"description": "Units of sale in one package"})
     tare_kg = _quantity(allow_none=True)
     per_pallet = ma.fields.Integer(allow_none=True, metadata={"description": "Packages on one pallet"})
 
 
-class PackageInSchema(ma.Schema):
+class ProductPackageInSchema(ma.Schema):
     kind = ma.fields.String(required=True, validate=ma.validate.OneOf(list(PACKAGE_KINDS)))
     units_per_package = _quantity(required=True, minimum=0, exclusive_minimum=True, maximum="100000")
     tare_kg = _quantity(allow_none=True, minimum=0, maximum="10000")
@@ -389,7 +383,7 @@ class ProductSchema(ma.Schema):
 
     def get_package(self, product):
         package = package_json(product)
-        return PackageSchema().dump(package) if package else None
+        return ProductPackageSchema().dump(package) if package else None
 
 
 class ProductDetailSchema(ProductSchema):
@@ -445,7 +439,7 @@ class ProductInSchema(ReadOnlyKeys):
     ingredients_zh = _text(2000)
     allergens_zh = _text(500)
     gtin = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=20))
-    package = ma.fields.Nested(PackageInSchema, allow_none=True)
+    package = ma.fields.Nested(ProductPackageInSchema, allow_none=True)
     nutrition = ma.fields.Nested(NutritionInSchema, allow_none=True)
     price_tiers = ma.fields.List(ma.fields.Nested(TierSchema), validate=ma.validate.Length(min=1, max=10))
     stock_quantity = _quantity(allow_none=True, minimum=0, maximum="999999999")
