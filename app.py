@@ -9,9 +9,11 @@ load_dotenv()
 
 import config as settings  # noqa: E402
 from core.extensions import db, limiter, login_manager, migrate  # noqa: E402
+from core.translations import catalogue_dirs  # noqa: E402
 
-#: The domain modules; each registers its blueprints, API, commands and demo data.
-MODULES = ("accounts", "catalog", "marketplace", "logistics")
+#: The domain modules, lowest layer first (ARCHITECTURE.md); each registers its blueprints,
+#: API, commands and demo data. The translation catalogues are derived from this list.
+MODULES = ("accounts", "fx", "catalog", "marketplace", "logistics", "trade")
 
 
 def create_app(config=None) -> Flask:
@@ -23,6 +25,7 @@ def create_app(config=None) -> Flask:
         app.config.from_mapping(settings.Config.load())
         if config:
             app.config.from_mapping(config)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join(catalogue_dirs(MODULES)))
     app.json.ensure_ascii = False  # Chinese and Russian as they are
     logging.basicConfig(level=logging.INFO)
     register_extensions(app)

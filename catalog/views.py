@@ -129,8 +129,8 @@ def product_page(product_id):
         except InvalidOperation:
             quantity = None
             flash(_("Enter a quantity above zero."), "warning")
-    # The landed-cost estimate belongs to the marketplace's documents; imported here only.
-    from marketplace.documents.views import page_estimate
+    # The landed-cost estimate belongs to trade; imported here only.
+    from trade.views import page_estimate
 
     return render_template(
         "catalog/product.html",

@@ -32,6 +32,11 @@ class UTCDateTime(TypeDecorator):
         return value
 
 
+def sql_in(column: str, values) -> str:
+    """A CHECK constraint's ``column IN ('a', 'b')`` for a tuple of known codes."""
+    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
 class TimestampMixin:
     #: When the row was created (UTC).
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)

@@ -24,9 +24,6 @@ def register(app, api):
     api.register_blueprint(orders_api.blp)
     api.register_blueprint(payments_api.blp)
     payments.connect_signals()
-    from marketplace.documents import register as register_documents
-
-    register_documents(app, api)
     app.cli.add_command(cli.orders_cli)
     app.jinja_env.globals["order_status_label"] = lambda code: STATUS_LABELS.get(code, code)
     app.jinja_env.globals["payment_status_label"] = lambda code: PAYMENT_LABELS.get(code, code)

@@ -16,6 +16,7 @@ from core.extensions import db
 from core.money import round_money
 from core.sequences import next_value
 from core.timeutil import utcnow
+from fx import services as fx
 from marketplace.models import DEFAULT_NAMED_PLACE, INCOTERMS, Checkout, Order, OrderLine, Quote
 from marketplace.services import stock
 from marketplace.services.lifecycle import PIPELINE, set_status
@@ -189,9 +190,7 @@ def place_order(buyer, data: dict, checkout: Checkout | None = None, commit: boo
 
 def record_order_rate(order: Order) -> None:
     """Freeze the CBR rate of the day on the order (its RUB equivalent is for information)."""
-    from marketplace.documents.rates import record_order_rate as record
-
-    record(order)
+    fx.record_order_rate(order)
 
 
 def set_status_initial(order: Order, buyer) -> None:

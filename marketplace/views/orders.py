@@ -15,7 +15,6 @@ from core.forms import flash_error, show_errors
 from core.i18n import plain_decimal, safe_next
 from core.pagination import paginate
 from marketplace import bp
-from marketplace.documents.views import cart_estimate, order_estimate
 from marketplace.forms import (
     AddToCartForm,
     CartQuantityForm,
@@ -31,6 +30,7 @@ from marketplace.services import orders as order_service
 from marketplace.services import payments as payment_service
 from marketplace.services import rfq as rfq_service
 from marketplace.services.lifecycle import PIPELINE, allowed_moves
+from trade.views import cart_estimate, order_estimate
 
 ACTIONS = {  # URL word → target status
     "confirm": "confirmed",
