@@ -129,9 +129,6 @@ def product_page(product_id):
         except InvalidOperation:
             quantity = None
             flash(_("Enter a quantity above zero."), "warning")
-    # The landed-cost estimate belongs to trade; imported here only.
-    from trade.views import page_estimate
-
     return render_template(
         "catalog/product.html",
         product=product,
@@ -140,7 +137,6 @@ def product_page(product_id):
         price=price,
         stock=available_stock(product),
         certificates=product.producer.valid_certificates(),
-        **page_estimate(page_user(), product, request.args),
     )
 
 

@@ -119,6 +119,39 @@ def _context(landed, error, mode, crossing, quantity) -> dict:
     }
 
 
+# ---- parts of lower modules' pages (template hooks, registered in trade.register) -----------
+
+
+def product_sidebar(product) -> str:
+    """The product page: the landed cost for the quantity asked, the label sheet link."""
+    user = current_user._get_current_object() if current_user.is_authenticated else None
+    estimate = page_estimate(user, product, request.args)
+    return render_template("trade/_product_sidebar.html", product=product, **estimate)
+
+
+def order_documents(order) -> str:
+    """The order page: links to its PDFs and its landed cost."""
+    estimate = order_estimate(current_user, order, request.args)
+    return render_template("trade/_documents.html", order=order) + render_template(
+        "trade/_landed_cost.html", **estimate
+    )
+
+
+def cart_summary(buyer) -> str:
+    """The cart: the landed cost of what is in it."""
+    return render_template("trade/_landed_cost.html", **cart_estimate(buyer, request.args))
+
+
+def payment_documents(payment) -> str:
+    """A bank-transfer payment: the proformas to pay against."""
+    return render_template("trade/_payment_documents.html", payment=payment)
+
+
+def shipment_documents(shipment_id) -> str:
+    """A shipment's page: its packing list."""
+    return render_template("trade/_shipment_documents.html", shipment_id=shipment_id)
+
+
 # ---- admin ---------------------------------------------------------------------------------------
 
 

@@ -16,10 +16,10 @@ from core.extensions import db
 from core.money import round_money
 from core.sequences import next_value
 from core.timeutil import utcnow
-from fx import services as fx
 from marketplace.models import DEFAULT_NAMED_PLACE, INCOTERMS, Checkout, Order, OrderLine, Quote
 from marketplace.services import stock
 from marketplace.services.lifecycle import PIPELINE, set_status
+from marketplace.signals import order_paid, order_placed
 
 MAX_QUANTITY = Decimal("100000000")
 
@@ -178,7 +178,7 @@ def place_order(buyer, data: dict, checkout: Checkout | None = None, commit: boo
         db.session.flush()
         stock.reserve(order.lines)
         set_status_initial(order, buyer)
-        record_order_rate(order)
+        order_placed.send(order)
         if commit:
             db.session.commit()
     except Exception:
@@ -186,11 +186,6 @@ def place_order(buyer, data: dict, checkout: Checkout | None = None, commit: boo
             db.session.rollback()
         raise
     return order
-
-
-def record_order_rate(order: Order) -> None:
-    """Freeze the CBR rate of the day on the order (its RUB equivalent is for information)."""
-    fx.record_order_rate(order)
 
 
 def set_status_initial(order: Order, buyer) -> None:
@@ -213,7 +208,7 @@ def order_from_quote(buyer, quote: Quote, details: dict) -> Order:
     db.session.flush()
     stock.reserve(order.lines)
     set_status_initial(order, buyer)
-    record_order_rate(order)
+    order_placed.send(order)
     return order
 
 
@@ -297,6 +292,7 @@ def apply_move(order: Order, to_status: str, actor, reason: str = "") -> None:
         stock.release(order)
     elif to_status == "paid":
         order.paid_at = order.paid_at or now
+        order_paid.send(order)
     elif to_status == "in_transit":
         stock.consume(order)
     elif to_status == "delivered":

@@ -30,7 +30,6 @@ from marketplace.services import orders as order_service
 from marketplace.services import payments as payment_service
 from marketplace.services import rfq as rfq_service
 from marketplace.services.lifecycle import PIPELINE, allowed_moves
-from trade.views import cart_estimate, order_estimate
 
 ACTIONS = {  # URL word → target status
     "confirm": "confirmed",
@@ -48,6 +47,12 @@ def _details(form) -> dict:
     }
 
 
+def product_order(product, quantity_text) -> str:
+    """The product page's ordering part: add to cart, ask for a quote (catalog's hook
+    'product-order')."""
+    return render_template("marketplace/_product_order.html", product=product, quantity_text=quantity_text)
+
+
 @bp.get("/cart")
 @roles_required("buyer")
 def cart():
@@ -60,7 +65,6 @@ def cart():
         form=CheckoutForm(),
         qty_form=CartQuantityForm(),
         unit_labels=UNIT_LABELS,
-        **cart_estimate(current_user, request.args),
     )
 
 
@@ -192,7 +196,6 @@ def order_detail(order_id):
         payments=payment_service.payments_of(current_user, order.id),
         methods=payment_service.available_methods(),
         pay_form=ReasonForm(),
-        **order_estimate(current_user, order, request.args),
     )
 
 
