@@ -14,11 +14,9 @@ def register(app, api):
     from marketplace import cli, seed, views  # noqa: F401  (routes, demo data)
     from marketplace.api import orders as orders_api
     from marketplace.api import payments as payments_api
-    from marketplace.services import (
-        notifications,  # noqa: F401  (signal receivers)
-        payments,
-    )
+    from marketplace.services import notifications  # noqa: F401  (signal receivers)
     from marketplace.services.lifecycle import PAYMENT_LABELS, STATUS_LABELS
+    from marketplace.services.payments import refunds
     from marketplace.signals import order_placed
     from marketplace.webhooks import bp as webhooks_bp
 
@@ -27,7 +25,7 @@ def register(app, api):
     add_template_hook(app, "product-order", views.orders.product_order)
     api.register_blueprint(orders_api.blp)
     api.register_blueprint(payments_api.blp)
-    payments.connect_signals()
+    refunds.connect_signals()
     # The rate of the day is frozen on every order as it is placed (for its RUB equivalent).
     order_placed.connect(fx.record_order_rate)
     app.cli.add_command(cli.orders_cli)
