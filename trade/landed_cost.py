@@ -23,9 +23,14 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from catalog.models import Product
+from catalog.queries import listing_options
 from core.errors import AppError, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
 from core.money import round_money
+from logistics.models import BorderCrossing
+from marketplace.services import cart as cart_service
+from marketplace.services.orders import order_for, parse_quantity
 from trade.models import TRANSPORT_MODES, DutyRate, FreightTariff
 
 DEFAULT_MODE = "rail"
@@ -212,10 +217,6 @@ def for_product(user, product_id, quantity_text, mode=None, crossing=None) -> Br
     :raise 404: unknown or not visible to ``user``
     :raise 422: bad quantity, below the MOQ, unknown mode or no tariff for the route
     """
-    from catalog.models import Product
-    from catalog.queries import listing_options
-    from marketplace.services.orders import parse_quantity
-
     product = (
         db.session.get(Product, product_id, options=listing_options())
         if isinstance(product_id, int)
@@ -263,8 +264,6 @@ def for_order(user, order_id, mode=None, crossing=None) -> Breakdown:
 
     :raise 404: not a party to the order
     """
-    from marketplace.services.orders import order_for
-
     order = order_for(user, order_id)
     return for_order_object(order, mode, crossing)
 
@@ -291,8 +290,6 @@ def for_order_object(order, mode=None, crossing=None) -> Breakdown:
 
 def for_cart(buyer, mode=None, crossing=None) -> Breakdown:
     """The estimate for the buyer's cart; lines below their MOQ are left out with a warning."""
-    from marketplace.services import cart as cart_service
-
     if buyer is None or buyer.role != "buyer":
         raise Forbidden()
     mode, crossing = mode or DEFAULT_MODE, crossing or DEFAULT_CROSSING
@@ -394,8 +391,6 @@ def save_tariff(admin, mode: str, crossing: str, cny_per_kg, unconfirmed=False, 
     :raise 403: not an admin
     :raise 422: unknown mode or crossing, a rate ≤ 0 or above 100 CNY/kg
     """
-    from logistics.models import BorderCrossing
-
     _require_admin(admin)
     if mode not in TRANSPORT_MODES:
         message = _l("Unknown mode of transport.")
