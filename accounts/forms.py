@@ -76,11 +76,6 @@ class ConfirmForm(FlaskForm):
     submit = SubmitField(_l("Confirm"))
 
 
-class LanguageForm(FlaskForm):
-    language = HiddenField(validators=[DataRequired()])
-    next = HiddenField()
-
-
 class CompanyForm(FlaskForm):
     """A buyer's company, the importer of record (checked by accounts.company)."""
 
