@@ -125,6 +125,7 @@ class Config:
     PLATFORM_LEGAL_ADDRESS = os.environ.get(
         "PLATFORM_LEGAL_ADDRESS", "No. 1 Daowai Logistics Park, Daowai District, Harbin, Heilongjiang, China"
     )
+    PLATFORM_CONTACT = os.environ.get("PLATFORM_CONTACT", "+86 451 8800 0000 · import@agrobridge.example")
     #: Unified Social Credit Code of the platform's company (its check character is tested).
     PLATFORM_USCC = os.environ.get("PLATFORM_USCC", "91230104MA1B2C3D43")
     #: The platform's GS1 company prefix: SSCCs of the logistic units it consolidates and GLNs of

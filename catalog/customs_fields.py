@@ -100,3 +100,34 @@ def package_json(product) -> dict | None:
         "tare_kg": product.package_tare_kg,
         "per_pallet": product.packages_per_pallet,
     }
+
+
+def packing(product, quantity: Decimal) -> dict:
+    """How ``quantity`` units of sale travel: packages of the product's kind (the last one
+    partly filled), net, tare and gross weight, pallets. Without package data: one lot of
+    goods at the product's gross weight per unit."""
+    net = (quantity * product.net_weight_kg).quantize(Decimal("0.001"))
+    if not product.package_kind or not product.units_per_package:
+        gross = (quantity * (product.gross_weight_kg or product.net_weight_kg)).quantize(Decimal("0.001"))
+        return {"kind": None, "count": None, "net_kg": net, "gross_kg": gross, "pallets": None}
+    count = int(-(-quantity // product.units_per_package))
+    tare = (product.package_tare_kg or Decimal("0")) * count
+    pallets = -(-count // product.packages_per_pallet) if product.packages_per_pallet else None
+    return {
+        "kind": product.package_kind,
+        "count": count,
+        "net_kg": net,
+        "gross_kg": (net + tare).quantize(Decimal("0.001")),
+        "pallets": pallets,
+    }
+
+
+def net_content(product) -> str | None:
+    """Net content of one package in legal units (GB 7718: g, kg, ml, L)."""
+    if not product.units_per_package:
+        return None
+    if product.unit == "litre":
+        litres = product.units_per_package
+        return f"{(litres * 1000).normalize():f} mL" if litres < 1 else f"{litres.normalize():f} L"
+    kg = product.units_per_package * product.net_weight_kg
+    return f"{(kg * 1000).normalize():f} g" if kg < 1 else f"{kg.normalize():f} kg"

@@ -8,3 +8,6 @@ _signals = Namespace()
 #: sender: the Shipment, whose status has just become delivered; kwargs: actor (User or None).
 #: Its orders have been moved along already (delivered when all their goods arrived).
 shipment_delivered = _signals.signal("shipment-delivered")
+
+#: sender: the Shipment, whose departure from the origin has just been recorded; kwargs: actor.
+shipment_departed = _signals.signal("shipment-departed")

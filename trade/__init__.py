@@ -19,3 +19,6 @@ def register(app, api):
     add_template_hook(app, "payment-documents", views.payment_documents)
     add_template_hook(app, "shipment-documents", views.shipment_documents)
     add_template_hook(app, "admin-rates", views.admin_sections)
+    from trade import events
+
+    events.connect()

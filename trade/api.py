@@ -1,10 +1,10 @@
 """/api/v1: landed cost, duty rates, freight tariffs and document PDFs."""
 
-from flask import make_response
+from flask import make_response, url_for
 from flask_smorest import Blueprint
 
 from core.auth import api_auth, api_user
-from trade import drawing, landed_cost, services
+from trade import contracts, issuing, landed_cost, services
 from trade import schemas as s
 
 blp = Blueprint(
@@ -18,12 +18,26 @@ ID = "<int(max=2147483647):{}>"
 PDF_RESPONSE = {"content_type": "application/pdf", "description": "A PDF in Chinese and Russian"}
 
 
-def pdf_response(body: bytes, number: str):
-    response = make_response(body)
+def pdf_response(document):
+    """An issued document's kept bytes, the same for every viewer."""
+    response = make_response(issuing.file_bytes(document))
     response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'inline; filename="{number}.pdf"'
+    response.headers["Content-Disposition"] = f'inline; filename="{document.number}.pdf"'
     response.headers["Cache-Control"] = "private, no-store"
+    response.headers["ETag"] = f'"{document.sha256}"'
     return response
+
+
+def document_json(document) -> dict:
+    return {
+        "kind": document.kind,
+        "number": document.number,
+        "revision": document.revision,
+        "replaces": document.replaces.number if document.replaces is not None else None,
+        "issued_at": document.issued_at,
+        "sha256": document.sha256,
+        "url": url_for("trade_api.document_pdf", number=document.number),
+    }
 
 
 # ---- landed cost ---------------------------------------------------------------------------------
@@ -139,15 +153,9 @@ def order_document_pdf(order_id, kind):
     """
     user = api_user()
     if kind == "packing_list":
-        items = services.packing_lists_for_order(user, order_id)
-        return pdf_response(drawing.packing_list(items), items[0][0].number)
-    document, order = services.order_document(user, order_id, kind)
-    body = (
-        drawing.proforma(document, order)
-        if kind == "proforma"
-        else drawing.commercial_invoice(document, order)
-    )
-    return pdf_response(body, document.number)
+        return pdf_response(services.packing_lists_for_order(user, order_id)[-1])
+    document, _order = services.order_document(user, order_id, kind)
+    return pdf_response(document)
 
 
 @blp.get(f"/shipments/{ID.format('shipment_id')}/documents/packing_list.pdf")
@@ -156,10 +164,9 @@ def order_document_pdf(order_id, kind):
 @blp.alt_response(404, description="Unknown shipment, or not visible to the caller")
 @blp.doc(security=BEARER)
 def shipment_packing_list_pdf(shipment_id):
-    """A shipment's packing list: operators and admins see every package; the parties of an
-    order on board see their packages only. 404 to anyone else."""
-    document, shipment, shown = services.packing_list_for_shipment(api_user(), shipment_id)
-    return pdf_response(drawing.packing_list([(document, shipment, shown)]), document.number)
+    """A shipment's packing list: operators and admins get the whole shipment's; the parties of
+    an order on board get their order's. 404 to anyone else."""
+    return pdf_response(services.packing_list_for_shipment(api_user(), shipment_id))
 
 
 @blp.get(f"/products/{ID.format('product_id')}/label-sheet.pdf")
@@ -168,7 +175,95 @@ def shipment_packing_list_pdf(shipment_id):
 @blp.alt_response(404, description="Not the product's farmer, an admin or a buyer who ordered it")
 @blp.doc(security=BEARER)
 def label_sheet_pdf(product_id):
-    """The Chinese label data sheet (GB 7718) of a product, flagged incomplete when items are
-    missing. Its farmer, admins, and buyers who ordered it (as importer); 404 to anyone else."""
-    document, product, importer_order = services.label_sheet(api_user(), product_id)
-    return pdf_response(drawing.label_sheet(document, product, importer_order), document.number)
+    """The Chinese label data sheet (GB 7718, GB 28050 nutrition) of a product, flagged
+    incomplete when items are missing. Its farmer, admins, and buyers who ordered it; 404 to
+    anyone else."""
+    document, _product = services.label_sheet(api_user(), product_id)
+    return pdf_response(document)
+
+
+@blp.get(f"/orders/{ID.format('order_id')}/documents")
+@api_auth()
+@blp.response(200, s.IssuedDocumentSchema(many=True))
+@blp.alt_response(404, description="Not a party to the order")
+@blp.doc(security=BEARER)
+def list_order_documents(order_id):
+    """The order's issued documents, every revision: proforma, commercial invoice, packing
+    lists, and the label sheets of its products. Its parties and admins (operators: its
+    packing lists).
+
+    :raise 404: not visible to the caller
+    """
+    _order, documents = services.documents_of_order(api_user(), order_id)
+    return [document_json(d) for d in documents]
+
+
+@blp.get("/documents/<string(minlength=10, maxlength=20):number>.pdf")
+@api_auth()
+@blp.response(200, **PDF_RESPONSE)
+@blp.alt_response(404, description="Unknown, or not the caller's to see")
+@blp.doc(security=BEARER)
+def document_pdf(number):
+    """One issued document by its number: the kept bytes, whoever asks.
+
+    :raise 404: unknown, or not the caller's to see
+    """
+    return pdf_response(services.document_by_number(api_user(), number))
+
+
+@blp.route("/documents/<string(minlength=10, maxlength=20):number>", methods=["PUT", "PATCH", "DELETE"])
+@api_auth()
+@blp.response(409, description="document_issued: an issued document is never changed")
+@blp.alt_response(404, description="Unknown, or not the caller's to see")
+@blp.doc(security=BEARER)
+def change_document(number):
+    """Issued documents are kept as issued: changing or deleting one is refused; an admin
+    issues a revision instead (POST …/revisions).
+
+    :raise 404: unknown, or not the caller's to see
+    :raise 409: always, for a document the caller may see
+    """
+    issuing.refuse_change(services.document_by_number(api_user(), number))
+
+
+@blp.post(f"/orders/{ID.format('order_id')}/documents/<any(proforma, commercial_invoice):kind>/revisions")
+@api_auth("admin")
+@blp.arguments(s.RevisionInSchema)
+@blp.response(201, s.IssuedDocumentSchema)
+@blp.alt_response(409, description="document_not_issued: nothing to revise yet")
+@blp.doc(security=BEARER)
+def revise_order_document(data, order_id, kind):
+    """Re-issue a proforma or commercial invoice after a correction: a new number, revision + 1,
+    naming the one it replaces (whose file is kept as it was). Admins.
+
+    :raise 404: unknown order; :raise 409: not issued yet; :raise 422: no reason
+    """
+    return document_json(services.revise_order_document(api_user(), order_id, kind, data["reason"]))
+
+
+# ---- export contracts ----------------------------------------------------------------------------
+
+
+@blp.get("/contracts")
+@api_auth()
+@blp.response(200, s.ContractSchema(many=True))
+@blp.doc(security=BEARER)
+def list_contracts():
+    """The caller's export contracts (a farmer's producer's, a buyer's; admins: all). One per
+    producer and buyer, made on their first order."""
+    return contracts.contracts_for(api_user())
+
+
+@blp.patch(f"/contracts/{ID.format('contract_id')}")
+@api_auth("farmer", "buyer")
+@blp.arguments(s.ContractInSchema)
+@blp.response(200, s.ContractSchema)
+@blp.alt_response(404, description="Not a party to the contract")
+@blp.doc(security=BEARER)
+def patch_contract(data, contract_id):
+    """Enter the contract as signed: number, date, payment terms, Incoterm and place. Its
+    parties.
+
+    :raise 404: not a party; :raise 422: a number in use, a date in the future
+    """
+    return contracts.update_contract(api_user(), contract_id, data)

@@ -2,35 +2,64 @@
 
 from decimal import Decimal
 
+from flask import current_app
+from flask_babel import force_locale
+from fpdf import XPos, YPos
 from sqlalchemy import select
 
+from accounts.company import company_of
+from catalog.customs_fields import net_content, packing
+from catalog.data import PACKAGE_KINDS
 from core.extensions import db
 from fx.services import order_rub_equivalent
 from logistics.models import Shipment, ShipmentOrder
 from marketplace.models import Payment, PaymentOrder
 from marketplace.services.payments import bank_details
-from trade.pdf import TradePdf, money, path_for, public_url, qty
+from trade.contracts import contract_between
+from trade.pdf import MUTED, RULE, TradePdf, money, path_for, public_url, qty
 
 
 def _seller_lines(producer) -> list[str]:
-    district = producer.district
-    lines = [producer.name_zh or producer.name_ru, producer.name_ru if producer.name_zh else producer.name_en]
-    address = ", ".join(x for x in (producer.address, district.name_ru if district else "") if x)
-    lines.append(address)
+    """The seller as registered: legal names, legal address, tax and registration numbers."""
+    lines = [
+        producer.legal_name_ru or producer.name_ru,
+        producer.legal_name_en or producer.name_en or producer.name_zh,
+        producer.legal_address_ru or producer.address,
+        producer.legal_address_en,
+    ]
+    ids = [
+        f"ИНН/INN {producer.inn}" if producer.inn else "",
+        f"КПП/KPP {producer.kpp}" if producer.kpp else "",
+    ]
+    ogrn = (
+        ("ОГРНИП/OGRNIP " if producer.sole_trader else "ОГРН/OGRN ") + producer.ogrn if producer.ogrn else ""
+    )
+    lines.append(" · ".join(x for x in (*ids, ogrn) if x))
     if producer.gacc_registration:
         lines.append(f"GACC: {producer.gacc_registration}")
     if producer.contact_phone or producer.contact_email:
         lines.append(" · ".join(x for x in (producer.contact_phone, producer.contact_email) if x))
-    return lines
+    return [x for x in lines if x]
 
 
 def _buyer_lines(order) -> list[str]:
+    """The buyer's company, the importer of record: names, address, USCC, customs code, contact."""
     buyer = order.buyer
-    lines = [buyer.company or buyer.name, buyer.name if buyer.company else buyer.email]
+    company = company_of(buyer)
+    if company is None:
+        lines = [buyer.company or buyer.name, buyer.name if buyer.company else buyer.email]
+    else:
+        lines = [
+            company.name_zh,
+            company.name_en,
+            company.address_zh,
+            company.address_en,
+            f"统一社会信用代码/USCC {company.uscc} · 海关编码/Customs {company.customs_code}",
+            " · ".join(x for x in (company.contact_name, company.contact_phone, company.contact_email) if x),
+        ]
     if order.delivery_contact:
         lines.append(order.delivery_contact)
-    lines.append(order.named_place)
-    return lines
+    return [x for x in lines if x]
 
 
 def _shipments(order) -> list:
@@ -62,30 +91,109 @@ def _bank_payment(order) -> Payment | None:
     )
 
 
-def _order_lines_table(pdf: TradePdf, order) -> None:
-    L = pdf.L
-    head = [
-        L["no"]["zh"] + "\n" + L["no"]["ru"],
-        L["hs_code"]["zh"] + "\n" + L["hs_code"]["ru"],
-        L["description"]["zh"] + "\n" + L["description"]["ru"],
-        L["quantity"]["zh"] + "\n" + L["quantity"]["ru"],
-        L["unit_price"]["zh"] + "\n" + L["unit_price"]["ru"],
-        L["amount"]["zh"] + "\n" + L["amount"]["ru"],
-    ]
-    rows = []
+def _head(pdf: TradePdf, *keys) -> list[str]:
+    return [pdf.L[k]["zh"] + "\n" + pdf.L[k]["ru"] for k in keys]
+
+
+def _kind_label(pdf: TradePdf, kind: str | None) -> str:
+    if not kind:
+        return ""
+    label = PACKAGE_KINDS[kind]
+    with force_locale("zh"):
+        zh = str(label)
+    with force_locale("ru"):
+        ru = str(label)
+    return f"{zh}/{ru}"
+
+
+def _origin(product) -> str:
+    return "Россия / 俄罗斯 / Russia" + (f"\n{product.origin}" if product.origin else "")
+
+
+def _order_lines_table(pdf: TradePdf, order, customs: bool) -> list[dict]:
+    """The goods, line by line; for customs with both tariff codes, origin, weights, packages."""
+    rows, packs = [], []
     for index, line in enumerate(order.lines, start=1):
         names = "\n".join(x for x in (line.name_zh, line.name_ru, line.name_en) if x)
+        product = line.product
+        pack = packing(product, line.quantity)
+        packs.append(pack)
+        quantity = f"{qty(line.quantity)} {line.unit}"
+        if not customs:
+            rows.append(
+                [str(index), line.hs_code, names, quantity, money(line.unit_price), money(line.line_total)]
+            )
+            continue
+        codes = f"{line.hs_code}\n{product.tnved_code or '—'}"
+        packages = f"{pack['count']} {_kind_label(pdf, pack['kind'])}" if pack["count"] else "—"
         rows.append(
             [
                 str(index),
-                line.hs_code,
                 names,
-                f"{qty(line.quantity)} {line.unit}",
+                codes,
+                _origin(product),
+                quantity,
                 money(line.unit_price),
                 money(line.line_total),
+                f"{qty(pack['net_kg'])}\n{qty(pack['gross_kg'])}",
+                packages,
             ]
         )
-    pdf.table(head, rows, widths=(8, 22, 74, 26, 26, 26), aligns=("C", "L", "L", "R", "R", "R"))
+    if customs:
+        head = _head(pdf, "no", "description", "codes", "country_origin", "quantity", "unit_price", "amount")
+        head += [f"{pdf.L['net']['zh']}/{pdf.L['gross']['zh']}\n{pdf.L['net']['ru']}/{pdf.L['gross']['ru']}"]
+        head += _head(pdf, "packages")
+        net = sum((p["net_kg"] for p in packs), Decimal("0"))
+        gross = sum((p["gross_kg"] for p in packs), Decimal("0"))
+        count = sum(p["count"] or 0 for p in packs)
+        rows.append(
+            [
+                "",
+                pdf.bi("totals", english=False),
+                "",
+                "",
+                "",
+                "",
+                money(order.subtotal),
+                f"{qty(net)}\n{qty(gross)}",
+                str(count or "—"),
+            ]
+        )
+        pdf.table(
+            head,
+            rows,
+            widths=(7, 38, 22, 20, 17, 16, 19, 22, 21),
+            aligns=("C", "L", "L", "L", "R", "R", "R", "R", "L"),
+            size=7,
+        )
+    else:
+        head = _head(pdf, "no", "hs_code", "description", "quantity", "unit_price", "amount")
+        pdf.table(head, rows, widths=(8, 22, 74, 26, 26, 26), aligns=("C", "L", "L", "R", "R", "R"))
+    return packs
+
+
+def _marks(order, packs) -> str:
+    """Shipping marks: the order, the destination and the package numbers of each line."""
+    lines = []
+    for index, (line, pack) in enumerate(zip(order.lines, packs, strict=True), start=1):
+        count = pack["count"] or 1
+        lines.append(f"{order.number}/{index} · HARBIN 哈尔滨 · 1–{count} · {line.hs_code}")
+    return "\n".join(lines)
+
+
+def _signature(pdf: TradePdf, producer) -> None:
+    pdf.ln(4)
+    pdf.section("signatory")
+    y = pdf.get_y() + 12
+    pdf.set_draw_color(*RULE)
+    pdf.line(pdf.l_margin, y, pdf.l_margin + 80, y)
+    pdf.line(pdf.l_margin + 110, y, pdf.l_margin + 160, y)
+    pdf.set_y(y + 1)
+    pdf.font(7, MUTED)
+    who = " · ".join(x for x in (producer.signatory_name, producer.signatory_position) if x)
+    pdf.cell(100, 4, f"{pdf.bi('signature', english=False)}: {who}")
+    pdf.set_x(pdf.l_margin + 110)
+    pdf.cell(60, 4, pdf.bi("stamp", english=False), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def _order_sums(pdf: TradePdf, order) -> None:
@@ -105,47 +213,75 @@ def _order_sums(pdf: TradePdf, order) -> None:
     pdf.sums(items)
 
 
-def _order_document(document, order, *, with_bank: bool, with_shipment: bool) -> bytes:
+def _revision_fact(document) -> list:
+    if document.revision > 1 and document.replaces is not None:
+        return [("revision", f"{document.revision} ← {document.replaces.number}")]
+    return []
+
+
+def _order_document(document, order, *, proforma: bool) -> bytes:
     shipments = _shipments(order)
     qr_url, caption = _qr_for(order, shipments)
     pdf = TradePdf(document.kind, document.number, document.created_at.date())
-    extra = [("order", order.number), ("incoterm", f"{order.incoterm} {order.named_place}")]
-    payment = _bank_payment(order) if with_bank else None
+    contract = contract_between(order.producer_id, order.buyer_id)
+    extra = [("order", order.number)]
+    if contract is not None:
+        extra.append(("contract", f"{contract.number} / {contract.signed_on.isoformat()}"))
+    extra += [("incoterm", f"Incoterms 2020 {order.incoterm} {order.named_place}"), ("currency", "CNY")]
+    extra += _revision_fact(document)
+    payment = _bank_payment(order) if proforma else None
     if payment is not None:
         extra.append(("payment_reference", payment.reference))
     elif order.buyer_reference:
         extra.append(("buyer_reference", order.buyer_reference))
     pdf.header_block(qr_url, caption, extra)
     pdf.parties(("seller", _seller_lines(order.producer)), ("buyer", _buyer_lines(order)))
-    if with_shipment and shipments:
-        shipment = shipments[0]
+    if contract is not None:
+        pdf.pairs([("payment_terms", contract.payment_terms)])
+        pdf.ln(1)
+    if not proforma and shipments:
         pdf.section("shipment")
-        pdf.pairs(_shipment_pairs(pdf, shipment))
+        pdf.pairs(_shipment_pairs(pdf, shipments[0]))
         pdf.ln(2)
-    _order_lines_table(pdf, order)
+    packs = _order_lines_table(pdf, order, customs=not proforma)
     _order_sums(pdf, order)
-    if payment is not None:
-        bank = bank_details()
-        pdf.section("bank_details")
+    if not proforma:
+        pdf.section("marks")
+        pdf.text_block(pdf.epw, _marks(order, packs), size=8)
+        producer = order.producer
+        pdf.section("seller_bank")
         pdf.pairs(
             [
-                ("payment_reference", payment.reference),
-                ("beneficiary", bank["beneficiary"]),
-                ("bank", bank["bank"]),
-                ("account", bank["account"]),
-                ("bank", f"SWIFT {bank['swift']}"),
-                ("amount", f"{money(payment.amount)} {payment.currency}"),
+                ("beneficiary", producer.legal_name_ru or producer.name_ru),
+                ("bank", producer.bank_name),
+                ("account", f"{producer.bank_account} · БИК/BIK {producer.bik}"),
+                ("correspondent", producer.correspondent_account),
+                ("bank", f"SWIFT {producer.swift}"),
             ]
         )
+        _signature(pdf, producer)
+        return pdf.render()
+    bank = bank_details()
+    pdf.section("bank_details")
+    pdf.pairs(
+        [
+            ("payee", current_app.config["PLATFORM_LEGAL_NAME"]),
+            ("payment_reference", payment.reference if payment is not None else order.number),
+            ("beneficiary", bank["beneficiary"]),
+            ("bank", bank["bank"]),
+            ("account", bank["account"]),
+            ("bank", f"SWIFT {bank['swift']}"),
+        ]
+    )
     return pdf.render()
 
 
 def proforma(document, order) -> bytes:
-    return _order_document(document, order, with_bank=True, with_shipment=False)
+    return _order_document(document, order, proforma=True)
 
 
 def commercial_invoice(document, order) -> bytes:
-    return _order_document(document, order, with_bank=False, with_shipment=True)
+    return _order_document(document, order, proforma=False)
 
 
 def _shipment_pairs(pdf: TradePdf, shipment) -> list[tuple[str, str]]:
@@ -189,64 +325,83 @@ def packing_list(items: list) -> bytes:
 
 
 def _packing_list_pages(pdf: TradePdf, shipment, shown) -> None:
-    L = pdf.L
+    """Per package kind: count, net, tare, gross (tare from the product's packaging), marks,
+    lots with their dates. ``shown``: the order ids whose packages the list covers (None: all)."""
     url = public_url(path_for("logistics.public_tracking", code=shipment.tracking_code))
     packages = [p for p in shipment.packages if shown is None or p.line.order_id in shown]
     orders = {p.line.order_id: p.line.order for p in packages}
     numbers = ", ".join(o.number for o in orders.values())
-    pdf.header_block(url, "tracking", [("tracking", shipment.tracking_code), ("order", numbers)])
+    extra = [("tracking", shipment.tracking_code), ("order", numbers)]
+    contracts = [contract_between(o.producer_id, o.buyer_id) for o in orders.values()]
+    if len(contracts) == 1 and contracts[0] is not None:
+        extra.append(("contract", f"{contracts[0].number} / {contracts[0].signed_on.isoformat()}"))
+    pdf.header_block(url, "tracking", extra)
     producers = {o.producer_id: o.producer for o in orders.values()}
-    shipper = [line for p in producers.values() for line in _seller_lines(p)[:3]]
+    shipper = [line for p in producers.values() for line in _seller_lines(p)[:5]]
     buyers = {o.buyer_id: o for o in orders.values()}
-    consignee = [line for o in buyers.values() for line in _buyer_lines(o)[:3]]
+    consignee = [line for o in buyers.values() for line in _buyer_lines(o)[:5]]
     pdf.parties(("shipper", shipper), ("consignee", consignee))
     pdf.section("shipment")
     pdf.pairs(_shipment_pairs(pdf, shipment))
     pdf.ln(2)
-    if shown is not None:
-        pdf.font(7.5, (120, 90, 0))
-        pdf.multi_cell(0, 4, pdf.bi("extract"))
-        pdf.ln(1)
-    head = [
-        L[k]["zh"] + "\n" + L[k]["ru"]
-        for k in ("no", "description", "hs_code", "quantity", "places", "net", "gross", "lots")
-    ]
+    head = _head(pdf, "no", "description", "package_kind", "count", "net", "tare", "gross", "marks", "lots")
     rows = []
-    total_places, total_net, total_gross = 0, Decimal("0"), Decimal("0")
+    total_count, total_net, total_gross = 0, Decimal("0"), Decimal("0")
     for index, package in enumerate(packages, start=1):
         line = package.line
-        net = package.quantity * line.net_weight_kg
-        total_places += package.places
+        pack = packing(line.product, package.quantity)
+        count = pack["count"] or package.places
+        gross = pack["gross_kg"] if pack["count"] else package.gross_weight_kg
+        net = pack["net_kg"]
+        total_count += count
         total_net += net
-        total_gross += package.gross_weight_kg
+        total_gross += gross
         names = "\n".join(x for x in (line.name_zh, line.name_ru) if x)
+        position = [ln.id for ln in line.order.lines].index(line.id) + 1
+        pallets = f"\n{pack['pallets']} {pdf.L['pallets']['zh']}" if pack["pallets"] else ""
         rows.append(
             [
                 str(index),
-                f"{names}\n{line.order.number}",
-                line.hs_code,
-                f"{qty(package.quantity)} {line.unit}",
-                str(package.places),
+                f"{names}\n{qty(package.quantity)} {line.unit} · {line.hs_code}",
+                (_kind_label(pdf, pack["kind"]) or "—") + pallets,
+                str(count),
                 qty(net),
-                qty(package.gross_weight_kg),
+                qty(gross - net),
+                qty(gross),
+                f"{line.order.number}/{position}\n1–{count}",
                 _lots_text(line),
             ]
         )
     rows.append(
-        ["", pdf.bi("totals", english=False), "", "", str(total_places), qty(total_net), qty(total_gross), ""]
+        [
+            "",
+            pdf.bi("totals", english=False),
+            "",
+            str(total_count),
+            qty(total_net),
+            qty(total_gross - total_net),
+            qty(total_gross),
+            "",
+            "",
+        ]
     )
     pdf.table(
-        head, rows, widths=(9, 42, 20, 18, 11, 17, 17, 48), aligns=("C", "L", "L", "R", "R", "R", "R", "L")
+        head,
+        rows,
+        widths=(7, 36, 18, 11, 16, 13, 16, 27, 38),
+        aligns=("C", "L", "L", "R", "R", "R", "R", "L", "L"),
+        size=7,
     )
 
 
-def label_sheet(document, product, importer_order) -> bytes:
+def label_sheet(document, product) -> bytes:
     pdf = TradePdf(document.kind, document.number, document.created_at.date())
     L = pdf.L
     url = public_url(path_for("catalog.product_page", product_id=product.id))
     producer = product.producer
-    pdf.header_block(url, "scan", [("hs_code", product.hs_code), ("gacc", producer.gacc_registration or "—")])
-    rows = _label_rows(pdf, product, importer_order)
+    extra = [("hs_code", product.hs_code), ("gacc", producer.gacc_registration or "—")]
+    pdf.header_block(url, "scan", extra + _revision_fact(document))
+    rows = _label_rows(pdf, product)
     missing = [r for r in rows if not r[2]]
     pdf.font(10, (176, 0, 32) if missing else (27, 94, 32))
     pdf.multi_cell(0, 6, pdf.bi("incomplete" if missing else "complete"))
@@ -257,26 +412,48 @@ def label_sheet(document, product, importer_order) -> bytes:
         for key, value, ok in rows
     ]
     pdf.table(head, body, widths=(48, 104, 30), aligns=("L", "L", "C"), size=8.5)
+    _nutrition_table(pdf, product)
     return pdf.render()
 
 
-def _label_rows(pdf: TradePdf, product, importer_order) -> list[tuple[str, str, bool]]:
+def _nutrition_table(pdf: TradePdf, product) -> None:
+    """GB 28050: energy, protein, fat, carbohydrate, sodium per 100 g/ml with % NRV."""
+    pdf.section("nutrition")
+    nutrition = product.nutrition
+    if nutrition is None:
+        pdf.font(9, (176, 0, 32))
+        pdf.multi_cell(0, 5, pdf.bi("missing"))
+        return
+    basis = "100 g" if nutrition["basis"] == "100g" else "100 mL"
+    head = [
+        f"{pdf.L['field']['zh']}\n{pdf.L['field']['ru']}",
+        f"{basis}",
+        pdf.L["nrv"]["zh"] + "\n" + pdf.L["nrv"]["ru"],
+    ]
+    rows = []
+    for key, label, unit in (
+        ("energy_kj", "energy", "kJ"),
+        ("protein_g", "protein", "g"),
+        ("fat_g", "fat", "g"),
+        ("carbohydrate_g", "carbohydrate", "g"),
+        ("sodium_mg", "sodium", "mg"),
+    ):
+        value = nutrition[key]
+        rows.append(
+            [pdf.bi(label, english=False), f"{qty(value, 1)} {unit}", f"{nutrition[key + '_nrv_percent']}%"]
+        )
+    pdf.table(head, rows, widths=(90, 50, 42), aligns=("L", "R", "R"), size=9)
+
+
+def _label_rows(pdf: TradePdf, product) -> list[tuple[str, str, bool]]:
     L = pdf.L
     producer = product.producer
-    net = f"{qty(product.net_weight_kg)} kg / {product.unit}"
-    if product.packaging:
-        net = f"{net} · {product.packaging}"
+    content = net_content(product)
+    net = f"{content} / {_kind_label(pdf, product.package_kind)}" if content else ""
     lots = sorted(product.lots, key=lambda lot: lot.produced_on, reverse=True)
-    if importer_order is not None:
-        allocated = [
-            a.lot
-            for ln in importer_order.lines
-            if ln.product_id == product.id
-            for a in ln.allocations
-            if a.lot
-        ]
-        lots = allocated or lots
-    production = "; ".join(f"{lot.lot_number}: {lot.produced_on.isoformat()}" for lot in lots[:4])
+    production = "\n".join(
+        f"{lot.lot_number}: {lot.produced_on.isoformat()} → {lot.best_before.isoformat()}" for lot in lots[:4]
+    )
     shelf = (
         f"{product.shelf_life_days} {L['days']['zh']} / {L['days']['ru']}" if product.shelf_life_days else ""
     )
@@ -285,17 +462,23 @@ def _label_rows(pdf: TradePdf, product, importer_order) -> list[tuple[str, str, 
         low = "" if product.storage_temp_min_c is None else f"{product.storage_temp_min_c}"
         high = "" if product.storage_temp_max_c is None else f"{product.storage_temp_max_c}"
         storage = f"{low} … {high} °C"
-    importer = ""
-    if importer_order is not None:
-        buyer = importer_order.buyer
-        address = importer_order.delivery_contact or importer_order.named_place
-        importer = ", ".join(x for x in (buyer.company or buyer.name, address) if x)
+    platform = current_app.config
+    importer = "\n".join(
+        x
+        for x in (
+            platform["PLATFORM_LEGAL_NAME_ZH"],
+            platform["PLATFORM_LEGAL_NAME"],
+            platform["PLATFORM_LEGAL_ADDRESS"],
+            platform["PLATFORM_CONTACT"],
+        )
+        if x
+    )
     producer_text = "\n".join(
         x
         for x in (
             producer.name_zh,
-            producer.name_ru,
-            producer.address,
+            producer.legal_name_ru or producer.name_ru,
+            producer.legal_address_ru or producer.address,
             f"GACC {producer.gacc_registration}" if producer.gacc_registration else "",
         )
         if x
@@ -305,23 +488,23 @@ def _label_rows(pdf: TradePdf, product, importer_order) -> list[tuple[str, str, 
         ("name_zh", product.name_zh, bool(product.name_zh)),
         (
             "ingredients",
-            "\n".join(
-                x
-                for x in (product.ingredients_zh, product.allergens_zh and f"过敏原: {product.allergens_zh}")
-                if x
-            )
-            or f"{L['not_recorded']['zh']} / {L['not_recorded']['ru']}",
+            product.ingredients_zh or f"{L['not_recorded']['zh']} / {L['not_recorded']['ru']}",
             bool(product.ingredients_zh),
         ),
-        ("net_content", net, True),
+        ("allergens", product.allergens_zh or "无 / нет", True),
+        ("net_content", net, bool(net)),
         (
             "producer",
             producer_text,
-            bool(producer.name_zh and producer.address and producer.gacc_registration),
+            bool(
+                producer.name_zh
+                and (producer.legal_address_ru or producer.address)
+                and producer.gacc_registration
+            ),
         ),
         ("production_date", production, bool(production)),
         ("shelf_life", shelf, bool(shelf)),
         ("storage", storage, bool(storage)),
         ("origin", origin, True),
-        ("importer", importer, bool(importer)),
+        ("importer_contact", importer, bool(importer)),
     ]

@@ -1,11 +1,12 @@
-"""Freight tariffs, duty/VAT rates and the numbered trade documents."""
+"""Freight tariffs, duty/VAT rates, the numbered trade documents and export contracts."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -14,9 +15,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import UTCDateTime, sql_in
+from core.db import TimestampMixin, UTCDateTime, sql_in
 from core.extensions import db
 from core.timeutil import utcnow
 
@@ -80,10 +81,11 @@ class DutyRate(db.Model):
 
 
 class TradeDocument(db.Model):
-    """A numbered document. The number is fixed when first issued; the PDF is drawn on request.
+    """A numbered document, issued once at its event and kept as an immutable file.
 
-    Proformas and commercial invoices belong to an order, packing lists to a shipment, label
-    data sheets to a product: one of each kind per subject.
+    Proformas and commercial invoices belong to an order, packing lists to a shipment (one for
+    each order on board, and the whole shipment's for staff), label data sheets to a product.
+    A change after issue is a new revision with its own number, naming the one it replaces.
     """
 
     __tablename__ = "trade_documents"
@@ -92,17 +94,19 @@ class TradeDocument(db.Model):
         CheckConstraint(
             "(kind IN ('proforma', 'commercial_invoice') AND order_id IS NOT NULL"
             " AND shipment_id IS NULL AND product_id IS NULL)"
-            " OR (kind = 'packing_list' AND shipment_id IS NOT NULL"
-            " AND order_id IS NULL AND product_id IS NULL)"
+            " OR (kind = 'packing_list' AND shipment_id IS NOT NULL AND product_id IS NULL)"
             " OR (kind = 'label_sheet' AND product_id IS NOT NULL"
             " AND order_id IS NULL AND shipment_id IS NULL)",
             name="one_subject",
         ),
         CheckConstraint("sequence > 0", name="sequence_positive"),
-        UniqueConstraint("order_id", "kind", name="uq_trade_documents_order_kind"),
-        UniqueConstraint("shipment_id", "kind", name="uq_trade_documents_shipment_kind"),
-        UniqueConstraint("product_id", "kind", name="uq_trade_documents_product_kind"),
+        CheckConstraint("revision > 0", name="revision_positive"),
+        CheckConstraint("(revision = 1) = (replaces_id IS NULL)", name="revision_names_predecessor"),
+        UniqueConstraint("kind", "subject", "revision", name="uq_trade_documents_kind_subject_revision"),
         UniqueConstraint("kind", "year", "sequence", name="uq_trade_documents_kind_year_sequence"),
+        Index("ix_trade_documents_order_id", "order_id"),
+        Index("ix_trade_documents_shipment_id", "shipment_id"),
+        Index("ix_trade_documents_product_id", "product_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -111,9 +115,52 @@ class TradeDocument(db.Model):
     number: Mapped[str] = mapped_column(String(20), unique=True)
     year: Mapped[int] = mapped_column(Integer)
     sequence: Mapped[int] = mapped_column(Integer)
+    #: What the document is of, as one key (``order:12``, ``shipment:5``, ``shipment:5/order:12``,
+    #: ``product:7``): one revision chain per kind and subject.
+    subject: Mapped[str] = mapped_column(String(60))
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
     shipment_id: Mapped[int | None] = mapped_column(ForeignKey("logistics_shipments.id", ondelete="CASCADE"))
     product_id: Mapped[int | None] = mapped_column(ForeignKey("catalog_products.id", ondelete="CASCADE"))
-    #: The document's date.
+    #: 1 when first issued; each revision replaces the one before.
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    replaces_id: Mapped[int | None] = mapped_column(
+        ForeignKey("trade_documents.id", ondelete="CASCADE"), index=True
+    )
+    #: Why a revision was issued.
+    reason: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    #: The issued PDF (core.storage, area "documents"), its SHA-256 and size: never rewritten.
+    file_name: Mapped[str | None] = mapped_column(String(100))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    size_bytes: Mapped[int | None] = mapped_column(Integer)
+    #: The document's date: when it was issued.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+
+    replaces: Mapped["TradeDocument | None"] = relationship(remote_side=[id])
+
+    @property
+    def issued_at(self) -> datetime:
+        return self.created_at
+
+
+class ExportContract(TimestampMixin, db.Model):
+    """The export contract between a producer and a buyer: made on the pair's first order (or
+    numbered as they agreed); their orders and invoices refer to it."""
+
+    __tablename__ = "trade_contracts"
+    __table_args__ = (
+        UniqueConstraint("producer_id", "buyer_id", name="uq_trade_contracts_producer_buyer"),
+        CheckConstraint("length(currency) = 3", name="currency_code"),
+        Index("ix_trade_contracts_buyer_id", "buyer_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    signed_on: Mapped[date] = mapped_column(Date)
+    producer_id: Mapped[int] = mapped_column(ForeignKey("catalog_producers.id", ondelete="RESTRICT"))
+    buyer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    currency: Mapped[str] = mapped_column(String(3), default="CNY")
+    payment_terms: Mapped[str] = mapped_column(String(300), default="")
+    #: Incoterms 2020 default of the pair's orders, and its named place.
+    incoterm: Mapped[str] = mapped_column(String(3), default="DAP")
+    named_place: Mapped[str] = mapped_column(String(200), default="")

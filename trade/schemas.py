@@ -87,3 +87,43 @@ class TariffInSchema(ma.Schema):
     cny_per_kg = DecimalString(places=4, required=True, minimum=0, exclusive_minimum=True, maximum=100)
     unconfirmed = ma.fields.Boolean(load_default=False)
     note = ma.fields.String(load_default="", validate=ma.validate.Length(max=300))
+
+
+class IssuedDocumentSchema(ma.Schema):
+    """An issued document: every download of ``url`` returns the bytes whose SHA-256 this is."""
+
+    kind = ma.fields.String(
+        required=True, metadata={"enum": ["proforma", "commercial_invoice", "packing_list", "label_sheet"]}
+    )
+    number = ma.fields.String(required=True, metadata={"example": "CI-2026-000017"})
+    revision = ma.fields.Integer(required=True)
+    replaces = ma.fields.String(
+        allow_none=True, metadata={"description": "The number this revision replaces"}
+    )
+    issued_at = ma.fields.AwareDateTime(required=True)
+    sha256 = ma.fields.String(required=True)
+    url = ma.fields.String(required=True)
+
+
+class RevisionInSchema(ma.Schema):
+    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=300))
+
+
+class ContractSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    number = ma.fields.String(required=True)
+    signed_on = ma.fields.Date(required=True)
+    producer_id = ma.fields.Integer(required=True)
+    buyer_id = ma.fields.Integer(required=True)
+    currency = ma.fields.String(required=True)
+    payment_terms = ma.fields.String(required=True)
+    incoterm = ma.fields.String(required=True)
+    named_place = ma.fields.String(required=True)
+
+
+class ContractInSchema(ma.Schema):
+    number = ma.fields.String(validate=ma.validate.Length(min=1, max=40))
+    signed_on = ma.fields.Date()
+    payment_terms = ma.fields.String(validate=ma.validate.Length(max=300))
+    incoterm = ma.fields.String(validate=ma.validate.Length(max=3))
+    named_place = ma.fields.String(validate=ma.validate.Length(max=200))

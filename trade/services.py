@@ -1,27 +1,19 @@
-"""Trade documents: who may see them, when each kind exists, and gapless numbering.
-
-A document's number is taken from ``core.sequences`` in the same transaction that stores the
-document row, under a lock on its subject (order, shipment or product): two requests for the
-same document never burn two numbers, and a rollback gives the number back. The unique keys
-on ``trade_documents`` are the last guard; a loser of that race re-reads the winner's row.
+"""Trade documents: who may see them and when each kind exists. Issuing and keeping them is
+trade.issuing; this module finds the document a caller asks for and checks they may have it.
 """
 
-from dataclasses import dataclass
-
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from catalog.models import Product
 from core.errors import AppError, Conflict, NotFound
 from core.extensions import db
-from core.sequences import next_value
-from core.timeutil import utcnow
 from logistics.models import Shipment, ShipmentOrder
 from logistics.services.access import is_staff, shipment_for, visible_orders
 from marketplace.models import Order, OrderLine
-from trade.models import DOCUMENT_PREFIX, TradeDocument
+from trade import issuing
+from trade.models import TradeDocument
 
 ORDER_KINDS = ("proforma", "commercial_invoice")
 API_KINDS = ("proforma", "commercial_invoice", "packing_list")
@@ -31,63 +23,6 @@ PICKED_UP = ("in_transit", "delivered", "completed")
 
 class DocumentNotAvailable(Conflict):
     code = "document_not_available"
-
-
-@dataclass
-class Subject:
-    column: str
-    model: type
-    id: int
-
-
-def _subject_of(kind: str, obj) -> Subject:
-    if kind in ORDER_KINDS:
-        return Subject("order_id", Order, obj.id)
-    if kind == "packing_list":
-        return Subject("shipment_id", Shipment, obj.id)
-    return Subject("product_id", Product, obj.id)
-
-
-def _find(kind: str, subject: Subject) -> TradeDocument | None:
-    return db.session.scalar(
-        select(TradeDocument).where(
-            TradeDocument.kind == kind, getattr(TradeDocument, subject.column) == subject.id
-        )
-    )
-
-
-def issue(kind: str, obj, user=None) -> TradeDocument:
-    """The document of ``kind`` for ``obj``, numbered and committed on first request."""
-    subject = _subject_of(kind, obj)
-    document = _find(kind, subject)
-    if document is not None:
-        return document
-    try:
-        # Serialise requests for one subject's documents: the second waits, then finds the first.
-        db.session.execute(
-            select(subject.model.id).where(subject.model.id == subject.id).with_for_update()
-        ).scalar_one()
-        document = _find(kind, subject)
-        if document is None:
-            now = utcnow()
-            sequence = next_value(f"doc_{kind}", now.year)
-            document = TradeDocument(
-                kind=kind,
-                number=f"{DOCUMENT_PREFIX[kind]}-{now.year}-{sequence:06d}",
-                year=now.year,
-                sequence=sequence,
-                created_at=now,
-                created_by_id=user.id if user is not None else None,
-                **{subject.column: subject.id},
-            )
-            db.session.add(document)
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()  # also returns the sequence number
-        document = _find(kind, subject)
-        if document is None:
-            raise
-    return document
 
 
 # ---- access -------------------------------------------------------------------------------------
@@ -122,14 +57,14 @@ def order_document(user, order_id, kind: str) -> tuple[TradeDocument, Order]:
     order = order_with_lines(order_id)
     if order is None or not _is_party(order, user):
         raise NotFound(_l("Order not found."))
-    existing = _find(kind, _subject_of(kind, order))
-    if existing is not None:
+    existing = issuing.latest(kind, issuing.subject_key(order=order))
+    if existing is not None and existing.file_name:
         return existing, order
-    if kind == "commercial_invoice" and not _picked_up(order):
+    if existing is None and kind == "commercial_invoice" and not _picked_up(order):
         raise DocumentNotAvailable(_l("The commercial invoice is issued once the goods are picked up."))
-    if kind == "proforma" and order.status == "cancelled":
+    if existing is None and kind == "proforma" and order.status == "cancelled":
         raise DocumentNotAvailable(_l("The order was cancelled before a proforma invoice was issued."))
-    return issue(kind, order, user), order
+    return issuing.issue(kind, order=order, user=user), order
 
 
 def _picked_up(order: Order) -> bool:
@@ -157,46 +92,104 @@ def shipments_of_order(user, order_id) -> tuple[Order, list]:
     return order, shipments
 
 
-def packing_lists_for_order(user, order_id) -> list[tuple[TradeDocument, object, list[int]]]:
-    """``[(document, shipment, order ids shown)]``: the packing list of each shipment carrying
-    the order, showing only that order's packages to its parties."""
+def packing_lists_for_order(user, order_id) -> list[TradeDocument]:
+    """The order's packing list on each shipment carrying it (only its packages): the same
+    document for its buyer, its farmer, operators and admins."""
     order, shipments = shipments_of_order(user, order_id)
-    result = []
-    for shipment in shipments:
-        document = issue("packing_list", shipment, user)
-        shown = None if user.role in ("operator", "admin") else [order.id]
-        result.append((document, shipment, shown))
-    return result
+    return [issuing.issue("packing_list", shipment=s, order=order, user=user) for s in shipments]
 
 
-def packing_list_for_shipment(user, shipment_id) -> tuple[TradeDocument, object, list[int] | None]:
-    """The packing list of one shipment: operators and admins see every package, a buyer or
-    farmer only those of their orders. :raise 404: not visible to the caller"""
+def packing_list_for_shipment(user, shipment_id) -> TradeDocument:
+    """A shipment's packing list: operators and admins get the whole shipment's, a buyer or
+    farmer their order's. :raise 404: not visible to the caller"""
     shipment = shipment_for(user, shipment_id)
-    shown = None if is_staff(user) else [o.id for o in visible_orders(user, shipment)]
-    return issue("packing_list", shipment, user), shipment, shown
+    if is_staff(user):
+        return issuing.issue("packing_list", shipment=shipment, user=user)
+    order = visible_orders(user, shipment)[0]
+    return issuing.issue("packing_list", shipment=shipment, order=order, user=user)
 
 
-def label_sheet(user, product_id) -> tuple[TradeDocument, Product, Order | None]:
-    """The GB 7718 label data sheet of a product: its farmer, admins, and buyers who ordered it
-    (their company is the importer). :raise 404: anyone else"""
-    product = db.session.get(Product, product_id) if isinstance(product_id, int) else None
-    if product is None or user is None:
-        raise NotFound(_l("Product not found."))
-    importer_order = None
+def _may_see_label(user, product: Product) -> bool:
+    if user is None:
+        return False
     if user.role == "buyer":
-        importer_order = db.session.scalar(
-            select(Order)
-            .join(OrderLine, OrderLine.order_id == Order.id)
-            .where(Order.buyer_id == user.id, OrderLine.product_id == product.id)
-            .order_by(Order.created_at.desc(), Order.id.desc())
-            .limit(1)
+        return (
+            db.session.scalar(
+                select(Order.id)
+                .join(OrderLine, OrderLine.order_id == Order.id)
+                .where(Order.buyer_id == user.id, OrderLine.product_id == product.id)
+                .limit(1)
+            )
+            is not None
         )
-        if importer_order is None:
-            raise NotFound(_l("Product not found."))
-    elif not (user.role == "admin" or product.owned_by(user)):
+    return user.role == "admin" or product.owned_by(user)
+
+
+def label_sheet(user, product_id) -> tuple[TradeDocument, Product]:
+    """The GB 7718 label data sheet of a product: its farmer, admins, and buyers who ordered it.
+    The importer on it is the platform's entity, so it reads the same for all of them.
+    :raise 404: anyone else"""
+    product = db.session.get(Product, product_id) if isinstance(product_id, int) else None
+    if product is None or not _may_see_label(user, product):
         raise NotFound(_l("Product not found."))
-    return issue("label_sheet", product, user), product, importer_order
+    return issuing.issue("label_sheet", product=product, user=user), product
+
+
+def documents_of_order(user, order_id) -> tuple[Order, list[TradeDocument]]:
+    """Every issued revision of the order's documents (proforma, commercial invoice, its packing
+    lists) and the label sheets of its products, newest first within each kind.
+
+    :raise 404: not a party to the order (operators see its packing lists only)
+    """
+    order = order_with_lines(order_id)
+    staff = user is not None and user.role == "operator"
+    if order is None or user is None or not (staff or _is_party(order, user)):
+        raise NotFound(_l("Order not found."))
+    product_ids = [line.product_id for line in order.lines]
+    conditions = [TradeDocument.order_id == order.id]
+    if not staff:
+        conditions.append(TradeDocument.product_id.in_(product_ids))
+    rows = db.session.scalars(
+        select(TradeDocument)
+        .where(or_(*conditions), TradeDocument.file_name.is_not(None))
+        .order_by(TradeDocument.kind, TradeDocument.subject, TradeDocument.revision.desc())
+    ).all()
+    if staff:
+        rows = [r for r in rows if r.kind == "packing_list"]
+    return order, list(rows)
+
+
+def document_by_number(user, number: str) -> TradeDocument:
+    """An issued document by its number, for whoever may see its subject.
+
+    :raise 404: unknown, not issued, or not the caller's to see
+    """
+    document = db.session.scalar(select(TradeDocument).where(TradeDocument.number == number))
+    if document is None or not document.file_name or user is None:
+        raise NotFound(_l("Document not found."))
+    if document.product_id is not None:
+        product = db.session.get(Product, document.product_id)
+        if not _may_see_label(user, product):
+            raise NotFound(_l("Document not found."))
+    elif document.order_id is not None:
+        order = db.session.get(Order, document.order_id)
+        operator = user.role == "operator" and document.kind == "packing_list"
+        if not (operator or _is_party(order, user)):
+            raise NotFound(_l("Document not found."))
+    elif not is_staff(user):  # a whole shipment's packing list
+        raise NotFound(_l("Document not found."))
+    return document
+
+
+def revise_order_document(admin, order_id, kind: str, reason: str) -> TradeDocument:
+    """An admin re-issues an order's proforma or commercial invoice after a correction.
+
+    :raise 404: unknown order or kind; :raise 409: not issued yet; :raise 422: no reason
+    """
+    order = order_with_lines(order_id)
+    if order is None or kind not in ORDER_KINDS:
+        raise NotFound(_l("Order not found."))
+    return issuing.revise(kind, order=order, user=admin, reason=reason)
 
 
 def safe_issue(func, *args) -> tuple[object, AppError | None]:

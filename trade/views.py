@@ -13,7 +13,7 @@ from core.forms import show_errors
 from fx import services as fx
 from fx.views import admin_page
 from logistics.models import BorderCrossing
-from trade import bp, drawing, landed_cost, services
+from trade import bp, landed_cost, services
 from trade.api import pdf_response
 from trade.forms import DutyRateForm, TariffForm
 
@@ -23,29 +23,34 @@ ORDER_ID = "<int(max=2147483647):order_id>"
 @bp.get(f"/orders/{ORDER_ID}/documents/<any(proforma, commercial_invoice, packing_list):kind>.pdf")
 @login_required
 def order_document(order_id, kind):
-    """An order's PDF for the page's links. Same rules as the API (404 / 409 as a page)."""
+    """An order's PDF for the page's links: the latest revision's kept bytes. Same rules as
+    the API (404 / 409 as a page)."""
     if kind == "packing_list":
-        items = services.packing_lists_for_order(current_user, order_id)
-        return pdf_response(drawing.packing_list(items), items[0][0].number)
-    document, order = services.order_document(current_user, order_id, kind)
-    render = drawing.proforma if kind == "proforma" else drawing.commercial_invoice
-    return pdf_response(render(document, order), document.number)
+        return pdf_response(services.packing_lists_for_order(current_user, order_id)[-1])
+    document, _order = services.order_document(current_user, order_id, kind)
+    return pdf_response(document)
 
 
 @bp.get("/shipments/<int(max=2147483647):shipment_id>/documents/packing_list.pdf")
 @login_required
 def shipment_packing_list(shipment_id):
-    """A shipment's packing list. Operators, admins; parties see their packages only."""
-    document, shipment, shown = services.packing_list_for_shipment(current_user, shipment_id)
-    return pdf_response(drawing.packing_list([(document, shipment, shown)]), document.number)
+    """A shipment's packing list. Operators, admins: the whole shipment's; parties: their order's."""
+    return pdf_response(services.packing_list_for_shipment(current_user, shipment_id))
 
 
 @bp.get("/catalog/products/<int(max=2147483647):product_id>/label-sheet.pdf")
 @login_required
 def label_sheet(product_id):
     """A product's GB 7718 label data sheet. Its farmer, admins, buyers who ordered it."""
-    document, product, importer_order = services.label_sheet(current_user, product_id)
-    return pdf_response(drawing.label_sheet(document, product, importer_order), document.number)
+    document, _product = services.label_sheet(current_user, product_id)
+    return pdf_response(document)
+
+
+@bp.get("/documents/<string(minlength=10, maxlength=20):number>.pdf")
+@login_required
+def document_file(number):
+    """One issued document by number, for whoever may see its subject (404 otherwise)."""
+    return pdf_response(services.document_by_number(current_user, number))
 
 
 @bp.get("/landed-cost")

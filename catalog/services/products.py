@@ -11,6 +11,7 @@ from catalog.models import Category, Producer, Product, ProductPriceTier
 from catalog.queries import listing_options
 from catalog.services.producers import producer_of, require_producer
 from catalog.services.product_rules import validate_product
+from catalog.signals import product_published
 from core.errors import Forbidden, NotFound
 from core.extensions import db
 
@@ -32,7 +33,9 @@ def get_product_for_edit(user, product_id: int) -> Product:
 
 
 def apply_product(product: Product, checked: dict) -> Product:
-    """Write validated values (no commit): tiers, denormalised prices, search lexemes."""
+    """Write validated values (no commit): tiers, denormalised prices, search lexemes; a
+    product that becomes active is announced (``product_published``)."""
+    publishing = checked["values"].get("status") == "active" and product.status != "active"
     for key, value in checked["values"].items():
         setattr(product, key, value)
     if checked["tiers"] is not None:
@@ -46,6 +49,9 @@ def apply_product(product: Product, checked: dict) -> Product:
     if product.category is None or product.category.code != product.category_code:
         product.category = db.session.get(Category, product.category_code)
     search.index_product(product)
+    if publishing:
+        db.session.flush()
+        product_published.send(product)
     return product
 
 

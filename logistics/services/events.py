@@ -28,7 +28,7 @@ from logistics.services.access import require_staff, shipment_for
 from logistics.services.eta import refresh_eta
 from logistics.services.places import localise, place_by_code
 from logistics.services.shipments import checklist, fully_delivered, transload
-from logistics.signals import shipment_delivered
+from logistics.signals import shipment_delivered, shipment_departed
 from marketplace.models import Order
 
 MAX_EVENTS_PER_REQUEST = 500
@@ -311,6 +311,8 @@ def after_events(shipment: Shipment, history, new_events, actor, new_types: set[
     if "picked_up" in new_types or "delivered" in new_types:
         db.session.flush()
         _move_orders(shipment, actor, new_types)
+    if "departed_origin" in new_types:
+        shipment_departed.send(shipment, actor=actor)
     if shipment.status == "delivered" and previous != "delivered":
         shipment_delivered.send(shipment, actor=actor)
     webhooks.queue_deliveries(shipment, new_events)
