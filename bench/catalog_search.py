@@ -226,7 +226,7 @@ def fill(app, n: int, seed: int) -> None:
             verified = dict(cur.execute("SELECT id, status = 'verified' FROM catalog_producers").fetchall())
             producer_ids = list(verified)
             start = time.perf_counter()
-            vocabulary: set[str] = set()
+            vocabulary: dict[str, str] = {}
             first_id = (cur.execute("SELECT coalesce(max(id), 0) FROM catalog_products").fetchone()[0]) + 1
             todo = n - have
             tiers, lots = [], []
@@ -262,7 +262,8 @@ def fill(app, n: int, seed: int) -> None:
                         category_names=categories[category],
                         hs_code=hs,
                     )
-                    vocabulary |= doc.vocabulary()
+                    for term, word in doc.vocabulary().items():
+                        vocabulary.setdefault(term, word)
                     base = Decimal(rng.randint(300, 90000)) / 100
                     tier_prices = [
                         base,
@@ -329,8 +330,8 @@ def fill(app, n: int, seed: int) -> None:
                 for row in lots:
                     copy.write_row((*row, 0, now))
             cur.executemany(
-                "INSERT INTO catalog_search_terms (term) VALUES (%s) ON CONFLICT DO NOTHING",
-                [(t[:64],) for t in sorted(vocabulary)],
+                "INSERT INTO catalog_search_terms (term, word) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                [(t[:64], vocabulary[t][:64]) for t in sorted(vocabulary)],
             )
             cur.execute(
                 "SELECT setval(pg_get_serial_sequence('catalog_products', 'id'), (SELECT max(id) FROM catalog_products))"  # noqa: E501

@@ -446,11 +446,14 @@ class Photo(db.Model):
 
 
 class SearchTerm(db.Model):
-    """The vocabulary of Latin and Cyrillic lexemes, for typo-tolerant search (pg_trgm)."""
+    """The vocabulary: Latin and Cyrillic lexemes (typo-tolerant search, pg_trgm) and the
+    Chinese words of product names, for "did you mean"."""
 
     __tablename__ = "catalog_search_terms"
 
     term: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: The word as a product wrote it (``гречка`` for the stem ``гречк``), to offer to people.
+    word: Mapped[str | None] = mapped_column(String(64))
 
 
 def listed_value(status: str | None, producer_status: str | None) -> bool:

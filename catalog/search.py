@@ -4,10 +4,19 @@ PostgreSQL: ``catalog_products.search_vector`` is a ``tsvector`` with a GIN inde
 with ``@@`` and ranked with ``ts_rank_cd``; unknown Latin/Cyrillic words are corrected from
 ``catalog_search_terms`` with a pg_trgm index. SQLite: the same lexemes as text, matched
 with ``LIKE`` (a fallback for development and tests).
+
+What a buyer means: the words are looked for in product names first, then in category names,
+then anywhere (descriptions, HS codes) — the first of these that finds something is the
+answer, so a description that mentions buckwheat does not bring wheat pasta to a search for
+荞麦. A quantity with its unit (``荞麦 20吨``) is read as a quantity, not as words; a search that
+finds nothing offers a close query that does ("did you mean").
 """
 
 import difflib
-from decimal import Decimal
+import math
+import re
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, Decimal
 
 from sqlalchemy import (
     Float,
@@ -31,7 +40,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.sql import cast as sql_cast
 
-from catalog import textsearch
+from catalog import querytext, textsearch, thesaurus
 from catalog.data import ORGANIC_KINDS
 from catalog.models import Category, Certificate, District, Producer, Product, SearchTerm, today
 from catalog.queries import in_stock_clause, organic_clause
@@ -39,6 +48,11 @@ from core.extensions import db
 
 SORTS = ("relevance", "price", "-price", "newest")
 MAX_CORRECTIONS = 3
+#: Where the words must be, tried in turn until one finds something: names (weight A), names
+#: and category names (A, B), anywhere (descriptions C, HS codes D).
+TIERS = ("A", "AB", None)
+#: How close a vocabulary word must be to a word that found nothing to be offered instead.
+SUGGESTION_CUTOFF = 0.6
 
 
 def dialect() -> str:
@@ -62,22 +76,32 @@ def index_product(product: Product) -> None:
     add_vocabulary(document.vocabulary())
 
 
-def add_vocabulary(terms: set[str]) -> None:
+def add_vocabulary(terms: dict[str, str]) -> None:
+    """Record lexemes with a word as written (kept from the first product that had it)."""
     if not terms:
         return
-    insert = pg_insert if dialect() == "postgresql" else sqlite_insert
-    rows = [{"term": t[:64]} for t in sorted(terms)]
-    db.session.execute(insert(SearchTerm).on_conflict_do_nothing(), rows)
+    insert = (pg_insert if dialect() == "postgresql" else sqlite_insert)(SearchTerm)
+    rows = [{"term": term[:64], "word": terms[term][:64]} for term in sorted(terms)]
+    stmt = insert.on_conflict_do_update(
+        index_elements=["term"], set_={"word": insert.excluded.word}, where=SearchTerm.word.is_(None)
+    )
+    db.session.execute(stmt, rows)
 
 
 def correct(groups: list[textsearch.Group]) -> None:
-    """Add close vocabulary words as alternatives for words nobody has used (typos)."""
-    wanted = {g.correctable for g in groups if g.correctable}
+    """Add close vocabulary words as alternatives for words nobody has used (typos), and the
+    other alphabet's spelling of a word when some product has it (``пломбир`` → plombir)."""
+    wanted = {g.correctable for g in groups if g.correctable} | {g.translit for g in groups if g.translit}
     if not wanted:
         return
     known = set(db.session.scalars(select(SearchTerm.term).where(SearchTerm.term.in_(wanted))))
     for group in groups:
         word = group.correctable
+        if group.translit in known:
+            group.alternatives.append((textsearch.Term(group.translit),))
+            if word and word not in known:
+                _drop_unmatchable(group, word)
+            continue
         if not word or word in known:
             continue
         if dialect() == "postgresql":
@@ -100,7 +124,10 @@ def correct(groups: list[textsearch.Group]) -> None:
         candidates = [term for term, score in scored if score >= best - 0.1]
         if candidates:
             _drop_unmatchable(group, word)
-        group.alternatives += [(textsearch.Term(c),) for c in candidates]
+        for candidate in candidates:
+            for alternative in [(textsearch.Term(candidate),), *textsearch.concept_terms(candidate)]:
+                if alternative not in group.alternatives:
+                    group.alternatives.append(alternative)
 
 
 def _drop_unmatchable(group: textsearch.Group, word: str) -> None:
@@ -121,19 +148,47 @@ def _drop_unmatchable(group: textsearch.Group, word: str) -> None:
         group.alternatives.remove(alternative)
 
 
-def match_and_rank(q: str):
-    """(where clause, rank expression) for the text query, or (None, None) if it has no words."""
-    groups = textsearch.parse_query(q)
+@dataclass
+class TextQuery:
+    """A search query as understood: its words (parsed, corrected) and a quantity if it named one."""
+
+    text: str
+    groups: list[textsearch.Group]
+    quantity: querytext.Quantity | None = None
+
+    def understood(self) -> dict:
+        """What the API and the page report back: the words searched and the quantity read."""
+        return {
+            "text": self.text,
+            "quantity": str(self.quantity.amount) if self.quantity else None,
+            "unit": self.quantity.unit if self.quantity else None,
+        }
+
+
+def read_query(q: str) -> TextQuery:
+    text, quantity = querytext.split_quantity(q or "")
+    groups = textsearch.parse_query(text)
+    if groups:
+        correct(groups)
+    return TextQuery(text, groups, quantity)
+
+
+def text_match(groups: list[textsearch.Group], weights: str | None = None):
+    """(where clause, rank expression) for parsed words, in fields of ``weights`` (None: all);
+    (None, None) if there are no words."""
     if not groups:
         return None, None
-    correct(groups)
     if dialect() == "postgresql":
-        query = sql_cast(literal(textsearch.tsquery(groups)), TSQUERY)
+        query = sql_cast(literal(textsearch.tsquery(groups, weights)), TSQUERY)
         return Product.search_vector.op("@@")(query), func.ts_rank_cd(Product.search_vector, query)
     vector = Product.search_vector
 
     def like(term: textsearch.Term):
-        return vector.like(f"% {term.lexeme}{'%' if term.prefix else '/%'}")
+        if weights is None:
+            return vector.like(f"% {term.lexeme}{'%' if term.prefix else '/%'}")
+        if term.prefix:  # LIKE's % would run past the word: a pattern that stays inside it
+            return vector.regexp_match(f" {re.escape(term.lexeme)}\\S*/[{weights}] ")
+        return or_(*[vector.like(f"% {term.lexeme}/{weight} %") for weight in weights])
 
     where = and_(*[or_(*[and_(*[like(t) for t in alt]) for alt in g.alternatives]) for g in groups])
     rank = sum(
@@ -146,6 +201,11 @@ def match_and_rank(q: str):
         literal(0),
     )
     return where, rank
+
+
+def match_and_rank(q: str):
+    """(where clause, rank expression) for the text query in any field, or (None, None) if it has no words."""
+    return text_match(read_query(q).groups)
 
 
 FACET_FILTERS = ("category", "district", "organic")
@@ -217,8 +277,9 @@ def _order(sort: str, rank):
     return [Product.created_at.desc(), Product.id.desc()]
 
 
-def page_statements(user, args: dict):
-    """(page statement, count statement, ranked, text clause, rank) for ``args``.
+def page_statements(user, args: dict, *, query: TextQuery | None = None, weights: str | None = None):
+    """(page statement, count statement, ranked, text clause, rank) for ``args`` — the words
+    of ``query`` (default: read from ``args["q"]``) looked for in fields of ``weights``.
 
     Ranked: the page statement yields ``(id, total)`` rows — the rank is computed in a
     subquery that only carries ``(id, rank)``, so the window count buffers narrow rows, not
@@ -226,7 +287,9 @@ def page_statements(user, args: dict):
     statement's (``count(*)``: an index-only scan when only listed products are asked for).
     """
     page, per_page = args.get("page", 1), args.get("per_page", 20)
-    text_clause, rank = match_and_rank(args.get("q") or "")
+    if query is None:
+        query = read_query(args.get("q") or "")
+    text_clause, rank = text_match(query.groups, weights)
     clauses, join = _filters(user, args, text_clause)
     sort = args.get("sort") or "relevance"
     count_stmt = _matching([func.count()], clauses, join)
@@ -245,27 +308,22 @@ def page_statements(user, args: dict):
 
 
 def search_products(user, args: dict, *, with_facets: bool = False) -> dict:
-    """One page of products ``user`` may see that match ``args`` (the API's query arguments).
+    """One page of products ``user`` may see that match ``args`` (the API's query arguments),
+    with ``total``, ``pages``, what was ``understood`` of ``q`` and, when nothing matched, a
+    ``suggestion`` that does.
 
     A fixed number of queries whatever ``per_page``: the page with its total (or the page and
     a count), four eager loads, and one facet query when asked — or, for a ranked search
-    without category/district/organic filters, one query for the page, total and facets.
+    without category/district/organic filters, one query for the page, total and facets. The
+    words are looked for in names first; only if that finds nothing, in category names, then
+    anywhere (a round each).
     """
     page, per_page = args.get("page", 1), args.get("per_page", 20)
-    page_stmt, count_stmt, ranked, text_clause, rank = page_statements(user, args)
-    facet_counts = None
-    if ranked and with_facets and not any(args.get(name) for name in FACET_FILTERS):
-        ids, total, facet_counts = _ranked_page_with_facets(user, args, text_clause, rank)
-    elif ranked:
-        # Ranking reads every match anyway: a window count over the same narrow scan gives
-        # the total for free (a separate COUNT doubled the cost of broad searches).
-        rows = db.session.execute(page_stmt).all()
-        ids = [row.id for row in rows]
-        total = rows[0].total if rows else (0 if page == 1 else db.session.scalar(count_stmt))
-    else:
-        # Ordered by an index (newest, price): the page stops early, the count is its own query.
-        total = db.session.scalar(count_stmt)
-        ids = list(db.session.scalars(page_stmt))
+    query = read_query(args.get("q") or "")
+    for weights in TIERS if query.groups else (None,):
+        ids, total, facet_counts, text_clause = _page(user, args, query, weights, with_facets)
+        if total or weights is None:
+            break
     items = []
     if ids:
         loaded = db.session.scalars(
@@ -282,10 +340,120 @@ def search_products(user, args: dict, *, with_facets: bool = False) -> dict:
         ).unique()
         by_id = {product.id: product for product in loaded}
         items = [by_id[i] for i in ids]
-    result = {"items": items, "total": total, "page": page, "per_page": per_page}
+    result = {
+        "items": items,
+        "total": total,
+        "page": page,
+        "per_page": per_page,
+        "pages": max(1, math.ceil(total / per_page)),
+        "understood": query.understood() if args.get("q") else None,
+        "suggestion": suggest(user, args, query) if not total and query.groups else None,
+    }
     if with_facets:
         result["facets"] = facet_counts if facet_counts is not None else facets(user, args, text_clause)
     return result
+
+
+def _page(user, args: dict, query: TextQuery, weights: str | None, with_facets: bool):
+    """(page ids, total, facets or None, text clause) of one round of ``search_products``."""
+    page = args.get("page", 1)
+    page_stmt, count_stmt, ranked, text_clause, rank = page_statements(
+        user, args, query=query, weights=weights
+    )
+    facet_counts = None
+    if ranked and with_facets and not any(args.get(name) for name in FACET_FILTERS):
+        ids, total, facet_counts = _ranked_page_with_facets(user, args, text_clause, rank)
+    elif ranked:
+        # Ranking reads every match anyway: a window count over the same narrow scan gives
+        # the total for free (a separate COUNT doubled the cost of broad searches).
+        rows = db.session.execute(page_stmt).all()
+        ids = [row.id for row in rows]
+        total = rows[0].total if rows else (0 if page == 1 else db.session.scalar(count_stmt))
+    else:
+        # Ordered by an index (newest, price): the page stops early, the count is its own query.
+        total = db.session.scalar(count_stmt)
+        ids = list(db.session.scalars(page_stmt))
+    return ids, total, facet_counts, text_clause
+
+
+def suggest(user, args: dict, query: TextQuery) -> str | None:
+    """A query close to ``query`` that finds something for ``user`` with the same filters
+    ("did you mean"), or None: each word nobody has is replaced by the closest word some
+    product has — Chinese by the same pinyin (荞卖 → 荞麦, the usual slip of a pinyin keyboard)
+    or one character apart, Latin and Cyrillic by spelling, also across alphabets."""
+    lexemes = {t.lexeme for g in query.groups for alt in g.alternatives for t in alt}
+    known = {
+        term: word or term
+        for term, word in db.session.execute(
+            select(SearchTerm.term, SearchTerm.word).where(SearchTerm.term.in_(lexemes))
+        )
+    }
+    words, changed = [], False
+    for group in query.groups:
+        replacement = _replacement(group, known)
+        words.append(replacement or group.word)
+        changed = changed or replacement is not None
+    if not changed:
+        return None
+    suggestion = " ".join(words) + (f" {query.quantity.text}" if query.quantity else "")
+    text_clause, _ = text_match(read_query(suggestion).groups)
+    clauses, join = _filters(user, args, text_clause)
+    return suggestion if db.session.scalar(_matching([func.count()], clauses, join)) else None
+
+
+def _replacement(group: textsearch.Group, known: dict[str, str]) -> str | None:
+    """A better word for ``group`` in a suggestion, or None to keep the word as typed: the
+    word of a correction the search already made (``linsed`` → linseed), else the closest."""
+    typed = group.word if "\u3400" <= group.word[0] or group.word.isdigit() else textsearch.stem(group.word)
+    others = [t.lexeme for alt in group.alternatives for t in alt if t.lexeme != typed]
+    if typed in known or textsearch.concept_terms(typed, typed=group.word):
+        return None
+    corrected = [known[lexeme] for lexeme in others if lexeme in known]
+    return corrected[0] if corrected else _closest_word(group)
+
+
+def _closest_word(group: textsearch.Group) -> str | None:
+    word = group.word
+    if "\u3400" <= word[0]:
+        return _closest_chinese(word)
+    if word.isdigit():
+        return None
+    scored = {}
+    spellings = [(textsearch.stem(word), 1.0)]
+    if group.translit:
+        spellings.append((group.translit, 0.95))
+    for lexeme, weight in spellings:
+        pool = db.session.execute(
+            select(SearchTerm.term, SearchTerm.word).where(
+                SearchTerm.term.like(lexeme[:1] + "%"),
+                func.length(SearchTerm.term).between(len(lexeme) - 2, len(lexeme) + 2),
+            )
+        ).all()
+        for term, written in pool:
+            score = difflib.SequenceMatcher(None, lexeme, term).ratio() * weight
+            if score >= SUGGESTION_CUTOFF and score > scored.get(written or term, 0):
+                scored[written or term] = score
+    return max(scored, key=lambda w: (scored[w], w)) if scored else None
+
+
+def _closest_chinese(word: str) -> str | None:
+    shares = or_(*[SearchTerm.term.like(f"%{char}%") for char in set(word)])
+    pool = set(
+        db.session.scalars(
+            select(SearchTerm.term).where(
+                shares, func.length(SearchTerm.term).between(len(word) - 1, len(word) + 1)
+            )
+        )
+    )
+    pool |= {member for member in thesaurus.load().chinese if set(member) & set(word)}
+    sound = "".join(textsearch.pinyin_of(word))
+    scored = {}
+    for candidate in pool - {word}:
+        same_sound = "".join(textsearch.pinyin_of(candidate)) == sound
+        score = 1.0 if same_sound else difflib.SequenceMatcher(None, word, candidate).ratio()
+        if score >= SUGGESTION_CUTOFF:
+            scored[candidate] = score
+    return max(scored, key=lambda w: (scored[w], -len(w), w)) if scored else None
 
 
 def _ranked_page_with_facets(user, args: dict, text_clause, rank) -> tuple[list[int], int, dict]:
@@ -427,6 +595,34 @@ def _facet_counts(rows, args: dict) -> dict:
             organic_counts["cn"] += n if cn else 0
             organic_counts["ru"] += n if ru else 0
     return {"category": by_category, "district": by_district, "organic": organic_counts}
+
+
+def quantities_in_units(products, understood: dict | None) -> dict[int, Decimal]:
+    """Product id → the quantity a search named (``荞麦 20吨``) in that product's own unit,
+    for the products it converts to: by weight (kg, t) through each unit's net weight, or
+    the same unit. Rounded up to what the unit allows (20 t of 25 kg bags is 800 bags)."""
+    if not understood or not understood.get("quantity"):
+        return {}
+    amount, unit = Decimal(understood["quantity"]), understood["unit"]
+    kilograms = {"kg": amount, "tonne": amount * 1000}.get(unit)
+    out = {}
+    for product in products:
+        if product.unit == unit:
+            value = amount
+        elif kilograms is None:
+            continue
+        elif product.unit == "kg":
+            value = kilograms
+        elif product.unit == "tonne":
+            value = kilograms / 1000
+        elif product.net_weight_kg:
+            value = kilograms / product.net_weight_kg
+        else:
+            continue
+        step = Decimal(1).scaleb(-product.quantity_decimals)
+        value = (value / step).to_integral_value(rounding=ROUND_CEILING) * step
+        out[product.id] = Decimal(format(value.normalize(), "f"))  # "20000", never "2E+4"
+    return out
 
 
 def known_codes(model, code: str | None) -> bool:
