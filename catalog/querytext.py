@@ -82,8 +82,15 @@ def split_quantity(q: str) -> tuple[str, Quantity | None]:
     return q, None
 
 
-# Spellings cyrtranslit's Russian table leaves out but people type ("grechka", "kurinye").
+# Spellings cyrtranslit's Russian table leaves out but people type: kh, ts, shch, and y as ы
+# after a consonant ("syr", "kurinye") or й after a vowel ("chay"); cyrtranslit reads y as и.
 _LATIN_DIGRAPHS = (("shch", "щ"), ("kh", "х"), ("ts", "ц"), ("iy", "ий"), ("yy", "ый"))
+_CONSONANT = "[b-df-hj-np-tv-xzжхцщ]"
+_LATIN_Y = (
+    (re.compile(rf"({_CONSONANT})ye"), r"\1ые"),
+    (re.compile(rf"({_CONSONANT})y(?![aeiouy])"), r"\1ы"),
+    (re.compile(r"([aeiou])y(?![aeiou])"), r"\1й"),
+)
 
 
 def to_cyrillic(word: str) -> str | None:
@@ -92,6 +99,8 @@ def to_cyrillic(word: str) -> str | None:
         return None
     for latin, cyrillic in _LATIN_DIGRAPHS:
         word = word.replace(latin, cyrillic)
+    for pattern, replacement in _LATIN_Y:
+        word = pattern.sub(replacement, word)
     converted = cyrtranslit.to_cyrillic(word, "ru")
     return converted if all("а" <= c <= "я" or c == "ё" for c in converted) else None
 

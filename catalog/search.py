@@ -91,11 +91,24 @@ def add_vocabulary(terms: dict[str, str]) -> None:
 def correct(groups: list[textsearch.Group]) -> None:
     """Add close vocabulary words as alternatives for words nobody has used (typos), and the
     other alphabet's spelling of a word when some product has it (``пломбир`` → plombir)."""
-    wanted = {g.correctable for g in groups if g.correctable} | {g.translit for g in groups if g.translit}
+    prefixed = {
+        t.lexeme for g in groups for alt in g.alternatives for t in alt if t.prefix and not t.lexeme.isdigit()
+    }
+    wanted = (
+        {g.correctable for g in groups if g.correctable}
+        | {g.translit for g in groups if g.translit}
+        | prefixed
+    )
     if not wanted:
         return
     known = set(db.session.scalars(select(SearchTerm.term).where(SearchTerm.term.in_(wanted))))
     for group in groups:
+        # A last word some product has whole is that word, not the start of a longer one:
+        # "oil" is not "oilseed", "масло" not "масличный".
+        group.alternatives = [
+            tuple(textsearch.Term(t.lexeme) if t.prefix and t.lexeme in known else t for t in alt)
+            for alt in group.alternatives
+        ]
         word = group.correctable
         if group.translit in known:
             group.alternatives.append((textsearch.Term(group.translit),))
