@@ -1,7 +1,7 @@
 """catalog: the search vocabulary keeps a word as written beside each lexeme ("did you mean")
 
 Revision ID: 0016_search_words
-Revises: 0009_catalog_search_speed
+Revises: 0012_landed_cost
 Create Date: 2026-12-02 06:10:00
 
 Product lexemes now carry thesaurus concepts and the vocabulary Chinese words: after
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0016_search_words'
-down_revision = '0009_catalog_search_speed'
+down_revision = '0012_landed_cost'
 branch_labels = None
 depends_on = None
 
