@@ -109,6 +109,15 @@ SCENARIOS = [
     ("paged (flour, page 5 by price)", {"q": "flour", "page": 5, "sort": "price"}),
     ("browse newest (no q)", {"sort": "newest"}),
     ("with facets (荞麦)", {"q": "荞麦", "facets": True}),
+    # What buyers mean: a word family, another alphabet, a synonym no name uses, a quantity,
+    # a word only descriptions have (names, then categories, then descriptions), a typo that
+    # finds nothing but a suggestion.
+    ("ru family (гречка)", {"q": "гречка"}),
+    ("translit (grechka)", {"q": "grechka"}),
+    ("synonym (亚麻油)", {"q": "亚麻油"}),
+    ("quantity (有机荞麦 20吨)", {"q": "有机荞麦 20吨"}),
+    ("descriptions only (哈尔滨)", {"q": "哈尔滨"}),
+    ("did you mean (荞卖)", {"q": "荞卖"}),
 ]
 
 
