@@ -163,7 +163,7 @@ def fill(app, n: int, seed: int) -> None:
     """Top the database up to ``n`` products with COPY (names in three languages, lexemes, tiers, lots)."""
     from sqlalchemy import text
 
-    from catalog import textsearch
+    from catalog import search, textsearch
     from catalog.data import DISTRICTS
     from catalog.models import Category
     from core.extensions import db
@@ -244,8 +244,8 @@ def fill(app, n: int, seed: int) -> None:
                 "COPY catalog_products (id, producer_id, name_zh, name_ru, name_en, description_zh, description_ru,"  # noqa: E501
                 " description_en, category_code, hs_code, unit, net_weight_kg, packaging, origin, organic_claim,"  # noqa: E501
                 " storage_temp_min_c, storage_temp_max_c, shelf_life_days, tracks_lots, stock_on_hand,"
-                " stock_reserved, status, listed, price_min_cny, price_max_cny, search_vector, created_at,"
-                " updated_at)"
+                " stock_reserved, status, listed, price_min_cny, price_max_cny, search_vector, name_vector,"
+                " created_at, updated_at)"
                 " FROM STDIN"
             ) as copy:
                 for k in range(todo):
@@ -321,6 +321,7 @@ def fill(app, n: int, seed: int) -> None:
                             min(tier_prices),
                             max(tier_prices),
                             doc.tsvector(),
+                            doc.tsvector(search.NAME_WEIGHTS),
                             created,
                             created,
                         )

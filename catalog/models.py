@@ -333,6 +333,9 @@ class Product(Trilingual, TimestampMixin, db.Model):
     listed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: Lexemes of the names, descriptions and category in every language (catalog.search).
     search_vector = deferred(mapped_column(SEARCH_VECTOR, nullable=True))
+    #: The same lexemes of the names (A) and category names (B) only, for the rounds of a
+    #: search that look there first (PostgreSQL; SQLite reads the weights off search_vector).
+    name_vector = deferred(mapped_column(SEARCH_VECTOR, nullable=True))
 
     producer: Mapped[Producer] = relationship(back_populates="products")
     category: Mapped[Category] = relationship()

@@ -12,10 +12,8 @@ answer, so a description that mentions buckwheat does not bring wheat pasta to a
 finds nothing offers a close query that does ("did you mean").
 """
 
-import difflib
 import math
 import re
-from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 
 from sqlalchemy import (
@@ -40,23 +38,22 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.sql import cast as sql_cast
 
-from catalog import querytext, textsearch, thesaurus
+from catalog import searchwords, textsearch
 from catalog.data import ORGANIC_KINDS
 from catalog.models import Category, Certificate, District, Producer, Product, SearchTerm, today
 from catalog.queries import in_stock_clause, organic_clause
+from catalog.searchwords import TextQuery, correct, read_query  # noqa: F401 - the search API
 from core.extensions import db
 
 SORTS = ("relevance", "price", "-price", "newest")
-MAX_CORRECTIONS = 3
 #: Where the words must be, tried in turn until one finds something: names (weight A), names
 #: and category names (A, B), anywhere (descriptions C, HS codes D).
 TIERS = ("A", "AB", None)
-#: How close a vocabulary word must be to a word that found nothing to be offered instead.
-SUGGESTION_CUTOFF = 0.6
+#: The weights ``Product.name_vector`` keeps (the first two rounds look only there).
+NAME_WEIGHTS = "AB"
 
 
-def dialect() -> str:
-    return db.session.get_bind().dialect.name
+dialect = searchwords.dialect
 
 
 def product_document(product: Product) -> textsearch.Document:
@@ -72,7 +69,11 @@ def product_document(product: Product) -> textsearch.Document:
 def index_product(product: Product) -> None:
     """Refresh the product's search lexemes and the typo vocabulary (inside the caller's transaction)."""
     document = product_document(product)
-    product.search_vector = document.tsvector() if dialect() == "postgresql" else document.like_text()
+    if dialect() == "postgresql":
+        product.search_vector = document.tsvector()
+        product.name_vector = document.tsvector(NAME_WEIGHTS)
+    else:
+        product.search_vector = document.like_text()
     add_vocabulary(document.vocabulary())
 
 
@@ -88,104 +89,6 @@ def add_vocabulary(terms: dict[str, str]) -> None:
     db.session.execute(stmt, rows)
 
 
-def correct(groups: list[textsearch.Group]) -> None:
-    """Add close vocabulary words as alternatives for words nobody has used (typos), and the
-    other alphabet's spelling of a word when some product has it (``пломбир`` → plombir)."""
-    prefixed = {
-        t.lexeme for g in groups for alt in g.alternatives for t in alt if t.prefix and not t.lexeme.isdigit()
-    }
-    wanted = (
-        {g.correctable for g in groups if g.correctable}
-        | {g.translit for g in groups if g.translit}
-        | prefixed
-    )
-    if not wanted:
-        return
-    known = set(db.session.scalars(select(SearchTerm.term).where(SearchTerm.term.in_(wanted))))
-    for group in groups:
-        # A last word some product has whole is that word, not the start of a longer one:
-        # "oil" is not "oilseed", "масло" not "масличный".
-        group.alternatives = [
-            tuple(textsearch.Term(t.lexeme) if t.prefix and t.lexeme in known else t for t in alt)
-            for alt in group.alternatives
-        ]
-        word = group.correctable
-        if group.translit in known:
-            group.alternatives.append((textsearch.Term(group.translit),))
-            if word and word not in known:
-                _drop_unmatchable(group, word)
-            continue
-        if not word or word in known:
-            continue
-        if dialect() == "postgresql":
-            similarity = func.similarity(SearchTerm.term, word)
-            stmt = (
-                select(SearchTerm.term, similarity)
-                .where(SearchTerm.term.op("%")(word))
-                .order_by(similarity.desc(), SearchTerm.term)
-                .limit(MAX_CORRECTIONS)
-            )
-            scored = [(term, float(score)) for term, score in db.session.execute(stmt)]
-        else:
-            pool = db.session.scalars(select(SearchTerm.term).where(SearchTerm.term.like(word[:1] + "%")))
-            scored = [
-                (term, difflib.SequenceMatcher(None, word, term).ratio())
-                for term in difflib.get_close_matches(word, list(pool), n=MAX_CORRECTIONS, cutoff=0.75)
-            ]
-        # Only the closest spellings: a far second guess adds noise ("linsed" is not "linden").
-        best = max((score for _, score in scored), default=0)
-        candidates = [term for term, score in scored if score >= best - 0.1]
-        if candidates:
-            _drop_unmatchable(group, word)
-        for candidate in candidates:
-            for alternative in [(textsearch.Term(candidate),), *textsearch.concept_terms(candidate)]:
-                if alternative not in group.alternatives:
-                    group.alternatives.append(alternative)
-
-
-def _drop_unmatchable(group: textsearch.Group, word: str) -> None:
-    """Drop the misspelt word itself when no product can have it (nor, as a prefix, a longer word).
-
-    The vocabulary holds every Latin/Cyrillic lexeme of 3+ letters ever indexed, so such a term
-    matches no row and adds nothing to any rank; leaving it out spares PostgreSQL a prefix
-    match and a second query term for every row the corrections find.
-    """
-    for alternative in list(group.alternatives):
-        if len(alternative) != 1 or alternative[0].lexeme != word:
-            continue
-        if alternative[0].prefix:
-            pattern = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            longer = select(SearchTerm.term).where(SearchTerm.term.like(pattern, escape="\\")).limit(1)
-            if db.session.scalar(longer) is not None:
-                continue
-        group.alternatives.remove(alternative)
-
-
-@dataclass
-class TextQuery:
-    """A search query as understood: its words (parsed, corrected) and a quantity if it named one."""
-
-    text: str
-    groups: list[textsearch.Group]
-    quantity: querytext.Quantity | None = None
-
-    def understood(self) -> dict:
-        """What the API and the page report back: the words searched and the quantity read."""
-        return {
-            "text": self.text,
-            "quantity": str(self.quantity.amount) if self.quantity else None,
-            "unit": self.quantity.unit if self.quantity else None,
-        }
-
-
-def read_query(q: str) -> TextQuery:
-    text, quantity = querytext.split_quantity(q or "")
-    groups = textsearch.parse_query(text)
-    if groups:
-        correct(groups)
-    return TextQuery(text, groups, quantity)
-
-
 def text_match(groups: list[textsearch.Group], weights: str | None = None):
     """(where clause, rank expression) for parsed words, in fields of ``weights`` (None: all);
     (None, None) if there are no words."""
@@ -193,7 +96,12 @@ def text_match(groups: list[textsearch.Group], weights: str | None = None):
         return None, None
     if dialect() == "postgresql":
         query = sql_cast(literal(textsearch.tsquery(groups, weights)), TSQUERY)
-        return Product.search_vector.op("@@")(query), func.ts_rank_cd(Product.search_vector, query)
+        # Names and categories have their own column and index: a word every description
+        # has costs nothing in the rounds that look at names.
+        vector = (
+            Product.name_vector if weights and set(weights) <= set(NAME_WEIGHTS) else Product.search_vector
+        )
+        return vector.op("@@")(query), func.ts_rank_cd(vector, query)
     vector = Product.search_vector
 
     def like(term: textsearch.Term):
@@ -394,79 +302,12 @@ def suggest(user, args: dict, query: TextQuery) -> str | None:
     ("did you mean"), or None: each word nobody has is replaced by the closest word some
     product has — Chinese by the same pinyin (荞卖 → 荞麦, the usual slip of a pinyin keyboard)
     or one character apart, Latin and Cyrillic by spelling, also across alphabets."""
-    lexemes = {t.lexeme for g in query.groups for alt in g.alternatives for t in alt}
-    known = {
-        term: word or term
-        for term, word in db.session.execute(
-            select(SearchTerm.term, SearchTerm.word).where(SearchTerm.term.in_(lexemes))
-        )
-    }
-    words, changed = [], False
-    for group in query.groups:
-        replacement = _replacement(group, known)
-        words.append(replacement or group.word)
-        changed = changed or replacement is not None
-    if not changed:
+    suggestion = searchwords.suggestion_text(query)
+    if suggestion is None:
         return None
-    suggestion = " ".join(words) + (f" {query.quantity.text}" if query.quantity else "")
     text_clause, _ = text_match(read_query(suggestion).groups)
     clauses, join = _filters(user, args, text_clause)
     return suggestion if db.session.scalar(_matching([func.count()], clauses, join)) else None
-
-
-def _replacement(group: textsearch.Group, known: dict[str, str]) -> str | None:
-    """A better word for ``group`` in a suggestion, or None to keep the word as typed: the
-    word of a correction the search already made (``linsed`` → linseed), else the closest."""
-    typed = group.word if "\u3400" <= group.word[0] or group.word.isdigit() else textsearch.stem(group.word)
-    others = [t.lexeme for alt in group.alternatives for t in alt if t.lexeme != typed]
-    if typed in known or textsearch.concept_terms(typed, typed=group.word):
-        return None
-    corrected = [known[lexeme] for lexeme in others if lexeme in known]
-    return corrected[0] if corrected else _closest_word(group)
-
-
-def _closest_word(group: textsearch.Group) -> str | None:
-    word = group.word
-    if "\u3400" <= word[0]:
-        return _closest_chinese(word)
-    if word.isdigit():
-        return None
-    scored = {}
-    spellings = [(textsearch.stem(word), 1.0)]
-    if group.translit:
-        spellings.append((group.translit, 0.95))
-    for lexeme, weight in spellings:
-        pool = db.session.execute(
-            select(SearchTerm.term, SearchTerm.word).where(
-                SearchTerm.term.like(lexeme[:1] + "%"),
-                func.length(SearchTerm.term).between(len(lexeme) - 2, len(lexeme) + 2),
-            )
-        ).all()
-        for term, written in pool:
-            score = difflib.SequenceMatcher(None, lexeme, term).ratio() * weight
-            if score >= SUGGESTION_CUTOFF and score > scored.get(written or term, 0):
-                scored[written or term] = score
-    return max(scored, key=lambda w: (scored[w], w)) if scored else None
-
-
-def _closest_chinese(word: str) -> str | None:
-    shares = or_(*[SearchTerm.term.like(f"%{char}%") for char in set(word)])
-    pool = set(
-        db.session.scalars(
-            select(SearchTerm.term).where(
-                shares, func.length(SearchTerm.term).between(len(word) - 1, len(word) + 1)
-            )
-        )
-    )
-    pool |= {member for member in thesaurus.load().chinese if set(member) & set(word)}
-    sound = "".join(textsearch.pinyin_of(word))
-    scored = {}
-    for candidate in pool - {word}:
-        same_sound = "".join(textsearch.pinyin_of(candidate)) == sound
-        score = 1.0 if same_sound else difflib.SequenceMatcher(None, word, candidate).ratio()
-        if score >= SUGGESTION_CUTOFF:
-            scored[candidate] = score
-    return max(scored, key=lambda w: (scored[w], -len(w), w)) if scored else None
 
 
 def _ranked_page_with_facets(user, args: dict, text_clause, rank) -> tuple[list[int], int, dict]:

@@ -256,10 +256,13 @@ class Document:
     def add_raw(self, lexemes, weight: str) -> None:
         self.items += [(lexeme, weight) for lexeme in lexemes if lexeme]
 
-    def tsvector(self) -> str:
-        """The ``tsvector`` input text: ``'lexeme':1A,7C …`` (quoted, so never re-parsed)."""
+    def tsvector(self, weights: str | None = None) -> str:
+        """The ``tsvector`` input text: ``'lexeme':1A,7C …`` (quoted, so never re-parsed);
+        only lexemes of ``weights`` (``"AB"``: names and categories) when given."""
         positions: dict[str, list[str]] = {}
         for index, (lexeme, weight) in enumerate(self.items[:MAX_POSITION], start=1):
+            if weights and weight not in weights:
+                continue
             positions.setdefault(lexeme, [])
             if len(positions[lexeme]) < 256:
                 positions[lexeme].append(f"{index}{weight}")

@@ -30,6 +30,8 @@ class Thesaurus:
     #: Toneless pinyin of a Chinese member, joined (``qiaomai``) → concept lexemes.
     pinyin: dict[str, set[str]] = field(default_factory=dict)
     longest_chinese: int = 0
+    #: First stem of a member → the members starting with it (a field is scanned by its stems).
+    by_first_stem: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
 
     def of_word(self, word: str) -> set[str]:
         """Concept lexemes of one query word: a Chinese word, a stem, or joined pinyin."""
@@ -83,6 +85,8 @@ def load() -> Thesaurus:
                 if token not in textsearch.STOP_WORDS
             )
             if stems:
+                if stems not in thesaurus.words:
+                    thesaurus.by_first_stem.setdefault(stems[0], []).append(stems)
                 thesaurus.words.setdefault(stems, set()).add(lexeme)
     return thesaurus
 
@@ -102,7 +106,8 @@ def _in_field(thesaurus: Thesaurus, text: str) -> set[str]:
         for token in textsearch.TOKEN_RE.findall(folded)
         if token[0] < "\u3400" and token not in textsearch.STOP_WORDS
     }
-    for member, concepts in thesaurus.words.items():
-        if member[0] in stems and all(s in stems for s in member[1:]):
-            found |= concepts
+    for stem in stems:
+        for member in thesaurus.by_first_stem.get(stem, ()):
+            if all(s in stems for s in member[1:]):
+                found |= thesaurus.words[member]
     return found

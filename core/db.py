@@ -59,6 +59,8 @@ MIGRATION_ONLY_INDEXES = {
     "ix_catalog_products_listed_newest",
     "ix_catalog_products_listed_price",
     "ix_catalog_products_listed_price_desc",
+    "ix_catalog_products_name_vector",
+    "ix_catalog_products_listed_names",
 }
 
 
