@@ -82,7 +82,10 @@ def add_vocabulary(terms: dict[str, str]) -> None:
     if not terms:
         return
     insert = (pg_insert if dialect() == "postgresql" else sqlite_insert)(SearchTerm)
-    rows = [{"term": term[:64], "word": terms[term][:64]} for term in sorted(terms)]
+    # Cut to the column first: two long terms may share their first 64 characters, and one
+    # statement may not update the same row twice.
+    cut = {term[:64]: word[:64] for term, word in sorted(terms.items(), reverse=True)}
+    rows = [{"term": term, "word": cut[term]} for term in sorted(cut)]
     stmt = insert.on_conflict_do_update(
         index_elements=["term"], set_={"word": insert.excluded.word}, where=SearchTerm.word.is_(None)
     )
