@@ -144,7 +144,7 @@ def checkout():
         if exc.code == "insufficient_stock":
             flash(_("Not enough stock for some lines; please lower the quantities."), "error")
         elif exc.code == "company_incomplete":
-            flash(str(exc.message), "error")
+            flash(str(exc.message), "info")
             return redirect(url_for("accounts.company_page", next=url_for("marketplace.cart")))
         else:
             show_errors(form, exc)
