@@ -358,6 +358,7 @@ def test_journey(journey_browser, server, recorder):
     documents = operator.locator("#documents")
     for kind, number in (
         ("phytosanitary", "FS-74-2026-1187"),
+        ("sdiz", "SDIZ 7401-2026-000117"),  # grain: its FGIS Zerno document
         ("origin", "CT-1 2026/0042"),
         ("invoice", "INV-2026-0042"),
         ("packing_list", "PL-2026-0042"),
