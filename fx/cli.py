@@ -6,6 +6,7 @@ from flask.cli import AppGroup
 
 from core.cli import periodic
 from core.errors import AppError
+from core.timeutil import utcnow
 from fx import services as rates
 
 rates_cli = AppGroup("rates", help="Central Bank of Russia exchange rates.")
@@ -48,8 +49,6 @@ def import_rates(source, force):
 @click.option("--currency", default="CNY")
 def show(currency):
     """Print the latest rate on file for a currency."""
-    from core.timeutil import utcnow
-
     quote = rates.rate_on(currency.upper(), utcnow().date())
     if quote is None:
         raise click.ClickException(f"No {currency.upper()} rate on file.")

@@ -7,10 +7,7 @@ bp = Blueprint("trade", __name__)
 
 
 def register(app, api):
-    from flask_babel import lazy_gettext as _l
-
     from core.hooks import add_template_hook
-    from core.nav import add_nav_item
     from marketplace.services.stock import register_route_days
     from trade import freight, models, views  # noqa: F401  (routes)
     from trade.api import blp
@@ -25,4 +22,4 @@ def register(app, api):
     add_template_hook(app, "cart-summary", views.cart_summary)
     add_template_hook(app, "payment-documents", views.payment_documents)
     add_template_hook(app, "shipment-documents", views.shipment_documents)
-    add_nav_item("trade.admin_rates", _l("Rates and tariffs"), ("admin",), order=87)
+    add_template_hook(app, "admin-rates", views.admin_sections)

@@ -6,7 +6,9 @@ from sqlalchemy import select
 
 from core.extensions import db
 from fx.services import order_rub_equivalent
+from logistics.models import Shipment, ShipmentOrder
 from marketplace.models import Payment, PaymentOrder
+from marketplace.services.payments import bank_details
 from trade.pdf import TradePdf, money, path_for, public_url, qty
 
 
@@ -32,8 +34,6 @@ def _buyer_lines(order) -> list[str]:
 
 
 def _shipments(order) -> list:
-    from logistics.models import Shipment, ShipmentOrder
-
     return db.session.scalars(
         select(Shipment)
         .join(ShipmentOrder, ShipmentOrder.shipment_id == Shipment.id)
@@ -167,8 +167,6 @@ def _order_document(document, order, *, with_bank: bool, with_shipment: bool) ->
     if document.kind == "proforma":
         _landed_sums(pdf, order)
     if payment is not None:
-        from marketplace.services.payments import bank_details
-
         bank = bank_details()
         pdf.section("bank_details")
         pdf.pairs(

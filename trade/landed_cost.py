@@ -35,10 +35,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from catalog import incoterms
+from catalog.models import Product
+from catalog.queries import listing_options
 from core.errors import AppError, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
 from core.money import round_money
 from core.timeutil import utcnow
+from logistics.models import BorderCrossing
+from marketplace.services import cart as cart_service
+from marketplace.services.orders import order_for, parse_quantity, trade_terms
 from trade import freight as freight_rules
 from trade import tariff_book
 from trade.models import FREIGHT_LEGS, FreightTariff, TariffRate
@@ -101,8 +106,6 @@ def terms_from(details: dict, price_basis: dict | None, buyer=None) -> Terms:
 
     :raise 422: an unknown term, mode or quota value; a place that does not fit the term
     """
-    from marketplace.services.orders import trade_terms
-
     checked = trade_terms(details, price_basis, buyer)
     return Terms(
         checked["incoterm"],
@@ -428,10 +431,6 @@ def for_product(user, product_id, quantity_text, mode=None, crossing=None, **det
     :raise 422: bad quantity, below the MOQ, unknown mode, term or quota, a place that does not
         fit the term, no tariff for the route
     """
-    from catalog.models import Product
-    from catalog.queries import listing_options
-    from marketplace.services.orders import parse_quantity
-
     product = (
         db.session.get(Product, product_id, options=listing_options())
         if isinstance(product_id, int)
@@ -466,8 +465,6 @@ def for_order(user, order_id, mode=None, crossing=None) -> Breakdown:
 
     :raise 404: not a party to the order
     """
-    from marketplace.services.orders import order_for
-
     order = order_for(user, order_id)
     return for_order_object(order, mode, crossing)
 
@@ -507,8 +504,6 @@ def for_order_object(order, mode=None, crossing=None) -> Breakdown:
 def for_cart(buyer, mode=None, crossing=None, **details) -> Breakdown:
     """The estimate for the buyer's cart: one consignment per producer (each is an order);
     lines below their MOQ are left out with a warning."""
-    from marketplace.services import cart as cart_service
-
     if buyer is None or buyer.role != "buyer":
         raise Forbidden()
     total = None
@@ -644,8 +639,6 @@ def save_tariff(
     :raise 403: not an admin
     :raise 422: no or unknown mode, unknown crossing or leg, a rate ≤ 0 or above 100 CNY/kg
     """
-    from logistics.models import BorderCrossing
-
     _require_admin(admin)
     if mode not in incoterms.TRANSPORT_MODES:
         message = _l("Unknown mode of transport.")

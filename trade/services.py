@@ -18,6 +18,8 @@ from core.errors import AppError, Conflict, NotFound
 from core.extensions import db
 from core.sequences import next_value
 from core.timeutil import utcnow
+from logistics.models import Shipment, ShipmentOrder
+from logistics.services.access import is_staff, shipment_for, visible_orders
 from marketplace.models import Order, OrderLine
 from trade.models import DOCUMENT_PREFIX, TradeDocument
 
@@ -42,8 +44,6 @@ def _subject_of(kind: str, obj) -> Subject:
     if kind in ORDER_KINDS:
         return Subject("order_id", Order, obj.id)
     if kind == "packing_list":
-        from logistics.models import Shipment
-
         return Subject("shipment_id", Shipment, obj.id)
     return Subject("product_id", Product, obj.id)
 
@@ -143,8 +143,6 @@ def shipments_of_order(user, order_id) -> tuple[Order, list]:
 
     :raise 404: not one of those, or no shipment carries the order yet
     """
-    from logistics.models import Shipment, ShipmentOrder
-
     order = order_with_lines(order_id)
     if order is None or user is None or not (user.role == "operator" or _is_party(order, user)):
         raise NotFound(_l("Order not found."))
@@ -174,8 +172,6 @@ def packing_lists_for_order(user, order_id) -> list[tuple[TradeDocument, object,
 def packing_list_for_shipment(user, shipment_id) -> tuple[TradeDocument, object, list[int] | None]:
     """The packing list of one shipment: operators and admins see every package, a buyer or
     farmer only those of their orders. :raise 404: not visible to the caller"""
-    from logistics.services.access import is_staff, shipment_for, visible_orders
-
     shipment = shipment_for(user, shipment_id)
     shown = None if is_staff(user) else [o.id for o in visible_orders(user, shipment)]
     return issue("packing_list", shipment, user), shipment, shown

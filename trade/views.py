@@ -6,12 +6,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from catalog import incoterms
+from catalog.models import Product
 from core.auth import roles_required
-from core.errors import AppError
+from core.errors import AppError, NotFound
 from core.extensions import db
 from core.forms import show_errors
 from fx import services as fx
-from fx.forms import ExchangeRateForm
+from fx.views import admin_page
+from logistics.models import BorderCrossing
 from marketplace.forms import QUOTA_LABELS
 from trade import bp, drawing, landed_cost, services, tariff_book
 from trade.api import pdf_response
@@ -54,13 +56,9 @@ def landed_cost_page():
     product_id = request.args.get("product_id", "")
     product = None
     if product_id.isdigit():
-        from catalog.models import Product
-
         product = db.session.get(Product, int(product_id))
     user = current_user if current_user.is_authenticated else None
     if product is None or not product.visible_to(user):
-        from core.errors import NotFound
-
         raise NotFound(_("Product not found."))
     estimate = page_estimate(user, product, request.args)
     return render_template("trade/landed_cost.html", product=product, **estimate)
@@ -68,8 +66,6 @@ def landed_cost_page():
 
 def route_choices() -> dict:
     """Modes and crossings that have a tariff, for the partial's route selector."""
-    from logistics.models import BorderCrossing
-
     crossings = db.session.query(BorderCrossing).order_by(BorderCrossing.position).all()
     return {
         "modes": [("rail", _("Rail")), ("road", _("Road")), ("multimodal", _("Multimodal"))],
@@ -172,56 +168,23 @@ def shipment_documents(shipment_id) -> str:
 
 
 def _tariff_form(**kwargs) -> TariffForm:
-    from logistics.models import BorderCrossing
-
     form = TariffForm(**kwargs)
     crossings = db.session.query(BorderCrossing).order_by(BorderCrossing.position).all()
     form.border_crossing.choices = [(c.code, c.name_en) for c in crossings]
     return form
 
 
-@bp.get("/admin/rates")
-@roles_required("admin")
-def admin_rates():
-    """Exchange rates, duty/VAT rates and freight tariffs, with forms to change them. Admins."""
-    return _admin_page()
-
-
-def _admin_page(rate_form=None, duty_form=None, tariff_form=None, import_form=None, status=200):
+def admin_sections(forms) -> str:
+    """Duty/VAT rates and freight tariffs on the admin's "Rates and tariffs" page (fx's hook
+    'admin-rates'); ``forms`` may carry a bound ``duty_form`` or ``tariff_form``."""
     return render_template(
-        "trade/admin_rates.html",
-        rates=fx.latest_rates(),
-        rate_warning=fx.freshness_warning(),
-        import_form=import_form or TariffImportForm(),
+        "trade/_admin_rates.html",
         duty_rates=landed_cost.duty_rates(),
         tariffs=landed_cost.tariffs(),
-        rate_form=rate_form or ExchangeRateForm(),
-        duty_form=duty_form or DutyRateForm(),
-        tariff_form=tariff_form or _tariff_form(),
-    ), status
-
-
-@bp.post("/admin/rates/exchange")
-@roles_required("admin")
-def admin_add_rate():
-    """Enter an exchange rate by hand. Admins."""
-    form = ExchangeRateForm()
-    if not form.validate_on_submit():
-        return _admin_page(rate_form=form, status=422)
-    try:
-        fx.enter_rate(
-            current_user,
-            form.currency.data,
-            form.rate_date.data,
-            form.value.data,
-            form.nominal.data,
-            form.replace.data,
-        )
-    except AppError as exc:
-        show_errors(form, exc)
-        return _admin_page(rate_form=form, status=exc.status)
-    flash(_("The rate is saved."), "success")
-    return redirect(url_for("trade.admin_rates"))
+        duty_form=forms.get("duty_form") or DutyRateForm(),
+        tariff_form=forms.get("tariff_form") or _tariff_form(),
+        import_form=forms.get("import_form") or TariffImportForm(),
+    )
 
 
 @bp.post("/admin/rates/duty")
@@ -230,15 +193,15 @@ def admin_save_duty():
     """Create or change a row of the tariff book. Admins."""
     form = DutyRateForm()
     if not form.validate_on_submit():
-        return _admin_page(duty_form=form, status=422)
+        return admin_page(422, duty_form=form)
     try:
         tariff_book.save_row(current_user, form.to_row())
     except AppError as exc:
         db.session.rollback()
         show_errors(form, _mapped(exc, DUTY_FIELD_MAP))
-        return _admin_page(duty_form=form, status=exc.status)
+        return admin_page(exc.status, duty_form=form)
     flash(_("The tariff row is saved."), "success")
-    return redirect(url_for("trade.admin_rates"))
+    return redirect(url_for("fx.admin_rates"))
 
 
 def _mapped(exc: AppError, field_map: dict) -> AppError:
@@ -252,21 +215,21 @@ def admin_import_tariffs():
     """Import a tariff CSV, all rows or none. Admins."""
     form = TariffImportForm()
     if not form.validate_on_submit():
-        return _admin_page(import_form=form, status=422)
+        return admin_page(422, import_form=form)
     try:
         text = form.file.data.read(2 * 1024 * 1024).decode("utf-8")
         count = tariff_book.import_csv(text, current_user.email)
     except UnicodeDecodeError:
         form.file.errors = [_("The file is not UTF-8 text.")]
-        return _admin_page(import_form=form, status=422)
+        return admin_page(422, import_form=form)
     except AppError as exc:
         db.session.rollback()
         form.file.errors = [str(m) for messages in (exc.fields or {}).values() for m in messages] or [
             str(exc.message)
         ]
-        return _admin_page(import_form=form, status=exc.status)
+        return admin_page(exc.status, import_form=form)
     flash(_("%(count)d tariff row(s) imported.", count=count), "success")
-    return redirect(url_for("trade.admin_rates"))
+    return redirect(url_for("fx.admin_rates"))
 
 
 @bp.get("/admin/rates/tariffs.csv")
@@ -285,7 +248,7 @@ def admin_save_tariff():
     """Create or change a freight tariff. Admins."""
     form = _tariff_form()
     if not form.validate_on_submit():
-        return _admin_page(tariff_form=form, status=422)
+        return admin_page(422, tariff_form=form)
     try:
         landed_cost.save_tariff(
             current_user,
@@ -303,6 +266,6 @@ def admin_save_tariff():
     except AppError as exc:
         db.session.rollback()
         show_errors(form, exc)
-        return _admin_page(tariff_form=form, status=exc.status)
+        return admin_page(exc.status, tariff_form=form)
     flash(_("The tariff is saved."), "success")
-    return redirect(url_for("trade.admin_rates"))
+    return redirect(url_for("fx.admin_rates"))
