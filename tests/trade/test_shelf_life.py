@@ -72,3 +72,20 @@ def test_a_buyer_may_accept_a_smaller_share(api):
         (soon.id, Decimal("30.000")),
         (later.id, Decimal("20.000")),
     ]
+
+
+def test_a_buyer_keeps_their_terms_over_the_api(api):
+    api.as_role("buyer")
+    body = api.get("/api/v1/me/trade-terms").get_json()
+    assert body["quota"] == "unknown" and body["min_shelf_life_share"] is None
+    assert body["default_shelf_life_share"] == "0.6667"
+    saved = api.put(
+        "/api/v1/me/trade-terms", json={"holds_quota_certificate": False, "min_shelf_life_share": "0.75"}
+    )
+    assert saved.status_code == 200, saved.get_json()
+    assert (saved.get_json()["quota"], saved.get_json()["min_shelf_life_share"]) == ("out", "0.7500")
+    for bad in ("0", "1.5", "-0.1", 0.5):
+        response = api.put("/api/v1/me/trade-terms", json={"min_shelf_life_share": bad})
+        assert response.status_code == 422, bad
+    assert api.get("/api/v1/me/trade-terms").get_json()["min_shelf_life_share"] == "0.7500"
+    assert api.as_role("farmer").get("/api/v1/me/trade-terms").status_code == 403
