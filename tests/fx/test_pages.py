@@ -43,4 +43,6 @@ def test_a_bad_duty_rate_shows_the_page_with_its_error_and_changes_nothing(clien
     html = refused.get_data(as_text=True)
     assert 'id="exchange-rates"' in html and 'value="101"' in html
     db.session.expire_all()
-    assert db.session.scalar(select(TariffRate.duty_percent).where(TariffRate.hs_prefix == "100810")) == before
+    assert (
+        db.session.scalar(select(TariffRate.duty_percent).where(TariffRate.hs_prefix == "100810")) == before
+    )
