@@ -65,7 +65,9 @@ class OrderLineSchema(ma.Schema):
     unit_price = Money(required=True)
     line_total = Money(required=True)
     net_weight_kg = DecimalString(places=3)
-    hs_code = ma.fields.String()
+    hs_code = ma.fields.String(metadata={"description": "China's tariff code (= hs_code_cn)"})
+    hs_code_cn = ma.fields.Function(lambda ln: ln.hs_code, metadata={"type": "string"})
+    tnved_code = ma.fields.String(allow_none=True, metadata={"description": "TN VED EAEU export code"})
 
 
 class HistorySchema(ma.Schema):

@@ -1,4 +1,5 @@
-"""trade: the tariff book (periods, sources, provisional and quota rates) and freight in two legs
+"""trade: the tariff book (periods, sources, provisional and quota rates), freight in two legs,
+order lines keep the TN VED code
 
 Revision ID: 0012_tariff_book
 Revises: 0012_landed_cost
@@ -60,6 +61,8 @@ RUSSIAN_SHARE = Decimal("0.75")
 
 
 def upgrade():
+    with op.batch_alter_table("order_lines", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("tnved_code", sa.String(length=10), nullable=True))
     with op.batch_alter_table("duty_rates", schema=None) as batch_op:
         batch_op.add_column(sa.Column("provisional_percent", sa.Numeric(precision=7, scale=3), nullable=True))
         batch_op.add_column(sa.Column("provisional_from", sa.Date(), nullable=True))
@@ -295,3 +298,5 @@ def downgrade():
             "provisional_percent",
         ):
             batch_op.drop_column(column)
+    with op.batch_alter_table("order_lines", schema=None) as batch_op:
+        batch_op.drop_column("tnved_code")
