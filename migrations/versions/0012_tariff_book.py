@@ -2,7 +2,7 @@
 order lines keep the TN VED code
 
 Revision ID: 0012_tariff_book
-Revises: 0012_landed_cost
+Revises: 0016_search_words
 Create Date: 2026-12-02 06:10:00
 
 """
@@ -17,7 +17,7 @@ import core.db
 
 # revision identifiers, used by Alembic.
 revision = "0012_tariff_book"
-down_revision = "0012_landed_cost"
+down_revision = "0016_search_words"
 branch_labels = None
 depends_on = None
 
