@@ -62,6 +62,14 @@ def _bank_payment(order) -> Payment | None:
     )
 
 
+def _codes(line) -> str:
+    """Each code under its own name: China's tariff code, then the Russian TN VED EAEU code."""
+    codes = f"CN:\n{line.hs_code}"
+    if line.tnved_code:
+        codes += f"\nТН ВЭД:\n{line.tnved_code}"
+    return codes
+
+
 def _order_lines_table(pdf: TradePdf, order) -> None:
     L = pdf.L
     head = [
@@ -78,7 +86,7 @@ def _order_lines_table(pdf: TradePdf, order) -> None:
         rows.append(
             [
                 str(index),
-                line.hs_code,
+                _codes(line),
                 names,
                 f"{qty(line.quantity)} {line.unit}",
                 money(line.unit_price),

@@ -19,6 +19,7 @@ def _flour():
         name_en="Wheat flour",
         category_code="flour_pasta",
         hs_code="1101000000",
+        tnved_code="1101001500",
         net_weight_kg=Decimal("1.000"),
         gross_weight_kg=Decimal("1.004"),
     )
@@ -58,6 +59,8 @@ def test_pages_and_the_proforma_show_the_apis_figures(client, login_as, api):
     for key in ("customs_value", "duty", "vat", "freight_in_china", "total"):
         assert money(Decimal(of_order[key])) in proforma, key
     assert "DAP Manzhouli" in proforma
+    # Each tariff code under its own name.
+    assert "CN:\n1101000000" in proforma and "ТН ВЭД:\n1101001500" in proforma
 
 
 def test_quota_unknown_shows_both_totals_on_the_page(client, login_as):
