@@ -35,6 +35,7 @@ def create_app(config=None) -> Flask:
 
 def register_extensions(app):
     from core.i18n import init_i18n
+    from core.routing import init_routing
     from core.security import init_security
 
     db.init_app(app)
@@ -46,6 +47,7 @@ def register_extensions(app):
     limiter.init_app(app)
     init_i18n(app)
     init_security(app)
+    init_routing(app)
 
     from accounts.services import load_session_user
 

@@ -165,7 +165,7 @@ def admin_create_user():
     return render_template("accounts/admin_user_new.html", form=form), 422 if form.errors else 200
 
 
-@bp.post("/admin/users/<int(max=2147483647):user_id>/active")
+@bp.post("/admin/users/<id:user_id>/active")
 @roles_required("admin")
 def admin_toggle_active(user_id):
     """Deactivate or reactivate a user. Admins only; not oneself."""

@@ -38,8 +38,8 @@ products_bp = Blueprint(
     "products_api", __name__, url_prefix="/api/v1", description="Products, lots and search"
 )
 
-ID = "<int(max=2147483647):producer_id>"
-PID = "<int(max=2147483647):product_id>"
+ID = "<id:producer_id>"
+PID = "<id:product_id>"
 BEARER = [{"bearerAuth": []}]
 
 
@@ -160,7 +160,7 @@ def add_certificate(data, producer_id):
     return certificates.add_certificate(user, producers.get_producer(user, producer_id), data)
 
 
-@producers_bp.put(f"/{ID}/certificates/<int(max=2147483647):certificate_id>/file")
+@producers_bp.put(f"/{ID}/certificates/<id:certificate_id>/file")
 @api_auth("farmer")
 @producers_bp.arguments(FileSchema, location="files")
 @producers_bp.response(200, CertificateSchema)
@@ -182,7 +182,7 @@ def upload_certificate_file(files, producer_id, certificate_id):
     return certificates.attach_certificate_file(user, certificate, files.get("file"))
 
 
-@producers_bp.delete(f"/{ID}/certificates/<int(max=2147483647):certificate_id>")
+@producers_bp.delete(f"/{ID}/certificates/<id:certificate_id>")
 @api_auth("farmer")
 @producers_bp.response(204)
 @producers_bp.alt_response(401, description="Not authenticated")
@@ -319,7 +319,7 @@ def add_lot(data, product_id):
     return lots.add_lot(user, products.get_product_for_edit(user, product_id), data)
 
 
-@products_bp.patch(f"/products/{PID}/lots/<int(max=2147483647):lot_id>")
+@products_bp.patch(f"/products/{PID}/lots/<id:lot_id>")
 @api_auth("farmer")
 @products_bp.arguments(LotPatchSchema)
 @products_bp.response(200, LotSchema)
@@ -335,7 +335,7 @@ def update_lot(data, product_id, lot_id):
     return lots.update_lot(user, lots.get_lot(product, lot_id), data)
 
 
-@products_bp.delete(f"/products/{PID}/lots/<int(max=2147483647):lot_id>")
+@products_bp.delete(f"/products/{PID}/lots/<id:lot_id>")
 @api_auth("farmer")
 @products_bp.response(204)
 @products_bp.alt_response(401, description="Not authenticated")
@@ -371,7 +371,7 @@ def add_product_photo(files, product_id):
     return photos.add_product_photo(user, products.get_product_for_edit(user, product_id), files.get("file"))
 
 
-@products_bp.delete(f"/products/{PID}/photos/<int(max=2147483647):photo_id>")
+@products_bp.delete(f"/products/{PID}/photos/<id:photo_id>")
 @api_auth("farmer")
 @products_bp.response(204)
 @products_bp.alt_response(401, description="Not authenticated")

@@ -33,7 +33,7 @@ from core.auth import api_user, roles_required
 from core.errors import AppError
 from core.extensions import db
 
-ID = "<int(max=2147483647):{}>"
+ID = "<id:{}>"
 
 
 def page_user():

@@ -22,7 +22,7 @@ blp = Blueprint(
     "shipments_api", __name__, url_prefix="/api/v1", description="Shipments, milestones, cold chain, EPCIS"
 )
 BEARER = [{"bearerAuth": []}]
-SHIPMENT = "/shipments/<int(max=2147483647):shipment_id>"
+SHIPMENT = "/shipments/<id:shipment_id>"
 EVENT_REF = {"$ref": "#/components/schemas/TrackingEventIn"}
 READINGS_REF = {"$ref": "#/components/schemas/TemperatureReadingsIn"}
 
@@ -246,7 +246,7 @@ def post_events(shipment_id):
     return response
 
 
-@blp.get(f"{SHIPMENT}/events/<int(max=2147483647):event_id>/attachment")
+@blp.get(f"{SHIPMENT}/events/<id:event_id>/attachment")
 @api_auth()
 @blp.response(200, description="The photo or PDF")
 @blp.doc(security=BEARER)
@@ -312,7 +312,7 @@ def post_document(shipment_id):
     }
 
 
-@blp.get(f"{SHIPMENT}/documents/<int(max=2147483647):document_id>")
+@blp.get(f"{SHIPMENT}/documents/<id:document_id>")
 @api_auth()
 @blp.response(200, description="The document file")
 @blp.alt_response(404, description="Unknown, or not one of the caller's orders")
@@ -435,7 +435,7 @@ def list_deliveries(args):
     return paginate(webhooks.deliveries_query(api_user()), args["page"], args["per_page"])
 
 
-@blp.post("/tracking-webhook/deliveries/<int(max=2147483647):delivery_id>/redeliver")
+@blp.post("/tracking-webhook/deliveries/<id:delivery_id>/redeliver")
 @api_auth("buyer")
 @blp.response(200, s.DeliverySchema)
 @blp.doc(security=BEARER)

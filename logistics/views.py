@@ -29,7 +29,7 @@ from logistics.services.documents import upload_document
 from logistics.services.shipments import CONSOLIDATABLE, fulfilment, shipped_quantities
 from marketplace.models import Order
 
-SHIPMENT = "/logistics/shipments/<int(max=2147483647):shipment_id>"
+SHIPMENT = "/logistics/shipments/<id:shipment_id>"
 
 
 def _crossings():
@@ -259,7 +259,7 @@ def my_tracking():
     return render_template("logistics/my_tracking.html", page=page)
 
 
-@bp.get("/orders/<int(max=2147483647):order_id>/tracking")
+@bp.get("/orders/<id:order_id>/tracking")
 @roles_required("buyer", "farmer", "operator", "admin")
 def order_tracking(order_id):
     """An order's shipments: timeline, ETA, temperature chart, route. Its parties and staff."""

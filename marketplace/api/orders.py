@@ -16,7 +16,7 @@ from marketplace.services import rfq as rfq_service
 
 blp = Blueprint("orders_api", __name__, url_prefix="/api/v1", description="Orders, cart, RFQs")
 BEARER = [{"bearerAuth": []}]
-ORDER_ID = "<int(max=2147483647):order_id>"
+ORDER_ID = "<id:order_id>"
 CREATE_SCOPE = "POST /api/v1/orders"
 
 
@@ -212,7 +212,7 @@ def add_cart_item(data):
     return _cart_body(api_user())
 
 
-@blp.delete("/cart/items/<int(max=2147483647):item_id>")
+@blp.delete("/cart/items/<id:item_id>")
 @api_auth("buyer")
 @blp.response(200, s.CartSchema)
 @blp.doc(security=BEARER)
@@ -257,7 +257,7 @@ def list_rfqs(args):
     return rfq_service.rfqs_for(api_user(), None if status == "all" else status)
 
 
-@blp.get("/rfqs/<int(max=2147483647):rfq_id>")
+@blp.get("/rfqs/<id:rfq_id>")
 @api_auth("buyer", "farmer", "admin")
 @blp.response(200, s.RfqSchema)
 @blp.doc(security=BEARER)
@@ -266,7 +266,7 @@ def get_rfq(rfq_id):
     return rfq_service.rfq_for(api_user(), rfq_id)
 
 
-@blp.get("/rfqs/<int(max=2147483647):rfq_id>/quotes")
+@blp.get("/rfqs/<id:rfq_id>/quotes")
 @api_auth("buyer", "farmer", "admin")
 @blp.response(200, s.QuoteSchema(many=True))
 @blp.doc(security=BEARER)
@@ -279,7 +279,7 @@ def list_quotes(rfq_id):
     return rfq.quotes
 
 
-@blp.post("/rfqs/<int(max=2147483647):rfq_id>/quotes")
+@blp.post("/rfqs/<id:rfq_id>/quotes")
 @api_auth("farmer")
 @blp.arguments(s.QuoteInSchema)
 @blp.response(201, s.QuoteSchema)
@@ -289,7 +289,7 @@ def create_quote(data, rfq_id):
     return rfq_service.submit_quote(api_user(), rfq_id, data)
 
 
-@blp.post("/quotes/<int(max=2147483647):quote_id>/accept")
+@blp.post("/quotes/<id:quote_id>/accept")
 @api_auth("buyer")
 @blp.arguments(s.AcceptSchema)
 @blp.response(201, s.OrderSchema)

@@ -10,7 +10,7 @@ blp = Blueprint("payments_api", __name__, url_prefix="/api/v1", description="Pay
 BEARER = [{"bearerAuth": []}]
 
 
-@blp.post("/orders/<int(max=2147483647):order_id>/payment")
+@blp.post("/orders/<id:order_id>/payment")
 @api_auth("buyer")
 @blp.arguments(s.PaymentCreateSchema)
 @blp.response(201, s.PaymentStartSchema)
@@ -27,7 +27,7 @@ def pay_order(data, order_id):
     return intake.pay_order(api_user(), order_id, data["method"])
 
 
-@blp.post("/checkouts/<int(max=2147483647):checkout_id>/payment")
+@blp.post("/checkouts/<id:checkout_id>/payment")
 @api_auth("buyer")
 @blp.arguments(s.PaymentCreateSchema)
 @blp.response(201, s.PaymentStartSchema)
@@ -39,7 +39,7 @@ def pay_checkout(data, checkout_id):
     return intake.pay_checkout(api_user(), checkout_id, data["method"])
 
 
-@blp.get("/orders/<int(max=2147483647):order_id>/payments")
+@blp.get("/orders/<id:order_id>/payments")
 @api_auth()
 @blp.response(200, s.PaymentSchema(many=True))
 @blp.doc(security=BEARER)
@@ -71,7 +71,7 @@ def list_payouts(args):
     return payouts.payouts_for(api_user(), args.get("status"))
 
 
-@blp.post("/payouts/<int(max=2147483647):payout_id>/sent")
+@blp.post("/payouts/<id:payout_id>/sent")
 @api_auth("admin")
 @blp.arguments(s.PayoutSentSchema)
 @blp.response(200, s.PayoutSchema)

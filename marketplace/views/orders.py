@@ -83,7 +83,7 @@ def cart_add():
     return redirect(url_for("marketplace.cart"))
 
 
-@bp.post("/cart/items/<int(max=2147483647):item_id>")
+@bp.post("/cart/items/<id:item_id>")
 @roles_required("buyer")
 def cart_update(item_id):
     """Change a line's quantity. Buyers (own cart)."""
@@ -106,7 +106,7 @@ def _flash_cart_error(exc: AppError) -> None:
         flash_error(exc)
 
 
-@bp.post("/cart/items/<int(max=2147483647):item_id>/remove")
+@bp.post("/cart/items/<id:item_id>/remove")
 @roles_required("buyer")
 def cart_remove(item_id):
     """Remove a line. Buyers (own cart)."""
@@ -146,7 +146,7 @@ def checkout():
     return redirect(url_for("marketplace.checkout_done", checkout_id=created.id))
 
 
-@bp.get("/checkouts/<int(max=2147483647):checkout_id>")
+@bp.get("/checkouts/<id:checkout_id>")
 @roles_required("buyer")
 def checkout_done(checkout_id):
     """What a checkout created, and how to pay. The checkout's buyer."""
@@ -176,7 +176,7 @@ def orders():
     return render_template("marketplace/orders.html", result=result, status=status, statuses=ORDER_STATUSES)
 
 
-@bp.get("/orders/<int(max=2147483647):order_id>")
+@bp.get("/orders/<id:order_id>")
 @login_required
 def order_detail(order_id):
     """One order: lines, totals, timeline, history and the moves the viewer may make. Parties."""
@@ -196,7 +196,7 @@ def order_detail(order_id):
     )
 
 
-@bp.post("/orders/<int(max=2147483647):order_id>/<any(confirm, ready, cancel, receive, dispute):action>")
+@bp.post("/orders/<id:order_id>/<any(confirm, ready, cancel, receive, dispute):action>")
 @login_required
 def order_action(order_id, action):
     """Confirm / ready / cancel / receive / dispute from the order page. The parties, by role."""
@@ -216,7 +216,7 @@ def order_action(order_id, action):
     return redirect(url_for("marketplace.order_detail", order_id=order_id))
 
 
-@bp.post("/orders/<int(max=2147483647):order_id>/resolve")
+@bp.post("/orders/<id:order_id>/resolve")
 @roles_required("admin")
 def order_resolve(order_id):
     """Settle a dispute. Admins."""
@@ -291,7 +291,7 @@ def rfq_new():
     return render_template("marketplace/rfq_new.html", form=form), 422 if form.errors else 200
 
 
-@bp.get("/rfqs/<int(max=2147483647):rfq_id>")
+@bp.get("/rfqs/<id:rfq_id>")
 @roles_required("buyer", "farmer", "admin")
 def rfq_detail(rfq_id):
     """A request with its quotes; farmers see a quote form. Those it is addressed to."""
@@ -322,7 +322,7 @@ def _own_product_choices():
     return [(p.id, p.names.get(_lang()) or p.name_ru or p.name_zh or p.name_en) for p in products]
 
 
-@bp.post("/rfqs/<int(max=2147483647):rfq_id>/quote")
+@bp.post("/rfqs/<id:rfq_id>/quote")
 @roles_required("farmer")
 def rfq_quote(rfq_id):
     """Answer a request with a quote. Verified farmers it is addressed to."""
@@ -352,7 +352,7 @@ def rfq_quote(rfq_id):
     return redirect(url_for("marketplace.rfq_detail", rfq_id=rfq_id))
 
 
-@bp.post("/quotes/<int(max=2147483647):quote_id>/accept")
+@bp.post("/quotes/<id:quote_id>/accept")
 @roles_required("buyer")
 def quote_accept(quote_id):
     """Accept a quote: an order at its price. The request's buyer."""
@@ -368,7 +368,7 @@ def quote_accept(quote_id):
     return redirect(url_for("marketplace.rfqs"))
 
 
-@bp.get("/orders/<int(max=2147483647):order_id>/dispute-photos/<int(max=2147483647):photo_id>")
+@bp.get("/orders/<id:order_id>/dispute-photos/<id:photo_id>")
 @login_required
 def dispute_photo(order_id, photo_id):
     """A dispute photo. The order's parties and admins (404 to others)."""

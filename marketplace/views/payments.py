@@ -42,7 +42,7 @@ def _start(method: str, *, order_id=None, checkout_id=None):
     return redirect(url_for("marketplace.payment_page", payment_id=info["id"]))
 
 
-@bp.post("/orders/<int(max=2147483647):order_id>/pay")
+@bp.post("/orders/<id:order_id>/pay")
 @roles_required("buyer")
 def pay_order(order_id):
     """Choose how to pay one order. The order's buyer."""
@@ -53,7 +53,7 @@ def pay_order(order_id):
     return redirect(url_for("marketplace.order_detail", order_id=order_id))
 
 
-@bp.post("/checkouts/<int(max=2147483647):checkout_id>/pay")
+@bp.post("/checkouts/<id:checkout_id>/pay")
 @roles_required("buyer")
 def pay_checkout(checkout_id):
     """Pay every order of a checkout at once. The checkout's buyer."""
@@ -64,7 +64,7 @@ def pay_checkout(checkout_id):
     return redirect(url_for("marketplace.checkout_done", checkout_id=checkout_id))
 
 
-@bp.get("/payments/<int(max=2147483647):payment_id>")
+@bp.get("/payments/<id:payment_id>")
 @roles_required("buyer", "admin")
 @talisman(content_security_policy=STRIPE_CSP)
 def payment_page(payment_id):
@@ -81,7 +81,7 @@ def payment_page(payment_id):
     )
 
 
-@bp.post("/payments/<int(max=2147483647):payment_id>/test-confirm")
+@bp.post("/payments/<id:payment_id>/test-confirm")
 @roles_required("buyer")
 def payment_test_confirm(payment_id):
     """Test mode only: pay with Stripe's test card, confirmed server-side. The payment's buyer."""
@@ -96,7 +96,7 @@ def payment_test_confirm(payment_id):
     return redirect(url_for("marketplace.payment_page", payment_id=payment_id))
 
 
-@bp.get("/payments/<int(max=2147483647):payment_id>/return")
+@bp.get("/payments/<id:payment_id>/return")
 @roles_required("buyer")
 def payment_return(payment_id):
     """Where Stripe.js sends the buyer back: check the intent's state with Stripe."""
@@ -157,7 +157,7 @@ def admin_record_transfer():
     return redirect(url_for("marketplace.admin_payments"))
 
 
-@bp.post("/admin/payouts/<int(max=2147483647):payout_id>/sent")
+@bp.post("/admin/payouts/<id:payout_id>/sent")
 @roles_required("admin")
 def admin_payout_sent(payout_id):
     """Mark a payout sent with its bank reference. Admins."""
