@@ -12,9 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from core.auth import roles_required
-from core.errors import AppError
 from core.extensions import db
-from core.forms import show_errors
+from core.forms import service_call
 from core.pagination import paginate
 from logistics import bp
 from logistics.forms import ConsolidateForm, DocumentForm, EventForm, PlainForm, WebhookForm
@@ -130,11 +129,10 @@ def consolidate():
         "carrier": form.carrier.data or "",
         "planned_departure": _local_time(form.planned_departure.data, form.utc_offset.data),
     }
-    try:
+    with service_call() as call:
         shipment, warnings = shipment_service.create_shipment(current_user, data)
-    except AppError as exc:
-        show_errors(None, exc)
-        for problem in exc.extra.get("orders", []):
+    if call.failed:
+        for problem in call.error.extra.get("orders", []):
             flash(_("Order %(number)s cannot be consolidated now.", number=problem["number"]), "error")
         return redirect(url_for("logistics.console"))
     flash(_("Shipment %(code)s created.", code=shipment.tracking_code), "success")
@@ -219,15 +217,12 @@ def add_event(shipment_id):
         flash(_("Latitude and longitude are decimal degrees."), "error")
         return back
     attachment = form.attachment.data if getattr(form.attachment.data, "filename", None) else None
-    try:
+    with service_call():
         results = event_service.record_events(current_user, shipment_id, [item], attachment=attachment)
-    except AppError as exc:
-        show_errors(None, exc)
-        return back
-    if results[0][1]:
-        flash(_("Recorded."), "success")
-    else:
-        flash(_("This event was already recorded."), "info")
+        if results[0][1]:
+            flash(_("Recorded."), "success")
+        else:
+            flash(_("This event was already recorded."), "info")
     return back
 
 
@@ -242,12 +237,9 @@ def add_document(shipment_id):
         flash(_("Choose the document kind and a file."), "error")
         return back
     order_id = int(form.order_id.data) if form.order_id.data and form.order_id.data.isdigit() else None
-    try:
+    with service_call():
         upload_document(current_user, shipment_id, form.kind.data, form.file.data, form.number.data, order_id)
-    except AppError as exc:
-        show_errors(None, exc)
-        return back
-    flash(_("Document uploaded."), "success")
+        flash(_("Document uploaded."), "success")
     return back
 
 
@@ -311,12 +303,10 @@ def webhook_settings():
             webhooks.delete_webhook(current_user)
             flash(_("The webhook is removed."), "success")
         elif action == "save" and form.validate():
-            try:
+            with service_call(form) as call:
                 webhooks.save_webhook(current_user, form.url.data, form.active.data)
                 flash(_("Saved."), "success")
-            except AppError as exc:
-                db.session.rollback()
-                show_errors(form, exc)
+            if call.failed:
                 return render_template("logistics/webhook.html", form=form, hook=hook, page=None)
         return redirect(url_for("logistics.webhook_settings"))
     page = paginate(webhooks.deliveries_query(current_user), request.args.get("page", 1, type=int) or 1, 20)

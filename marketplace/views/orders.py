@@ -1,6 +1,7 @@
 """Marketplace pages: cart, checkout, orders with their timeline, RFQ board."""
 
 from decimal import Decimal
+from functools import partial
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -11,7 +12,7 @@ from catalog.models import Category
 from core.auth import roles_required
 from core.errors import AppError
 from core.extensions import db
-from core.forms import flash_error, show_errors
+from core.forms import flash_error, service_call, show_errors
 from core.i18n import plain_decimal, safe_next
 from core.pagination import paginate
 from marketplace import bp
@@ -73,14 +74,11 @@ def cart_add():
     if not form.validate_on_submit() or not form.product_id.data.isdigit():
         flash(_("Enter a quantity."), "error")
         return redirect(back)
-    try:
+    with service_call(show=_flash_cart_error):
         cart_service.add(current_user, int(form.product_id.data), form.quantity.data)
-    except AppError as exc:
-        db.session.rollback()
-        _flash_cart_error(exc)
-        return redirect(back)
-    flash(_("Added to your cart."), "success")
-    return redirect(url_for("marketplace.cart"))
+        flash(_("Added to your cart."), "success")
+        return redirect(url_for("marketplace.cart"))
+    return redirect(back)
 
 
 @bp.post("/cart/items/<id:item_id>")
@@ -89,11 +87,8 @@ def cart_update(item_id):
     """Change a line's quantity. Buyers (own cart)."""
     form = CartQuantityForm()
     if form.validate_on_submit():
-        try:
+        with service_call(show=_flash_cart_error):
             cart_service.set_quantity(current_user, item_id, form.quantity.data)
-        except AppError as exc:
-            db.session.rollback()
-            _flash_cart_error(exc)
     return redirect(url_for("marketplace.cart"))
 
 
@@ -111,10 +106,8 @@ def _flash_cart_error(exc: AppError) -> None:
 def cart_remove(item_id):
     """Remove a line. Buyers (own cart)."""
     if ReasonForm().validate_on_submit():
-        try:
+        with service_call(silent=True):  # a line already gone needs no message
             cart_service.remove(current_user, item_id)
-        except AppError:
-            db.session.rollback()
     return redirect(url_for("marketplace.cart"))
 
 
@@ -133,17 +126,18 @@ def checkout():
             qty_form=CartQuantityForm(),
             unit_labels=UNIT_LABELS,
         ), 422
-    try:
+    with service_call(show=partial(_show_checkout_error, form)):
         created = cart_service.checkout(current_user, _details(form))
-    except AppError as exc:
-        db.session.rollback()
-        if exc.code == "insufficient_stock":
-            flash(_("Not enough stock for some lines; please lower the quantities."), "error")
-        else:
-            show_errors(form, exc)
-        return redirect(url_for("marketplace.cart"))
-    flash(_("Thank you! %(n)d order(s) placed.", n=len(created.orders)), "success")
-    return redirect(url_for("marketplace.checkout_done", checkout_id=created.id))
+        flash(_("Thank you! %(n)d order(s) placed.", n=len(created.orders)), "success")
+        return redirect(url_for("marketplace.checkout_done", checkout_id=created.id))
+    return redirect(url_for("marketplace.cart"))
+
+
+def _show_checkout_error(form, exc: AppError) -> None:
+    if exc.code == "insufficient_stock":
+        flash(_("Not enough stock for some lines; please lower the quantities."), "error")
+    else:
+        show_errors(form, exc)
 
 
 @bp.get("/checkouts/<id:checkout_id>")
@@ -202,16 +196,12 @@ def order_action(order_id, action):
     """Confirm / ready / cancel / receive / dispute from the order page. The parties, by role."""
     form = ReasonForm()
     if form.validate_on_submit():
-        try:
+        with service_call(show=flash_error):
             order_service.transition(current_user, order_id, ACTIONS[action], form.reason.data or "")
             if action == "dispute":
                 for photo in request.files.getlist("photos"):
                     if photo and photo.filename:
                         order_service.add_dispute_photo(current_user, order_id, photo)
-        except AppError as exc:
-            db.session.rollback()
-            flash_error(exc)
-        else:
             flash(_("The order is updated."), "success")
     return redirect(url_for("marketplace.order_detail", order_id=order_id))
 
@@ -222,14 +212,10 @@ def order_resolve(order_id):
     """Settle a dispute. Admins."""
     form = ResolveForm()
     if form.validate_on_submit():
-        try:
+        with service_call():
             order_service.resolve_dispute(
                 current_user, order_id, form.resolution.data, form.refund_amount.data, form.note.data or ""
             )
-        except AppError as exc:
-            db.session.rollback()
-            show_errors(None, exc)
-        else:
             flash(_("The dispute is settled."), "success")
     return redirect(url_for("marketplace.order_detail", order_id=order_id))
 
@@ -280,12 +266,8 @@ def rfq_new():
             "product_id": int(form.product_id.data) if (form.product_id.data or "").isdigit() else None,
             "producer_id": int(form.producer_id.data) if (form.producer_id.data or "").isdigit() else None,
         }
-        try:
+        with service_call(form):
             rfq = rfq_service.create_rfq(current_user, data)
-        except AppError as exc:
-            db.session.rollback()
-            show_errors(form, exc)
-        else:
             flash(_("Your request is posted."), "success")
             return redirect(url_for("marketplace.rfq_detail", rfq_id=rfq.id))
     return render_template("marketplace/rfq_new.html", form=form), 422 if form.errors else 200
@@ -329,7 +311,7 @@ def rfq_quote(rfq_id):
     form = QuoteForm()
     form.product_id.choices = _own_product_choices()
     if form.validate_on_submit():
-        try:
+        with service_call():
             rfq_service.submit_quote(
                 current_user,
                 rfq_id,
@@ -341,10 +323,6 @@ def rfq_quote(rfq_id):
                     "note": form.note.data or "",
                 },
             )
-        except AppError as exc:
-            db.session.rollback()
-            show_errors(None, exc)
-        else:
             flash(_("Your quote is sent."), "success")
     else:
         for errors in form.errors.values():
@@ -357,14 +335,10 @@ def rfq_quote(rfq_id):
 def quote_accept(quote_id):
     """Accept a quote: an order at its price. The request's buyer."""
     if ReasonForm().validate_on_submit():
-        try:
+        with service_call():
             order = rfq_service.accept_quote(current_user, quote_id)
-        except AppError as exc:
-            db.session.rollback()
-            show_errors(None, exc)
-            return redirect(url_for("marketplace.rfqs"))
-        flash(_("Quote accepted: order %(number)s is placed.", number=order.number), "success")
-        return redirect(url_for("marketplace.order_detail", order_id=order.id))
+            flash(_("Quote accepted: order %(number)s is placed.", number=order.number), "success")
+            return redirect(url_for("marketplace.order_detail", order_id=order.id))
     return redirect(url_for("marketplace.rfqs"))
 
 

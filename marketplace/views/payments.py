@@ -10,9 +10,8 @@ from sqlalchemy import select
 
 from catalog.models import Producer
 from core.auth import roles_required
-from core.errors import AppError
 from core.extensions import db, talisman
-from core.forms import flash_error
+from core.forms import flash_error, service_call
 from marketplace import bp
 from marketplace.forms import ReasonForm
 from marketplace.services import ledger
@@ -30,16 +29,13 @@ STRIPE_CSP = {
 
 
 def _start(method: str, *, order_id=None, checkout_id=None):
-    try:
+    with service_call():
         if checkout_id:
             info = intake.pay_checkout(current_user, checkout_id, method)
         else:
             info = intake.pay_order(current_user, order_id, method)
-    except AppError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-        return None
-    return redirect(url_for("marketplace.payment_page", payment_id=info["id"]))
+        return redirect(url_for("marketplace.payment_page", payment_id=info["id"]))
+    return None
 
 
 @bp.post("/orders/<id:order_id>/pay")
@@ -86,12 +82,8 @@ def payment_page(payment_id):
 def payment_test_confirm(payment_id):
     """Test mode only: pay with Stripe's test card, confirmed server-side. The payment's buyer."""
     if ReasonForm().validate_on_submit():
-        try:
+        with service_call():
             provider_events.test_confirm(current_user, payment_id)
-        except AppError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
             flash(_("Payment received. Thank you!"), "success")
     return redirect(url_for("marketplace.payment_page", payment_id=payment_id))
 
@@ -101,10 +93,8 @@ def payment_test_confirm(payment_id):
 def payment_return(payment_id):
     """Where Stripe.js sends the buyer back: check the intent's state with Stripe."""
     payment = intake.payment_for(current_user, payment_id)
-    try:
+    with service_call(silent=True):  # the payment page shows the state as it is
         provider_events.sync_intent(payment)
-    except AppError:
-        db.session.rollback()
     return redirect(url_for("marketplace.payment_page", payment_id=payment_id))
 
 
@@ -140,12 +130,8 @@ def admin_record_transfer():
         except InvalidOperation:
             flash(_("Enter the amount received, e.g. 1250.00."), "error")
             return redirect(url_for("marketplace.admin_payments"))
-        try:
+        with service_call(show=flash_error):
             payment = settlement.record_bank_transfer(current_user, request.form.get("reference", ""), amount)
-        except AppError as exc:
-            db.session.rollback()
-            flash_error(exc)
-        else:
             flash(
                 _(
                     "Recorded: %(reference)s is now %(status)s.",
@@ -162,11 +148,7 @@ def admin_record_transfer():
 def admin_payout_sent(payout_id):
     """Mark a payout sent with its bank reference. Admins."""
     if ReasonForm().validate_on_submit():
-        try:
+        with service_call(show=flash_error):
             payouts.mark_payout_sent(current_user, payout_id, request.form.get("bank_reference", ""))
-        except AppError as exc:
-            db.session.rollback()
-            flash_error(exc)
-        else:
             flash(_("The payout is marked as sent."), "success")
     return redirect(url_for("marketplace.admin_payments"))
