@@ -38,8 +38,6 @@ products_bp = Blueprint(
     "products_api", __name__, url_prefix="/api/v1", description="Products, lots and search"
 )
 
-ID = "<id:producer_id>"
-PID = "<id:product_id>"
 BEARER = [{"bearerAuth": []}]
 
 
@@ -76,7 +74,7 @@ def create_producer(data):
     return producers.create_producer(api_user(), data)
 
 
-@producers_bp.get(f"/{ID}")
+@producers_bp.get("/<id:producer_id>")
 @producers_bp.response(200, ProducerSchema)
 @producers_bp.alt_response(404, description="No such producer, or not verified and not yours")
 def get_producer(producer_id):
@@ -87,7 +85,7 @@ def get_producer(producer_id):
     return producers.get_producer(api_user(), producer_id)
 
 
-@producers_bp.patch(f"/{ID}")
+@producers_bp.patch("/<id:producer_id>")
 @api_auth()
 @producers_bp.arguments(ProducerInSchema)
 @producers_bp.response(200, ProducerSchema)
@@ -105,7 +103,7 @@ def update_producer(data, producer_id):
     return producers.update_producer(user, producers.get_producer(user, producer_id), data)
 
 
-@producers_bp.post(f"/{ID}/verify")
+@producers_bp.post("/<id:producer_id>/verify")
 @api_auth("admin")
 @producers_bp.response(200, ProducerSchema)
 @producers_bp.alt_response(401, description="Not authenticated")
@@ -122,7 +120,7 @@ def verify_producer(producer_id):
     return producers.verify_producer(user, producers.get_producer(user, producer_id))
 
 
-@producers_bp.post(f"/{ID}/reject")
+@producers_bp.post("/<id:producer_id>/reject")
 @api_auth("admin")
 @producers_bp.arguments(RejectSchema)
 @producers_bp.response(200, ProducerSchema)
@@ -137,7 +135,7 @@ def reject_producer(data, producer_id):
     return producers.reject_producer(user, producers.get_producer(user, producer_id), data["reason"])
 
 
-@producers_bp.get(f"/{ID}/certificates")
+@producers_bp.get("/<id:producer_id>/certificates")
 @producers_bp.response(200, CertificateSchema(many=True))
 @producers_bp.alt_response(404, description="Producer not visible")
 def list_certificates(producer_id):
@@ -145,7 +143,7 @@ def list_certificates(producer_id):
     return producers.get_producer(api_user(), producer_id).certificates
 
 
-@producers_bp.post(f"/{ID}/certificates")
+@producers_bp.post("/<id:producer_id>/certificates")
 @api_auth("farmer")
 @producers_bp.arguments(CertificateSchema)
 @producers_bp.response(201, CertificateSchema)
@@ -160,7 +158,7 @@ def add_certificate(data, producer_id):
     return certificates.add_certificate(user, producers.get_producer(user, producer_id), data)
 
 
-@producers_bp.put(f"/{ID}/certificates/<id:certificate_id>/file")
+@producers_bp.put("/<id:producer_id>/certificates/<id:certificate_id>/file")
 @api_auth("farmer")
 @producers_bp.arguments(FileSchema, location="files")
 @producers_bp.response(200, CertificateSchema)
@@ -182,7 +180,7 @@ def upload_certificate_file(files, producer_id, certificate_id):
     return certificates.attach_certificate_file(user, certificate, files.get("file"))
 
 
-@producers_bp.delete(f"/{ID}/certificates/<id:certificate_id>")
+@producers_bp.delete("/<id:producer_id>/certificates/<id:certificate_id>")
 @api_auth("farmer")
 @producers_bp.response(204)
 @producers_bp.alt_response(401, description="Not authenticated")
@@ -196,7 +194,7 @@ def delete_certificate(producer_id, certificate_id):
     certificates.delete_certificate(user, certificates.get_certificate(user, producer, certificate_id))
 
 
-@producers_bp.post(f"/{ID}/photos")
+@producers_bp.post("/<id:producer_id>/photos")
 @api_auth("farmer")
 @producers_bp.arguments(FileSchema, location="files")
 @producers_bp.response(201, PhotoSchema)
@@ -251,7 +249,7 @@ def create_product(data):
     return products.get_product(api_user(), product.id)
 
 
-@products_bp.get(f"/products/{PID}")
+@products_bp.get("/products/<id:product_id>")
 @products_bp.response(200, ProductDetailSchema)
 @products_bp.alt_response(404, description="No such product, or not visible to the caller")
 def get_product(product_id):
@@ -262,7 +260,7 @@ def get_product(product_id):
     return products.get_product(api_user(), product_id)
 
 
-@products_bp.patch(f"/products/{PID}")
+@products_bp.patch("/products/<id:product_id>")
 @api_auth()
 @products_bp.arguments(ProductInSchema)
 @products_bp.response(200, ProductDetailSchema)
@@ -282,7 +280,7 @@ def update_product(data, product_id):
     return products.get_product(user, product_id)
 
 
-@products_bp.delete(f"/products/{PID}")
+@products_bp.delete("/products/<id:product_id>")
 @api_auth()
 @products_bp.response(200, ProductDetailSchema)
 @products_bp.alt_response(401, description="Not authenticated")
@@ -295,7 +293,7 @@ def archive_product(product_id):
     return products.archive_product(user, products.get_product(user, product_id))
 
 
-@products_bp.get(f"/products/{PID}/lots")
+@products_bp.get("/products/<id:product_id>/lots")
 @products_bp.response(200, LotSchema(many=True))
 @products_bp.alt_response(404, description="Not visible")
 def list_lots(product_id):
@@ -303,7 +301,7 @@ def list_lots(product_id):
     return products.get_product(api_user(), product_id).lots
 
 
-@products_bp.post(f"/products/{PID}/lots")
+@products_bp.post("/products/<id:product_id>/lots")
 @api_auth("farmer")
 @products_bp.arguments(LotSchema)
 @products_bp.response(201, LotSchema)
@@ -319,7 +317,7 @@ def add_lot(data, product_id):
     return lots.add_lot(user, products.get_product_for_edit(user, product_id), data)
 
 
-@products_bp.patch(f"/products/{PID}/lots/<id:lot_id>")
+@products_bp.patch("/products/<id:product_id>/lots/<id:lot_id>")
 @api_auth("farmer")
 @products_bp.arguments(LotPatchSchema)
 @products_bp.response(200, LotSchema)
@@ -335,7 +333,7 @@ def update_lot(data, product_id, lot_id):
     return lots.update_lot(user, lots.get_lot(product, lot_id), data)
 
 
-@products_bp.delete(f"/products/{PID}/lots/<id:lot_id>")
+@products_bp.delete("/products/<id:product_id>/lots/<id:lot_id>")
 @api_auth("farmer")
 @products_bp.response(204)
 @products_bp.alt_response(401, description="Not authenticated")
@@ -350,7 +348,7 @@ def delete_lot(product_id, lot_id):
     lots.delete_lot(user, lots.get_lot(product, lot_id))
 
 
-@products_bp.post(f"/products/{PID}/photos")
+@products_bp.post("/products/<id:product_id>/photos")
 @api_auth("farmer")
 @products_bp.arguments(FileSchema, location="files")
 @products_bp.response(201, PhotoSchema)
@@ -371,7 +369,7 @@ def add_product_photo(files, product_id):
     return photos.add_product_photo(user, products.get_product_for_edit(user, product_id), files.get("file"))
 
 
-@products_bp.delete(f"/products/{PID}/photos/<id:photo_id>")
+@products_bp.delete("/products/<id:product_id>/photos/<id:photo_id>")
 @api_auth("farmer")
 @products_bp.response(204)
 @products_bp.alt_response(401, description="Not authenticated")

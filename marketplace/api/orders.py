@@ -16,7 +16,6 @@ from marketplace.services import rfq as rfq_service
 
 blp = Blueprint("orders_api", __name__, url_prefix="/api/v1", description="Orders, cart, RFQs")
 BEARER = [{"bearerAuth": []}]
-ORDER_ID = "<id:order_id>"
 CREATE_SCOPE = "POST /api/v1/orders"
 
 
@@ -92,7 +91,7 @@ def list_orders(args):
     return paginate(stmt, args["page"], args["per_page"])
 
 
-@blp.get(f"/orders/{ORDER_ID}")
+@blp.get("/orders/<id:order_id>")
 @api_auth()
 @blp.response(200, s.OrderSchema)
 @blp.alt_response(404, description="Unknown, or not a party to it")
@@ -106,7 +105,7 @@ def _move(order_id, to_status, reason=""):
     return order_service.transition(api_user(), order_id, to_status, reason)
 
 
-@blp.post(f"/orders/{ORDER_ID}/confirm")
+@blp.post("/orders/<id:order_id>/confirm")
 @api_auth("farmer")
 @blp.response(200, s.OrderSchema)
 @blp.alt_response(409, description="Illegal transition (current_status given)")
@@ -116,7 +115,7 @@ def confirm_order(order_id):
     return _move(order_id, "confirmed")
 
 
-@blp.post(f"/orders/{ORDER_ID}/ready")
+@blp.post("/orders/<id:order_id>/ready")
 @api_auth("farmer")
 @blp.response(200, s.OrderSchema)
 @blp.alt_response(409, description="Illegal transition")
@@ -126,7 +125,7 @@ def ready_order(order_id):
     return _move(order_id, "ready_for_pickup")
 
 
-@blp.post(f"/orders/{ORDER_ID}/cancel")
+@blp.post("/orders/<id:order_id>/cancel")
 @api_auth("buyer", "farmer", "admin")
 @blp.arguments(s.ReasonSchema)
 @blp.response(200, s.OrderSchema)
@@ -137,7 +136,7 @@ def cancel_order(data, order_id):
     return _move(order_id, "cancelled", data["reason"])
 
 
-@blp.post(f"/orders/{ORDER_ID}/receive")
+@blp.post("/orders/<id:order_id>/receive")
 @api_auth("buyer")
 @blp.response(200, s.OrderSchema)
 @blp.alt_response(409, description="Illegal transition")
@@ -147,7 +146,7 @@ def receive_order(order_id):
     return _move(order_id, "completed")
 
 
-@blp.post(f"/orders/{ORDER_ID}/dispute")
+@blp.post("/orders/<id:order_id>/dispute")
 @api_auth("buyer")
 @blp.arguments(s.ReasonSchema)
 @blp.response(200, s.OrderSchema)
@@ -158,7 +157,7 @@ def dispute_order(data, order_id):
     return _move(order_id, "disputed", data["reason"])
 
 
-@blp.post(f"/orders/{ORDER_ID}/dispute/photos")
+@blp.post("/orders/<id:order_id>/dispute/photos")
 @api_auth("buyer")
 @blp.arguments(s.UploadSchema, location="files")
 @blp.response(201, s.DisputePhotoSchema)
@@ -171,7 +170,7 @@ def add_dispute_photo(files, order_id):
     return order_service.add_dispute_photo(api_user(), order_id, files.get("file"))
 
 
-@blp.post(f"/orders/{ORDER_ID}/resolve")
+@blp.post("/orders/<id:order_id>/resolve")
 @api_auth("admin")
 @blp.arguments(s.ResolveSchema)
 @blp.response(200, s.OrderSchema)
