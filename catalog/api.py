@@ -2,10 +2,9 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
-from sqlalchemy import func, select
 
-from catalog import search
-from catalog.models import Category, District, Photo
+from catalog import queries, search
+from catalog.models import Photo
 from catalog.schemas import (
     CategorySchema,
     CertificateSchema,
@@ -30,6 +29,7 @@ from catalog.services import certificates, lots, photos, producers, products
 from core.auth import api_auth, api_user
 from core.errors import NotFound, ValidationFailed
 from core.extensions import db
+from core.pagination import paginate
 
 producers_bp = Blueprint(
     "producers_api", __name__, url_prefix="/api/v1/producers", description="Producers and certificates"
@@ -50,11 +50,7 @@ BEARER = [{"bearerAuth": []}]
 @producers_bp.alt_response(422, description="Invalid filter")
 def list_producers(args):
     """Verified producers, newest first. Anyone; an admin sees all and may filter by ``status``."""
-    stmt = producers.list_producers(api_user(), args.get("status"))
-    page, per_page = args["page"], args["per_page"]
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
-    return {"items": items, "total": total, "page": page, "per_page": per_page}
+    return paginate(producers.list_producers(api_user(), args.get("status")), args["page"], args["per_page"])
 
 
 @producers_bp.post("")
@@ -390,11 +386,11 @@ def delete_product_photo(product_id, photo_id):
 @products_bp.response(200, CategorySchema(many=True))
 def list_categories():
     """The category tree, in display order. Anyone."""
-    return db.session.scalars(select(Category).order_by(Category.position, Category.code)).all()
+    return queries.categories()
 
 
 @products_bp.get("/districts")
 @products_bp.response(200, DistrictSchema(many=True))
 def list_districts():
     """Districts of Chelyabinsk oblast (the ``district`` codes). Anyone."""
-    return db.session.scalars(select(District).order_by(District.name_en)).all()
+    return queries.districts()

@@ -7,10 +7,9 @@ import marshmallow as ma
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from accounts.forms import ConfirmForm
-from catalog import bp, search, transfer
+from catalog import bp, queries, search, transfer
 from catalog.data import CERTIFICATE_KINDS, PRODUCT_STATUS_LABELS, UNIT_LABELS
 from catalog.forms import (
     PRODUCER_FIELD_MAP,
@@ -23,7 +22,7 @@ from catalog.forms import (
     ProductForm,
     RejectForm,
 )
-from catalog.models import Category, Certificate, District, Photo, Product
+from catalog.models import Certificate, Photo, Product
 from catalog.queries import available_stock
 from catalog.reminders import producer_warnings
 from catalog.schemas import ProductQuerySchema
@@ -43,14 +42,6 @@ def _flash_each(exc: AppError) -> None:
     for messages in (exc.fields or {"": [exc.message]}).values():
         for message in messages:
             flash(str(message), "error")
-
-
-def _categories():
-    return db.session.scalars(select(Category).order_by(Category.position, Category.code)).all()
-
-
-def _districts():
-    return db.session.scalars(select(District).order_by(District.name_en)).all()
 
 
 def _choices(rows):
@@ -101,8 +92,8 @@ def browse():
         flash(_("Some filters were not understood and were ignored."), "warning")
     args.pop("status", None)
     result = search.search_products(page_user(), args, with_facets=True)
-    categories = _categories()
-    districts = _districts()
+    categories = queries.categories()
+    districts = queries.districts()
     pages = max(1, -(-result["total"] // result["per_page"]))
     return render_template(
         "catalog/browse.html",
@@ -199,7 +190,7 @@ def my_producer():
     """Create or edit one's producer profile; certificates; expiry warnings. Farmers."""
     producer = producers.producer_of(current_user)
     form = ProducerForm(prefix="producer")
-    form.district.choices = _choices(_districts())
+    form.district.choices = _choices(queries.districts())
     if request.method == "GET" and producer is not None:
         form.fill(producer)
     if form.validate_on_submit():
@@ -296,7 +287,7 @@ def my_products():
 
 def _product_form(product=None):
     form = ProductForm(prefix="product")
-    form.category.choices = _choices(_categories())
+    form.category.choices = _choices(queries.categories())
     if request.method == "GET" and product is not None:
         form.fill(product)
     return form

@@ -10,7 +10,6 @@ from core.auth import api_auth, api_user
 from core.errors import ValidationFailed
 from core.pagination import PageArgsSchema, paginate
 from logistics import schemas as s
-from logistics.models import BorderCrossing
 from logistics.presenters import event_view, shipment_view
 from logistics.services import epcis, readings, webhooks
 from logistics.services import events as event_service
@@ -111,13 +110,6 @@ def get_shipment(shipment_id):
 @blp.response(200, s.CrossingSchema(many=True))
 def list_crossings():
     """The border crossings (codes for ``border_crossing``) with typical leg durations. Anyone."""
-    from sqlalchemy import select
-
-    from core.extensions import db
-
-    rows = db.session.scalars(
-        select(BorderCrossing).where(BorderCrossing.active.is_(True)).order_by(BorderCrossing.position)
-    ).all()
     return [
         {
             "code": c.code,
@@ -126,7 +118,7 @@ def list_crossings():
             "hours_clearance": c.hours_clearance,
             "hours_to_destination": c.hours_to_destination,
         }
-        for c in rows
+        for c in shipment_service.active_crossings()
     ]
 
 

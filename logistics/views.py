@@ -8,8 +8,6 @@ from datetime import datetime
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from core.auth import roles_required
 from core.extensions import db
@@ -17,24 +15,18 @@ from core.forms import service_call
 from core.pagination import paginate
 from logistics import bp
 from logistics.forms import ConsolidateForm, DocumentForm, EventForm, PlainForm, WebhookForm
-from logistics.models import BorderCrossing, DocumentKind, Shipment, ShipmentOrder, TrackingEvent
 from logistics.presenters import public_view, shipment_view
-from logistics.rules import EVENT_TYPES, EXCEPTION_REASONS, MILESTONES, MODES, STATUSES
+from logistics.rules import EVENT_TYPES, EXCEPTION_REASONS, MILESTONES, MODES
+from logistics.services import console as console_service
 from logistics.services import events as event_service
 from logistics.services import shipments as shipment_service
 from logistics.services import webhooks
 from logistics.services.access import is_staff, shipment_by_code, shipment_for, shipments_query
-from logistics.services.documents import upload_document
-from logistics.services.shipments import CONSOLIDATABLE, fulfilment, shipped_quantities
+from logistics.services.documents import document_kinds, upload_document
+from logistics.services.shipments import fulfilment
 from marketplace.models import Order
 
 SHIPMENT = "/logistics/shipments/<id:shipment_id>"
-
-
-def _crossings():
-    return db.session.scalars(
-        select(BorderCrossing).where(BorderCrossing.active.is_(True)).order_by(BorderCrossing.position)
-    ).all()
 
 
 def _local_time(value: str, offset: str) -> datetime | None:
@@ -55,7 +47,7 @@ def _consolidate_form():
     from logistics.rules import MODE_LABELS
 
     form.mode.choices = [(m, str(MODE_LABELS[m])) for m in MODES]
-    form.border_crossing.choices = [(c.code, _tname(c.names)) for c in _crossings()]
+    form.border_crossing.choices = [(c.code, _tname(c.names)) for c in shipment_service.active_crossings()]
     return form
 
 
@@ -65,47 +57,16 @@ def _tname(names: dict) -> str:
     return pick_translation(names)[0]
 
 
-def _ready_orders():
-    """Paid orders ready for pickup, and moving ones with lines still at the farm."""
-    orders = db.session.scalars(
-        select(Order)
-        .where(Order.status.in_(CONSOLIDATABLE), Order.paid_at.is_not(None))
-        .options(selectinload(Order.lines), selectinload(Order.producer))
-        .order_by(Order.created_at)
-    ).all()
-    shipped = shipped_quantities([line.id for o in orders for line in o.lines])
-    ready = []
-    for order in orders:
-        left = sum(line.quantity - shipped.get(line.id, 0) for line in order.lines)
-        if left > 0:
-            ready.append((order, left, any(shipped.get(line.id) for line in order.lines)))
-    return ready
-
-
 @bp.get("/logistics")
 @roles_required("operator", "admin")
 def console():
     """Operator console: orders to consolidate, the shipments board by status, exceptions.
     Operators and admins."""
-    shipments = db.session.scalars(
-        shipments_query(current_user).where(Shipment.status != "delivered").limit(300)
-    ).all()
-    delivered = db.session.scalars(shipments_query(current_user, "delivered").limit(20)).all()
-    board = {status: [] for status in STATUSES}
-    for shipment in [*shipments, *delivered]:
-        board[shipment.status].append(shipment)
-    exceptions = db.session.scalars(
-        select(TrackingEvent)
-        .where(TrackingEvent.type == "exception")
-        .options(selectinload(TrackingEvent.shipment))
-        .order_by(TrackingEvent.occurred_at.desc())
-        .limit(50)
-    ).all()
     return render_template(
         "logistics/console.html",
-        ready=_ready_orders(),
-        board=board,
-        exceptions=exceptions,
+        ready=console_service.ready_orders(),
+        board=console_service.board(current_user),
+        exceptions=console_service.recent_exceptions(),
         form=_consolidate_form(),
     )
 
@@ -154,8 +115,7 @@ def _event_form():
 
 def _document_form(shipment, view):
     form = DocumentForm()
-    kinds = db.session.scalars(select(DocumentKind).order_by(DocumentKind.position)).all()
-    form.kind.choices = [(k.code, _tname(k.names)) for k in kinds]
+    form.kind.choices = [(k.code, _tname(k.names)) for k in document_kinds()]
     form.order_id.choices = [("", _("Whole shipment"))] + [
         (str(o["id"]), o["number"]) for o in view["orders"]
     ]
@@ -258,13 +218,7 @@ def order_tracking(order_id):
     order = db.session.get(Order, order_id)
     if order is None or not order.visible_to(current_user):
         abort(404)
-    shipments = db.session.scalars(
-        select(Shipment)
-        .join(ShipmentOrder, ShipmentOrder.shipment_id == Shipment.id)
-        .where(ShipmentOrder.order_id == order.id)
-        .order_by(Shipment.created_at)
-    ).all()
-    views = [(s, shipment_view(current_user, s)) for s in shipments]
+    views = [(s, shipment_view(current_user, s)) for s in shipment_service.shipments_carrying(order.id)]
     return render_template(
         "logistics/order_tracking.html", order=order, views=views, fulfilment=fulfilment(order)
     )

@@ -23,6 +23,10 @@ class PayloadTooLarge(AppError):
     status, code = 413, "payload_too_large"
 
 
+def document_kinds() -> list[DocumentKind]:
+    return db.session.scalars(select(DocumentKind).order_by(DocumentKind.position)).all()
+
+
 def storage_dir(kind: str) -> Path:
     path = Path(current_app.config["UPLOAD_DIR"]) / "logistics" / kind
     path.mkdir(parents=True, exist_ok=True)

@@ -7,8 +7,9 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from catalog import queries as catalog_queries
 from catalog.data import UNIT_LABELS
-from catalog.models import Category
+from catalog.services import products as catalog_products
 from core.auth import roles_required
 from core.errors import AppError
 from core.extensions import db
@@ -225,8 +226,9 @@ def order_resolve(order_id):
 
 def _rfq_form() -> RfqForm:
     form = RfqForm()
-    categories = db.session.scalars(db.select(Category).order_by(Category.position)).all()
-    form.category.choices = [("", _("—"))] + [(c.code, c.names.get(_lang(), c.name_en)) for c in categories]
+    form.category.choices = [("", _("—"))] + [
+        (c.code, c.names.get(_lang(), c.name_en)) for c in catalog_queries.categories()
+    ]
     form.unit.choices = [(code, str(label)) for code, label in UNIT_LABELS.items()]
     return form
 
@@ -293,15 +295,10 @@ def rfq_detail(rfq_id):
 
 
 def _own_product_choices():
-    from catalog.models import Producer, Product
-
-    producer = db.session.scalar(db.select(Producer).where(Producer.owner_id == current_user.id))
-    if producer is None:
-        return []
-    products = db.session.scalars(
-        db.select(Product).where(Product.producer_id == producer.id, Product.status == "active")
-    ).all()
-    return [(p.id, p.names.get(_lang()) or p.name_ru or p.name_zh or p.name_en) for p in products]
+    return [
+        (p.id, p.names.get(_lang()) or p.name_ru or p.name_zh or p.name_en)
+        for p in catalog_products.my_products(current_user, "active")
+    ]
 
 
 @bp.post("/rfqs/<id:rfq_id>/quote")

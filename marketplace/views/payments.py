@@ -6,11 +6,10 @@ from decimal import Decimal, InvalidOperation
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from catalog.models import Producer
+from catalog.services import producers
 from core.auth import roles_required
-from core.extensions import db, talisman
+from core.extensions import talisman
 from core.forms import flash_error, service_call
 from marketplace import bp
 from marketplace.forms import ReasonForm
@@ -102,7 +101,7 @@ def payment_return(payment_id):
 @roles_required("farmer")
 def balance():
     """Money held in escrow, due and paid out, with the payouts. Farmers (own producer)."""
-    producer = db.session.scalar(select(Producer).where(Producer.owner_id == current_user.id))
+    producer = producers.producer_of(current_user)
     totals = ledger.producer_balances(producer.id) if producer else None
     return render_template(
         "marketplace/balance.html",
