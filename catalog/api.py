@@ -38,8 +38,6 @@ products_bp = Blueprint(
     "products_api", __name__, url_prefix="/api/v1", description="Products, lots and search"
 )
 
-BEARER = [{"bearerAuth": []}]
-
 
 # ---------------------------------------------------------------- producers
 
@@ -61,7 +59,6 @@ def list_producers(args):
 @producers_bp.alt_response(403, description="Not a farmer")
 @producers_bp.alt_response(409, description="The farmer already has a profile")
 @producers_bp.alt_response(422, description="Invalid input")
-@producers_bp.doc(security=BEARER)
 def create_producer(data):
     """Create the caller's producer profile (once); it waits for an admin's review. Farmers.
 
@@ -89,7 +86,6 @@ def get_producer(producer_id):
 @producers_bp.alt_response(403, description="Not the owner")
 @producers_bp.alt_response(404, description="Not visible to the caller")
 @producers_bp.alt_response(422, description="Invalid input")
-@producers_bp.doc(security=BEARER)
 def update_producer(data, producer_id):
     """Change the profile. The owner only; new credentials send a verified profile back to review.
 
@@ -106,7 +102,6 @@ def update_producer(data, producer_id):
 @producers_bp.alt_response(403, description="Not an admin")
 @producers_bp.alt_response(404, description="No such producer")
 @producers_bp.alt_response(409, description="No current GACC registration")
-@producers_bp.doc(security=BEARER)
 def verify_producer(producer_id):
     """Mark the producer verified: its active products become visible. Admins.
 
@@ -124,7 +119,6 @@ def verify_producer(producer_id):
 @producers_bp.alt_response(403, description="Not an admin")
 @producers_bp.alt_response(404, description="No such producer")
 @producers_bp.alt_response(422, description="No reason given")
-@producers_bp.doc(security=BEARER)
 def reject_producer(data, producer_id):
     """Reject with a reason the farmer sees. Admins."""
     user = api_user()
@@ -147,7 +141,6 @@ def list_certificates(producer_id):
 @producers_bp.alt_response(403, description="Not the owner")
 @producers_bp.alt_response(404, description="Producer not visible")
 @producers_bp.alt_response(422, description="Invalid input")
-@producers_bp.doc(security=BEARER)
 def add_certificate(data, producer_id):
     """Add a certificate (upload its scan with PUT …/file). The owner."""
     user = api_user()
@@ -163,7 +156,6 @@ def add_certificate(data, producer_id):
 @producers_bp.alt_response(404, description="Not found")
 @producers_bp.alt_response(413, description="File too large")
 @producers_bp.alt_response(422, description="Not a PDF or an image")
-@producers_bp.doc(security=BEARER)
 def upload_certificate_file(files, producer_id, certificate_id):
     """Upload the certificate's scan: a PDF or an image, 10 MB at most. The owner.
 
@@ -182,7 +174,6 @@ def upload_certificate_file(files, producer_id, certificate_id):
 @producers_bp.alt_response(401, description="Not authenticated")
 @producers_bp.alt_response(403, description="Not the owner")
 @producers_bp.alt_response(404, description="Not found")
-@producers_bp.doc(security=BEARER)
 def delete_certificate(producer_id, certificate_id):
     """Remove a certificate. The owner."""
     user = api_user()
@@ -200,7 +191,6 @@ def delete_certificate(producer_id, certificate_id):
 @producers_bp.alt_response(409, description="Too many photos")
 @producers_bp.alt_response(413, description="File too large")
 @producers_bp.alt_response(422, description="Not an image")
-@producers_bp.doc(security=BEARER)
 def add_producer_photo(files, producer_id):
     """Add a photo of the farm (JPEG, PNG, WebP or GIF; 5 MB at most). The owner."""
     user = api_user()
@@ -234,7 +224,6 @@ def list_products(args):
 @products_bp.alt_response(401, description="Not authenticated")
 @products_bp.alt_response(403, description="Not a farmer, no producer profile, or not verified")
 @products_bp.alt_response(422, description="Invalid input")
-@products_bp.doc(security=BEARER)
 def create_product(data):
     """List a product. Farmers whose producer is verified; ``status`` defaults to draft.
 
@@ -264,7 +253,6 @@ def get_product(product_id):
 @products_bp.alt_response(403, description="Not the owner, or publishing without verification")
 @products_bp.alt_response(404, description="Not visible to the caller")
 @products_bp.alt_response(422, description="Invalid input")
-@products_bp.doc(security=BEARER)
 def update_product(data, product_id):
     """Change a product; ``stock_quantity`` sets stock on hand (products without lots). The owner only.
 
@@ -282,7 +270,6 @@ def update_product(data, product_id):
 @products_bp.alt_response(401, description="Not authenticated")
 @products_bp.alt_response(403, description="Not the owner")
 @products_bp.alt_response(404, description="Not visible to the caller")
-@products_bp.doc(security=BEARER)
 def archive_product(product_id):
     """Archive (never delete: orders refer to it). The owner, or an admin taking it down."""
     user = api_user()
@@ -306,7 +293,6 @@ def list_lots(product_id):
 @products_bp.alt_response(404, description="Not visible")
 @products_bp.alt_response(409, description="Open orders hold stock kept without lots")
 @products_bp.alt_response(422, description="Invalid input")
-@products_bp.doc(security=BEARER)
 def add_lot(data, product_id):
     """Add a lot; from then on the product's stock is the sum of unexpired lots. The owner."""
     user = api_user()
@@ -321,7 +307,6 @@ def add_lot(data, product_id):
 @products_bp.alt_response(403, description="Not the owner")
 @products_bp.alt_response(404, description="Not found")
 @products_bp.alt_response(422, description="Invalid input")
-@products_bp.doc(security=BEARER)
 def update_lot(data, product_id, lot_id):
     """Correct a lot. The owner."""
     user = api_user()
@@ -336,7 +321,6 @@ def update_lot(data, product_id, lot_id):
 @products_bp.alt_response(403, description="Not the owner")
 @products_bp.alt_response(404, description="Not found")
 @products_bp.alt_response(409, description="Open orders hold stock from the lot")
-@products_bp.doc(security=BEARER)
 def delete_lot(product_id, lot_id):
     """Remove a lot nobody has reserved from. The owner."""
     user = api_user()
@@ -354,7 +338,6 @@ def delete_lot(product_id, lot_id):
 @products_bp.alt_response(409, description="Too many photos")
 @products_bp.alt_response(413, description="File too large")
 @products_bp.alt_response(422, description="Not an image")
-@products_bp.doc(security=BEARER)
 def add_product_photo(files, product_id):
     """Upload a photo (JPEG, PNG, WebP or GIF, 5 MB at most; re-encoded, thumbnailed). The owner.
 
@@ -371,7 +354,6 @@ def add_product_photo(files, product_id):
 @products_bp.alt_response(401, description="Not authenticated")
 @products_bp.alt_response(403, description="Not the owner")
 @products_bp.alt_response(404, description="Not found")
-@products_bp.doc(security=BEARER)
 def delete_product_photo(product_id, photo_id):
     """Remove a photo. The owner."""
     user = api_user()

@@ -20,7 +20,6 @@ from logistics.services.documents import attachment_file, document_file, upload_
 blp = Blueprint(
     "shipments_api", __name__, url_prefix="/api/v1", description="Shipments, milestones, cold chain, EPCIS"
 )
-BEARER = [{"bearerAuth": []}]
 SHIPMENT = "/shipments/<id:shipment_id>"
 EVENT_REF = {"$ref": "#/components/schemas/TrackingEventIn"}
 READINGS_REF = {"$ref": "#/components/schemas/TemperatureReadingsIn"}
@@ -65,7 +64,6 @@ def _shipment_response(user, shipment, status=200, warnings=None):
 @blp.response(201, s.ShipmentSchema)
 @blp.alt_response(409, description="orders_not_ready: an order is not paid and ready for pickup (listed)")
 @blp.alt_response(422, description="Unknown orders, crossing, lines; quantities beyond what is left")
-@blp.doc(security=BEARER)
 def create_shipment(data):
     """Consolidate paid orders that are ready for pickup into a shipment. Operators and admins.
 
@@ -85,7 +83,6 @@ def create_shipment(data):
 @api_auth("operator", "admin", "buyer", "farmer")
 @blp.arguments(s.ShipmentQuerySchema, location="query")
 @blp.response(200, s.ShipmentPageSchema)
-@blp.doc(security=BEARER)
 def list_shipments(args):
     """Shipments: all for operators and admins; a buyer's or farmer's: those carrying their orders."""
     user = api_user()
@@ -98,7 +95,6 @@ def list_shipments(args):
 @api_auth()
 @blp.response(200, s.ShipmentSchema)
 @blp.alt_response(404, description="Unknown, or not carrying the caller's orders")
-@blp.doc(security=BEARER)
 def get_shipment(shipment_id):
     """One shipment with its events in order, ETA and its basis, checklist, documents and a
     temperature summary. Staff: all; a buyer or farmer: only shipments with their orders."""
@@ -176,7 +172,6 @@ def _event_items():
 @blp.alt_response(409, description="impossible_sequence, checklist_incomplete, milestone_already_recorded")
 @blp.alt_response(422, description="Bad input: unknown type, occurred_at unparseable or in the future")
 @blp.doc(
-    security=BEARER,
     requestBody={
         "required": True,
         "content": {
@@ -241,7 +236,6 @@ def post_events(shipment_id):
 @blp.get(f"{SHIPMENT}/events/<id:event_id>/attachment")
 @api_auth()
 @blp.response(200, description="The photo or PDF")
-@blp.doc(security=BEARER)
 def event_attachment(shipment_id, event_id):
     """An event's attachment. Whoever may see the shipment."""
     path, event = attachment_file(api_user(), shipment_id, event_id)
@@ -256,7 +250,6 @@ def event_attachment(shipment_id, event_id):
 @blp.response(201, s.DocumentSchema)
 @blp.alt_response(413, description="File too large")
 @blp.doc(
-    security=BEARER,
     requestBody={
         "required": True,
         "content": {
@@ -308,7 +301,6 @@ def post_document(shipment_id):
 @api_auth()
 @blp.response(200, description="The document file")
 @blp.alt_response(404, description="Unknown, or not one of the caller's orders")
-@blp.doc(security=BEARER)
 def download_document(shipment_id, document_id):
     """Download a document: staff any; buyers and farmers the shipment-wide ones and their orders'."""
     path, document = document_file(api_user(), shipment_id, document_id)
@@ -326,7 +318,6 @@ def download_document(shipment_id, document_id):
     422, description="Bad readings (every bad index in error.invalid_indexes) or more than 10,000"
 )
 @blp.doc(
-    security=BEARER,
     requestBody={"required": True, "content": {"application/json": {"schema": READINGS_REF}}},
 )
 def post_readings(shipment_id):
@@ -344,7 +335,6 @@ def post_readings(shipment_id):
 @blp.get(f"{SHIPMENT}/temperature-readings")
 @api_auth()
 @blp.response(200, s.SeriesSchema)
-@blp.doc(security=BEARER)
 def get_readings(shipment_id):
     """Chart data: the band, each sensor's readings ``[epoch_ms, celsius]`` (thinned, spikes
     kept) and excursions. Whoever may see the shipment."""
@@ -354,7 +344,6 @@ def get_readings(shipment_id):
 @blp.get(f"{SHIPMENT}/epcis")
 @api_auth()
 @blp.response(200, description="An EPCIS 2.0 JSON-LD EPCISDocument", content_type="application/ld+json")
-@blp.doc(security=BEARER)
 def get_epcis(shipment_id):
     """The shipment's traceability as a GS1 EPCIS 2.0 document (validates against the official
     JSON schema). A buyer or farmer sees the lots of their own orders."""
@@ -375,7 +364,6 @@ def _webhook_json(hook):
 @blp.get("/tracking-webhook")
 @api_auth("buyer")
 @blp.response(200, s.WebhookSchema)
-@blp.doc(security=BEARER)
 def get_webhook():
     """The buyer's webhook and its signing secret. Buyers. :raise 404: none registered"""
     from core.errors import NotFound
@@ -390,7 +378,6 @@ def get_webhook():
 @api_auth("buyer")
 @blp.arguments(s.WebhookInSchema)
 @blp.response(200, s.WebhookSchema)
-@blp.doc(security=BEARER)
 def put_webhook(data):
     """Register or change where milestone events are POSTed (http or https). Buyers.
 
@@ -402,7 +389,6 @@ def put_webhook(data):
 @blp.delete("/tracking-webhook")
 @api_auth("buyer")
 @blp.response(204)
-@blp.doc(security=BEARER)
 def delete_webhook():
     """Stop deliveries and forget the endpoint. Buyers."""
     webhooks.delete_webhook(api_user())
@@ -411,7 +397,6 @@ def delete_webhook():
 @blp.post("/tracking-webhook/rotate-secret")
 @api_auth("buyer")
 @blp.response(200, s.WebhookSchema)
-@blp.doc(security=BEARER)
 def rotate_webhook_secret():
     """A new signing secret (the old one stops working at once). Buyers."""
     return _webhook_json(webhooks.rotate_secret(api_user()))
@@ -421,7 +406,6 @@ def rotate_webhook_secret():
 @api_auth("buyer")
 @blp.arguments(PageArgsSchema, location="query")
 @blp.response(200, s.DeliveryPageSchema)
-@blp.doc(security=BEARER)
 def list_deliveries(args):
     """The delivery log: each event, attempts, last answer, next try. Buyers (their own)."""
     return paginate(webhooks.deliveries_query(api_user()), args["page"], args["per_page"])
@@ -430,7 +414,6 @@ def list_deliveries(args):
 @blp.post("/tracking-webhook/deliveries/<id:delivery_id>/redeliver")
 @api_auth("buyer")
 @blp.response(200, s.DeliverySchema)
-@blp.doc(security=BEARER)
 def redeliver(delivery_id):
     """Send a delivery again now (a replay). Buyers (their own)."""
     return webhooks.redeliver(api_user(), delivery_id)

@@ -15,7 +15,6 @@ from marketplace.services import orders as order_service
 from marketplace.services import rfq as rfq_service
 
 blp = Blueprint("orders_api", __name__, url_prefix="/api/v1", description="Orders, cart, RFQs")
-BEARER = [{"bearerAuth": []}]
 CREATE_SCOPE = "POST /api/v1/orders"
 
 
@@ -27,7 +26,6 @@ CREATE_SCOPE = "POST /api/v1/orders"
 @blp.alt_response(409, description="insufficient_stock (short_lines), or a retry still in flight")
 @blp.alt_response(422, description="Validation, below_moq, multiple_producers, or an Idempotency-Key reused")
 @blp.doc(
-    security=BEARER,
     parameters=[
         {
             "in": "header",
@@ -75,7 +73,6 @@ def create_order(data):
 @api_auth("buyer", "farmer", "admin", "operator")
 @blp.arguments(s.OrderQuerySchema, location="query")
 @blp.response(200, s.OrderPageSchema)
-@blp.doc(security=BEARER)
 def list_orders(args):
     """The caller's orders: a buyer's placed, a farmer's received, all for admin. Paginated."""
     from datetime import UTC, datetime, time, timedelta
@@ -95,7 +92,6 @@ def list_orders(args):
 @api_auth()
 @blp.response(200, s.OrderSchema)
 @blp.alt_response(404, description="Unknown, or not a party to it")
-@blp.doc(security=BEARER)
 def get_order(order_id):
     """One order with lines and history. Its buyer, its producer, admins and operators; 404 to others."""
     return order_service.order_for(api_user(), order_id)
@@ -109,7 +105,6 @@ def _move(order_id, to_status, reason=""):
 @api_auth("farmer")
 @blp.response(200, s.OrderSchema)
 @blp.alt_response(409, description="Illegal transition (current_status given)")
-@blp.doc(security=BEARER)
 def confirm_order(order_id):
     """The producer confirms a paid order. The order's farmer."""
     return _move(order_id, "confirmed")
@@ -119,7 +114,6 @@ def confirm_order(order_id):
 @api_auth("farmer")
 @blp.response(200, s.OrderSchema)
 @blp.alt_response(409, description="Illegal transition")
-@blp.doc(security=BEARER)
 def ready_order(order_id):
     """Goods are packed and ready for pickup. The order's farmer."""
     return _move(order_id, "ready_for_pickup")
@@ -130,7 +124,6 @@ def ready_order(order_id):
 @blp.arguments(s.ReasonSchema)
 @blp.response(200, s.OrderSchema)
 @blp.alt_response(409, description="Illegal transition")
-@blp.doc(security=BEARER)
 def cancel_order(data, order_id):
     """Cancel: the buyer before confirmation; the farmer (with a reason) before pickup; an admin."""
     return _move(order_id, "cancelled", data["reason"])
@@ -140,7 +133,6 @@ def cancel_order(data, order_id):
 @api_auth("buyer")
 @blp.response(200, s.OrderSchema)
 @blp.alt_response(409, description="Illegal transition")
-@blp.doc(security=BEARER)
 def receive_order(order_id):
     """The buyer confirms receipt of delivered goods: the order completes. The order's buyer."""
     return _move(order_id, "completed")
@@ -151,7 +143,6 @@ def receive_order(order_id):
 @blp.arguments(s.ReasonSchema)
 @blp.response(200, s.OrderSchema)
 @blp.alt_response(409, description="Illegal transition or window closed")
-@blp.doc(security=BEARER)
 def dispute_order(data, order_id):
     """Dispute a delivered order within the confirmation window, with a reason. The order's buyer."""
     return _move(order_id, "disputed", data["reason"])
@@ -164,7 +155,6 @@ def dispute_order(data, order_id):
 @blp.alt_response(409, description="The order is not disputed, or has 10 photos already")
 @blp.alt_response(413, description="File too large")
 @blp.alt_response(422, description="Not an image")
-@blp.doc(security=BEARER)
 def add_dispute_photo(files, order_id):
     """Attach a photo (JPEG, PNG, WebP or GIF) to the dispute. The order's buyer."""
     return order_service.add_dispute_photo(api_user(), order_id, files.get("file"))
@@ -175,7 +165,6 @@ def add_dispute_photo(files, order_id):
 @blp.arguments(s.ResolveSchema)
 @blp.response(200, s.OrderSchema)
 @blp.alt_response(409, description="The order is not disputed")
-@blp.doc(security=BEARER)
 def resolve_order(data, order_id):
     """Settle a dispute: release, partial_refund (refund_amount) or full_refund. Admins."""
     return order_service.resolve_dispute(
@@ -194,7 +183,6 @@ def _cart_body(user):
 @blp.get("/cart")
 @api_auth("buyer")
 @blp.response(200, s.CartSchema)
-@blp.doc(security=BEARER)
 def get_cart():
     """The buyer's cart grouped by producer, with tier prices and MOQ flags. Buyers."""
     return _cart_body(api_user())
@@ -204,7 +192,6 @@ def get_cart():
 @api_auth("buyer")
 @blp.arguments(s.CartItemInSchema)
 @blp.response(200, s.CartSchema)
-@blp.doc(security=BEARER)
 def add_cart_item(data):
     """Add a product (or set its quantity with ``replace``); the MOQ applies. Buyers."""
     cart_service.add(api_user(), data["product_id"], data["quantity"], replace=data["replace"])
@@ -214,7 +201,6 @@ def add_cart_item(data):
 @blp.delete("/cart/items/<id:item_id>")
 @api_auth("buyer")
 @blp.response(200, s.CartSchema)
-@blp.doc(security=BEARER)
 def remove_cart_item(item_id):
     """Remove a line from the cart. Buyers (own cart)."""
     cart_service.remove(api_user(), item_id)
@@ -226,7 +212,6 @@ def remove_cart_item(item_id):
 @blp.arguments(s.OrderDetailsSchema)
 @blp.response(201, s.CheckoutSchema)
 @blp.alt_response(409, description="insufficient_stock")
-@blp.doc(security=BEARER)
 def create_checkout(data):
     """Check out the cart: one order per producer, paid together. Buyers."""
     return cart_service.checkout(api_user(), data)
@@ -239,7 +224,6 @@ def create_checkout(data):
 @api_auth("buyer")
 @blp.arguments(s.RfqInSchema)
 @blp.response(201, s.RfqSchema)
-@blp.doc(security=BEARER)
 def create_rfq(data):
     """Post a request for quotation to a producer, a product's producer, or a category. Buyers."""
     return rfq_service.create_rfq(api_user(), data)
@@ -249,7 +233,6 @@ def create_rfq(data):
 @api_auth("buyer", "farmer", "admin")
 @blp.arguments(s.RfqQuerySchema, location="query")
 @blp.response(200, s.RfqSchema(many=True))
-@blp.doc(security=BEARER)
 def list_rfqs(args):
     """Buyer: own requests; farmer: open requests addressed to them; admin: all."""
     status = args.get("status", "open")
@@ -259,7 +242,6 @@ def list_rfqs(args):
 @blp.get("/rfqs/<id:rfq_id>")
 @api_auth("buyer", "farmer", "admin")
 @blp.response(200, s.RfqSchema)
-@blp.doc(security=BEARER)
 def get_rfq(rfq_id):
     """One request with its quotes; 404 to those it is not addressed to."""
     return rfq_service.rfq_for(api_user(), rfq_id)
@@ -268,7 +250,6 @@ def get_rfq(rfq_id):
 @blp.get("/rfqs/<id:rfq_id>/quotes")
 @api_auth("buyer", "farmer", "admin")
 @blp.response(200, s.QuoteSchema(many=True))
-@blp.doc(security=BEARER)
 def list_quotes(rfq_id):
     """The quotes on a request: all for its buyer and admins, a farmer's own for a farmer."""
     user = api_user()
@@ -282,7 +263,6 @@ def list_quotes(rfq_id):
 @api_auth("farmer")
 @blp.arguments(s.QuoteInSchema)
 @blp.response(201, s.QuoteSchema)
-@blp.doc(security=BEARER)
 def create_quote(data, rfq_id):
     """Quote on an open request with one of your active products. Verified farmers."""
     return rfq_service.submit_quote(api_user(), rfq_id, data)
@@ -293,7 +273,6 @@ def create_quote(data, rfq_id):
 @blp.arguments(s.AcceptSchema)
 @blp.response(201, s.OrderSchema)
 @blp.alt_response(409, description="Expired or closed quote, or not enough stock")
-@blp.doc(security=BEARER)
 def accept_quote(data, quote_id):
     """Accept a quote: an order at the quoted price. The request's buyer."""
     return rfq_service.accept_quote(api_user(), quote_id, data)
