@@ -37,6 +37,7 @@ def register_extensions(app):
     from core.i18n import init_i18n
     from core.routing import init_routing
     from core.security import init_security
+    from core.uploads import init_uploads
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(settings.BASE_DIR / "migrations"))
@@ -48,6 +49,7 @@ def register_extensions(app):
     init_i18n(app)
     init_security(app)
     init_routing(app)
+    init_uploads(app)
 
     from accounts.services import load_session_user
 

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from accounts.forms import ConfirmForm
-from catalog import bp, queries, search, transfer
+from catalog import bp, queries, search, transfer, uploads
 from catalog.data import CERTIFICATE_KINDS, PRODUCT_STATUS_LABELS, UNIT_LABELS
 from catalog.forms import (
     PRODUCER_FIELD_MAP,
@@ -27,11 +27,11 @@ from catalog.queries import available_stock
 from catalog.reminders import producer_warnings
 from catalog.schemas import ProductQuerySchema
 from catalog.services import certificates, lots, photos, producers, products
-from catalog.uploads import storage_dir
 from core.auth import api_user, roles_required
 from core.errors import AppError
 from core.extensions import db
 from core.forms import service_call
+from core.uploads import storage
 
 
 def page_user():
@@ -154,10 +154,7 @@ def photo_file(photo_id, variant):
     if photo is None or not photos.photo_visible_to(photo, api_user()):
         abort(404)
     name = photo.thumb_name if variant == "thumb" else photo.file_name
-    path = storage_dir("photos") / name
-    if not path.exists():
-        abort(404)
-    response = send_file(path, mimetype=photo.content_type, max_age=86400)
+    response = storage().response(uploads.key("photos", name), mimetype=photo.content_type, max_age=86400)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -168,11 +165,8 @@ def certificate_file(certificate_id):
     certificate = db.session.get(Certificate, certificate_id)
     if certificate is None or not certificate.file_name or not certificate.producer.visible_to(api_user()):
         abort(404)
-    path = storage_dir("certificates") / certificate.file_name
-    if not path.exists():
-        abort(404)
-    response = send_file(
-        path,
+    response = storage().response(
+        uploads.key("certificates", certificate.file_name),
         mimetype=certificate.file_type,
         as_attachment=certificate.file_type == "application/pdf",
         download_name=f"certificate-{certificate.id}.{certificate.file_name.rsplit('.', 1)[-1]}",

@@ -1,14 +1,17 @@
 """/api/v1/shipments: consolidation, milestones, documents, cold chain, EPCIS; buyers' tracking
 webhooks. Thin: parse → authorise (in the services) → call a service → serialise."""
 
+from pathlib import PurePath
+
 import marshmallow as ma
-from flask import jsonify, request, send_file
+from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 
 from core.auth import api_auth, api_user
 from core.errors import ValidationFailed
 from core.pagination import PageArgsSchema, paginate
+from core.uploads import storage
 from logistics import schemas as s
 from logistics.presenters import event_view, shipment_view
 from logistics.services import epcis, readings, webhooks
@@ -238,8 +241,8 @@ def post_events(shipment_id):
 @blp.response(200, description="The photo or PDF")
 def event_attachment(shipment_id, event_id):
     """An event's attachment. Whoever may see the shipment."""
-    path, event = attachment_file(api_user(), shipment_id, event_id)
-    return send_file(path, mimetype=event.attachment_type, max_age=0)
+    key, event = attachment_file(api_user(), shipment_id, event_id)
+    return storage().response(key, mimetype=event.attachment_type, max_age=0)
 
 
 # ---- documents ----------------------------------------------------------------------------------------
@@ -303,9 +306,11 @@ def post_document(shipment_id):
 @blp.alt_response(404, description="Unknown, or not one of the caller's orders")
 def download_document(shipment_id, document_id):
     """Download a document: staff any; buyers and farmers the shipment-wide ones and their orders'."""
-    path, document = document_file(api_user(), shipment_id, document_id)
-    name = f"{document.kind_code}-{document.number or document.id}.{path.suffix.lstrip('.')}"
-    return send_file(path, mimetype=document.content_type, as_attachment=True, download_name=name, max_age=0)
+    key, document = document_file(api_user(), shipment_id, document_id)
+    name = f"{document.kind_code}-{document.number or document.id}.{PurePath(key).suffix.lstrip('.')}"
+    return storage().response(
+        key, mimetype=document.content_type, as_attachment=True, download_name=name, max_age=0
+    )
 
 
 # ---- cold chain ---------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from catalog import queries as catalog_queries
+from catalog import uploads
 from catalog.data import UNIT_LABELS
 from catalog.services import products as catalog_products
 from core.auth import roles_required
@@ -16,6 +17,7 @@ from core.extensions import db
 from core.forms import flash_error, service_call, show_errors
 from core.i18n import plain_decimal, safe_next
 from core.pagination import paginate
+from core.uploads import storage
 from marketplace import bp
 from marketplace.documents.views import cart_estimate, order_estimate
 from marketplace.forms import (
@@ -343,10 +345,6 @@ def quote_accept(quote_id):
 @login_required
 def dispute_photo(order_id, photo_id):
     """A dispute photo. The order's parties and admins (404 to others)."""
-    from flask import send_from_directory
-
-    from catalog.uploads import storage_dir
-
     photo = order_service.dispute_photo_for(current_user, order_id, photo_id)
     name = photo.thumb_name if request.args.get("size") == "thumb" else photo.file_name
-    return send_from_directory(storage_dir("photos"), name, mimetype="image/jpeg", max_age=3600)
+    return storage().response(uploads.key("photos", name), mimetype="image/jpeg", max_age=3600)
