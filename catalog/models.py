@@ -31,10 +31,9 @@ from catalog.data import (
     PRODUCT_STATUSES,
     UNITS,
     quantity_decimals,
-    sql_in,
 )
 from catalog.incoterms import INCOTERMS, PLACES
-from core.db import TimestampMixin, UTCDateTime
+from core.db import TimestampMixin, UTCDateTime, sql_in
 from core.extensions import db
 from core.timeutil import utcnow
 

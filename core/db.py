@@ -12,6 +12,11 @@ from sqlalchemy.sql.expression import FunctionElement
 from core.timeutil import utcnow
 
 
+def sql_in(column: str, values) -> str:
+    """``column IN ('a', 'b')`` for a CheckConstraint over a fixed list of codes (ours, never input)."""
+    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
 class UTCDateTime(TypeDecorator):
     """Timezone-aware UTC in and out, on PostgreSQL and on SQLite alike."""
 
