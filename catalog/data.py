@@ -8,8 +8,6 @@ import re
 
 from flask_babel import lazy_gettext as _l
 
-from core.db import sql_in  # noqa: F401  (trade documents' and rates' models still import it from here)
-
 #: GACC overseas food establishment registration: C + country + category/date/serial (DOMAIN.md).
 GACC_RE = re.compile(r"^C[A-Z]{3}\d{14}$")
 HS_CODE_RE = re.compile(r"^\d{6,10}$")

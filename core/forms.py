@@ -1,10 +1,14 @@
-"""Showing a service's errors on a page: on a Flask-WTF form's fields, or as a flash."""
+"""Showing a service's errors on a page (on a Flask-WTF form's fields, or as a flash);
+the language switch."""
 
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask import flash
+from flask_wtf import FlaskForm
+from wtforms import HiddenField
+from wtforms.validators import DataRequired
 
 from core.errors import AppError
 from core.extensions import db
@@ -77,3 +81,10 @@ def service_call(
             show(exc)
         else:
             show_errors(form, exc, field_map)
+
+
+class LanguageForm(FlaskForm):
+    """The switcher in every page's header (base.html)."""
+
+    language = HiddenField(validators=[DataRequired()])
+    next = HiddenField()

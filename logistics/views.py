@@ -29,6 +29,11 @@ from marketplace.models import Order
 SHIPMENT = "/logistics/shipments/<id:shipment_id>"
 
 
+def order_links(order) -> str:
+    """The order page's link to tracking (marketplace's hook 'order-links')."""
+    return render_template("logistics/_order_links.html", order=order)
+
+
 def _local_time(value: str, offset: str) -> datetime | None:
     """``2026-11-27T08:30`` from a datetime-local input plus ``+05:00`` → aware datetime."""
     if not value:
