@@ -8,9 +8,9 @@ from flask_login import current_user, login_required
 from catalog import incoterms
 from catalog.models import Product
 from core.auth import roles_required
-from core.errors import AppError, NotFound
+from core.errors import NotFound
 from core.extensions import db
-from core.forms import show_errors
+from core.forms import service_call
 from fx import services as fx
 from fx.views import admin_page
 from logistics.models import BorderCrossing
@@ -19,10 +19,8 @@ from trade import bp, drawing, landed_cost, services, tariff_book
 from trade.api import pdf_response
 from trade.forms import DUTY_FIELD_MAP, DutyRateForm, TariffForm, TariffImportForm
 
-ORDER_ID = "<int(max=2147483647):order_id>"
 
-
-@bp.get(f"/orders/{ORDER_ID}/documents/<any(proforma, commercial_invoice, packing_list):kind>.pdf")
+@bp.get("/orders/<id:order_id>/documents/<any(proforma, commercial_invoice, packing_list):kind>.pdf")
 @login_required
 def order_document(order_id, kind):
     """An order's PDF for the page's links. Same rules as the API (404 / 409 as a page)."""
@@ -34,7 +32,7 @@ def order_document(order_id, kind):
     return pdf_response(render(document, order), document.number)
 
 
-@bp.get("/shipments/<int(max=2147483647):shipment_id>/documents/packing_list.pdf")
+@bp.get("/shipments/<id:shipment_id>/documents/packing_list.pdf")
 @login_required
 def shipment_packing_list(shipment_id):
     """A shipment's packing list. Operators, admins; parties see their packages only."""
@@ -42,7 +40,7 @@ def shipment_packing_list(shipment_id):
     return pdf_response(drawing.packing_list([(document, shipment, shown)]), document.number)
 
 
-@bp.get("/catalog/products/<int(max=2147483647):product_id>/label-sheet.pdf")
+@bp.get("/catalog/products/<id:product_id>/label-sheet.pdf")
 @login_required
 def label_sheet(product_id):
     """A product's GB 7718 label data sheet. Its farmer, admins, buyers who ordered it."""
@@ -194,19 +192,11 @@ def admin_save_duty():
     form = DutyRateForm()
     if not form.validate_on_submit():
         return admin_page(422, duty_form=form)
-    try:
+    with service_call(form, field_map=DUTY_FIELD_MAP) as call:
         tariff_book.save_row(current_user, form.to_row())
-    except AppError as exc:
-        db.session.rollback()
-        show_errors(form, _mapped(exc, DUTY_FIELD_MAP))
-        return admin_page(exc.status, duty_form=form)
-    flash(_("The tariff row is saved."), "success")
-    return redirect(url_for("fx.admin_rates"))
-
-
-def _mapped(exc: AppError, field_map: dict) -> AppError:
-    exc.fields = {field_map.get(k, k): v for k, v in (exc.fields or {}).items()}
-    return exc
+        flash(_("The tariff row is saved."), "success")
+        return redirect(url_for("fx.admin_rates"))
+    return admin_page(call.error.status, duty_form=form)
 
 
 @bp.post("/admin/rates/tariffs/import")
@@ -218,18 +208,14 @@ def admin_import_tariffs():
         return admin_page(422, import_form=form)
     try:
         text = form.file.data.read(2 * 1024 * 1024).decode("utf-8")
-        count = tariff_book.import_csv(text, current_user.email)
     except UnicodeDecodeError:
         form.file.errors = [_("The file is not UTF-8 text.")]
         return admin_page(422, import_form=form)
-    except AppError as exc:
-        db.session.rollback()
-        form.file.errors = [str(m) for messages in (exc.fields or {}).values() for m in messages] or [
-            str(exc.message)
-        ]
-        return admin_page(exc.status, import_form=form)
-    flash(_("%(count)d tariff row(s) imported.", count=count), "success")
-    return redirect(url_for("fx.admin_rates"))
+    with service_call(form, field_map={"file": "file"}) as call:
+        count = tariff_book.import_csv(text, current_user.email)
+        flash(_("%(count)d tariff row(s) imported.", count=count), "success")
+        return redirect(url_for("fx.admin_rates"))
+    return admin_page(call.error.status, import_form=form)
 
 
 @bp.get("/admin/rates/tariffs.csv")
@@ -245,11 +231,11 @@ def admin_export_tariffs():
 @bp.post("/admin/rates/tariff")
 @roles_required("admin")
 def admin_save_tariff():
-    """Create or change a freight tariff. Admins."""
+    """Create or change a freight tariff leg. Admins."""
     form = _tariff_form()
     if not form.validate_on_submit():
         return admin_page(422, tariff_form=form)
-    try:
+    with service_call(form) as call:
         landed_cost.save_tariff(
             current_user,
             form.mode.data,
@@ -263,9 +249,6 @@ def admin_save_tariff():
             reefer_surcharge_percent=form.reefer_surcharge_percent.data,
             transit_days=form.transit_days.data,
         )
-    except AppError as exc:
-        db.session.rollback()
-        show_errors(form, exc)
-        return admin_page(exc.status, tariff_form=form)
-    flash(_("The tariff is saved."), "success")
-    return redirect(url_for("fx.admin_rates"))
+        flash(_("The tariff is saved."), "success")
+        return redirect(url_for("fx.admin_rates"))
+    return admin_page(call.error.status, tariff_form=form)
