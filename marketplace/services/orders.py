@@ -13,6 +13,7 @@ from catalog.models import Product
 from catalog.queries import listing_options
 from core.errors import AppError, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
+from core.logs import audit
 from core.money import round_money
 from core.sequences import next_value
 from core.timeutil import utcnow
@@ -199,6 +200,16 @@ def set_status_initial(order: Order, buyer) -> None:
 
     db.session.add(
         OrderStatusChange(order=order, from_status=None, to_status="pending_payment", actor_id=buyer.id)
+    )
+    audit(
+        "order.status",
+        buyer,
+        order_id=order.id,
+        producer_id=order.producer_id,
+        from_status=None,
+        to_status="pending_payment",
+        amount=order.subtotal,
+        currency=order.currency,
     )
 
 
