@@ -7,8 +7,8 @@ import tempfile
 
 import pytest
 from flask.globals import _cv_app
-from hypothesis import HealthCheck, settings
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, settings
 from sqlalchemy import text
 
 from app import create_app

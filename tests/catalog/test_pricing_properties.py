@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from catalog.data import UNITS
 from catalog.models import Product, ProductPriceTier
-from catalog.services import check_tiers
+from catalog.services.product_rules import check_tiers
 from core.errors import ValidationFailed
 from core.money import from_minor_units, round_money, to_minor_units
 from tests import factories

@@ -10,7 +10,7 @@ what live orders hold.
 
 from decimal import Decimal
 
-from hypothesis import settings
+from hypothesis import event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
@@ -27,8 +27,9 @@ from core.errors import AppError
 from core.extensions import db
 from core.money import round_money
 from marketplace.models import LedgerEntry, Order, OrderStatusChange, Payment, Payout, StockAllocation
-from marketplace.services import ledger, orders, payments
+from marketplace.services import ledger, orders
 from marketplace.services.lifecycle import REASON_REQUIRED, SYSTEM, TRANSITIONS
+from marketplace.services.payments import intake, payouts, settlement
 from tests import factories
 
 STOCK = Decimal("60")
@@ -66,7 +67,9 @@ class OrderLifecycle(RuleBasedStateMachine):
 
     def _history(self, order_id: int) -> list[OrderStatusChange]:
         return db.session.scalars(
-            select(OrderStatusChange).where(OrderStatusChange.order_id == order_id).order_by(OrderStatusChange.id)
+            select(OrderStatusChange)
+            .where(OrderStatusChange.order_id == order_id)
+            .order_by(OrderStatusChange.id)
         ).all()
 
     # ---- moves -------------------------------------------------------------------------------
@@ -120,6 +123,19 @@ class OrderLifecycle(RuleBasedStateMachine):
         if to_status == "in_transit":
             self.consumed += reserved
 
+    @rule(order_id=orders, data=st.data())
+    def advance(self, order_id, data):
+        """A move the lifecycle offers, by a role it allows (so runs reach the late states)."""
+        if order_id is None:
+            return
+        status = self._order(order_id).status
+        offered = [(to, role) for to, roles in TRANSITIONS[status].items() for role in roles]
+        if not offered:
+            return
+        to_status, actor = data.draw(st.sampled_from(offered))
+        event(f"{status} → {to_status}")
+        self.move(order_id, actor, to_status)
+
     @rule(order_id=orders, part=st.sampled_from(("some", "all", "more")), cents=st.integers(1, 5000))
     def pay_by_bank_transfer(self, order_id, part, cents):
         if order_id is None:
@@ -127,7 +143,7 @@ class OrderLifecycle(RuleBasedStateMachine):
         order = self._order(order_id)
         buyer, admin = self.users["buyer"], self.users["admin"]
         try:
-            reference = payments.pay_order(buyer, order_id, "bank_transfer")["reference"]
+            reference = intake.pay_order(buyer, order_id, "bank_transfer")["reference"]
         except AppError as error:
             assert error.status == 409 and order.status != "pending_payment"
             return
@@ -141,7 +157,7 @@ class OrderLifecycle(RuleBasedStateMachine):
         }[part]
         if amount <= 0:
             return
-        payments.record_bank_transfer(admin, reference, amount)
+        settlement.record_bank_transfer(admin, reference, amount)
         order = self._order(order_id)
         assert (order.status == "paid") == (received_before + amount >= payment.amount)
 
@@ -170,7 +186,7 @@ class OrderLifecycle(RuleBasedStateMachine):
         due = db.session.scalars(select(Payout).where(Payout.status == "due")).all()
         for payout in due:
             if payout.order_id in self.order_ids:
-                payments.mark_payout_sent(self.users["admin"], payout.id, f"BANK-{payout.id}")
+                payouts.mark_payout_sent(self.users["admin"], payout.id, f"BANK-{payout.id}")
 
     # ---- what must always hold -------------------------------------------------------------------
 
@@ -211,6 +227,7 @@ class OrderLifecycle(RuleBasedStateMachine):
 
     @invariant()
     def every_receipt_of_a_payment_is_accounted_for(self):
+        """Part of a transfer waits on the payment; once settled or returned, all of it is booked."""
         buyer = self.users["buyer"]
         for payment in db.session.scalars(select(Payment).where(Payment.buyer_id == buyer.id)).all():
             into_escrow = db.session.scalar(
@@ -221,7 +238,11 @@ class OrderLifecycle(RuleBasedStateMachine):
                     LedgerEntry.amount > 0,
                 )
             )
-            assert payment.amount_received == Decimal(into_escrow) + _sum("overpayment", payment_id=payment.id)
+            booked = Decimal(into_escrow) + _sum("overpayment", payment_id=payment.id)
+            if payment.status in ("pending", "partially_received"):
+                assert booked == 0 and payment.amount_received < payment.amount
+            else:
+                assert payment.amount_received == booked
 
     @invariant()
     def reserved_stock_is_what_live_orders_hold(self):
@@ -242,4 +263,7 @@ class OrderLifecycle(RuleBasedStateMachine):
 
 
 def test_no_sequence_of_moves_breaks_the_order_rules(app):
-    run_state_machine_as_test(OrderLifecycle, settings=settings(settings.default, stateful_step_count=25))
+    # Fewer, longer runs than the profile's default: each step is a committed transaction.
+    run_state_machine_as_test(
+        OrderLifecycle, settings=settings(settings.default, max_examples=12, stateful_step_count=20)
+    )
