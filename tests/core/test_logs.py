@@ -179,3 +179,39 @@ def test_log_format_must_be_json_or_text(app):
     settings["LOG_FORMAT"] = "xml"
     with pytest.raises(ValueError, match="LOG_FORMAT"):
         create_app(settings)
+
+
+def test_a_farmers_stock_change_and_an_admins_payout_are_logged_with_who_did_them(app, json_lines):
+    from marketplace.models import Order
+    from marketplace.services import ledger
+
+    p = product(stock="10")
+    farmer = p.producer.owner
+    farmer_api = client_for(app, farmer)
+    response = farmer_api.patch(
+        f"/api/v1/products/{p.id}", json={"stock_quantity": "25"}, headers={"X-Request-ID": "req-stock"}
+    )
+    assert response.status_code == 200, response.get_json()
+    (stock,) = [x for x in json_lines() if x.get("event") == "stock.adjusted"]
+    assert (stock["request_id"], stock["actor_id"], stock["actor_role"]) == ("req-stock", farmer.id, "farmer")
+    assert (stock["product_id"], stock["from_quantity"], stock["to_quantity"]) == (p.id, "10.000", "25")
+
+    buyer_api = client_for(app, factories.UserFactory(role="buyer"))
+    order = db.session.get(Order, place(buyer_api, [(p, "4")]).get_json()["id"])
+    ledger.record("escrow", order.total, "test", order_id=order.id, producer_id=order.producer_id)
+    payout = ledger.release(order)
+    db.session.commit()
+    admin = factories.UserFactory(role="admin")
+    response = client_for(app, admin).post(
+        f"/api/v1/payouts/{payout.id}/sent",
+        json={"bank_reference": "SWIFT-9"},
+        headers={"X-Request-ID": "req-pay"},
+    )
+    assert response.status_code == 200, response.get_json()
+    (sent,) = [x for x in json_lines() if x.get("event") == "payout.sent"]
+    assert (sent["request_id"], sent["actor_id"], sent["payout_id"]) == ("req-pay", admin.id, payout.id)
+    assert (sent["order_id"], sent["amount"], sent["bank_reference"]) == (
+        order.id,
+        str(payout.amount),
+        "SWIFT-9",
+    )
