@@ -36,13 +36,13 @@ def enqueue_after_commit(func, *args, **kwargs) -> None:
     db.session.info.setdefault(_PENDING, []).append((_path(func), args, kwargs))
 
 
-def run_job(path: str, *args, **kwargs):
-    """What the RQ worker executes: the job inside an app context."""
+def run_job(factory: str, path: str, *args, **kwargs):
+    """What the RQ worker executes: the job inside an app context. Outside one (a plain
+    ``rq worker``) the app is built by ``factory``, the dotted path of the app factory that
+    enqueued the job (``JOBS_APP_FACTORY``): core does not know the app."""
     from rq import get_current_job
 
-    from app import create_app
-
-    app = current_app._get_current_object() if current_app else create_app()
+    app = current_app._get_current_object() if current_app else resolve(factory)()
     job = get_current_job()
     rid = job.meta.get("request_id") if job is not None else None
     return _run(app, path, args, kwargs, rid)
@@ -91,8 +91,11 @@ def dispatch(jobs) -> None:
             _run(app, path, args, kwargs, rid, reraise=False)
         return
     q = queue()
+    factory = app.config["JOBS_APP_FACTORY"]
     for path, args, kwargs in jobs:
-        q.enqueue_call(run_job, args=(path, *args), kwargs=kwargs, retry=_retry(), meta={"request_id": rid})
+        q.enqueue_call(
+            run_job, args=(factory, path, *args), kwargs=kwargs, retry=_retry(), meta={"request_id": rid}
+        )
 
 
 def _retry():
