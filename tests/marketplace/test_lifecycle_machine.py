@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
     RuleBasedStateMachine,
+    initialize,
     invariant,
     precondition,
     rule,
@@ -28,7 +29,7 @@ from core.extensions import db
 from core.money import round_money
 from marketplace.models import LedgerEntry, Order, OrderStatusChange, Payment, Payout, StockAllocation
 from marketplace.services import ledger, orders
-from marketplace.services.lifecycle import REASON_REQUIRED, SYSTEM, TRANSITIONS
+from marketplace.services.lifecycle import PIPELINE, REASON_REQUIRED, SYSTEM, TRANSITIONS
 from marketplace.services.payments import intake, payouts, settlement
 from tests import factories
 
@@ -41,6 +42,11 @@ def _sum(account: str, **where) -> Decimal:
     for name, value in where.items():
         stmt = stmt.where(getattr(LedgerEntry, name) == value)
     return Decimal(db.session.scalar(stmt))
+
+
+def _next_on_pipeline(status: str) -> str | None:
+    index = PIPELINE.index(status) if status in PIPELINE else len(PIPELINE)
+    return PIPELINE[index + 1] if index + 1 < len(PIPELINE) else None
 
 
 class OrderLifecycle(RuleBasedStateMachine):
@@ -74,6 +80,10 @@ class OrderLifecycle(RuleBasedStateMachine):
 
     # ---- moves -------------------------------------------------------------------------------
 
+    @initialize(target=orders, quantity=st.integers(1, 25))
+    def first_order(self, quantity):
+        return self.place(quantity)
+
     @precondition(lambda self: len(self.order_ids) < 4)
     @rule(target=orders, quantity=st.integers(1, 25))
     def place(self, quantity):
@@ -90,8 +100,13 @@ class OrderLifecycle(RuleBasedStateMachine):
         self.order_ids.append(order.id)
         return order.id
 
-    @rule(order_id=orders, actor=st.sampled_from(ACTORS), to_status=st.sampled_from(sorted(TRANSITIONS)))
-    def move(self, order_id, actor, to_status):
+    @rule(
+        order_id=orders,
+        actor=st.sampled_from(ACTORS),
+        to_status=st.sampled_from(sorted(TRANSITIONS)),
+        give_reason=st.booleans(),
+    )
+    def move(self, order_id, actor, to_status, give_reason=True):
         if order_id is None:
             return
         order = self._order(order_id)
@@ -108,7 +123,7 @@ class OrderLifecycle(RuleBasedStateMachine):
                 orders.apply_move(order, to_status, None, "platform")
                 db.session.commit()
             else:
-                reason = "" if (actor, to_status) in REASON_REQUIRED and order_id % 2 else "checked"
+                reason = "checked" if give_reason else ""
                 allowed = allowed and bool(reason or (actor, to_status) not in REASON_REQUIRED)
                 orders.transition(self.users[actor], order_id, to_status, reason)
         except AppError:
@@ -125,16 +140,20 @@ class OrderLifecycle(RuleBasedStateMachine):
 
     @rule(order_id=orders, data=st.data())
     def advance(self, order_id, data):
-        """A move the lifecycle offers, by a role it allows (so runs reach the late states)."""
+        """Up to six moves the lifecycle offers, by roles it allows (so runs reach late states)."""
         if order_id is None:
             return
-        status = self._order(order_id).status
-        offered = [(to, role) for to, roles in TRANSITIONS[status].items() for role in roles]
-        if not offered:
-            return
-        to_status, actor = data.draw(st.sampled_from(offered))
-        event(f"{status} → {to_status}")
-        self.move(order_id, actor, to_status)
+        for _ in range(data.draw(st.integers(1, 6))):
+            status = self._order(order_id).status
+            offered = [(to, role) for to, roles in TRANSITIONS[status].items() for role in roles]
+            if not offered:
+                return
+            forward = [(to, role) for to, role in offered if to == _next_on_pipeline(status)]
+            # Mostly along the happy path (three times in four), else any move on offer.
+            pool = forward if forward and data.draw(st.integers(0, 3)) else offered
+            to_status, actor = data.draw(st.sampled_from(pool))
+            event(f"{status} → {to_status}")
+            self.move(order_id, actor, to_status, give_reason=data.draw(st.integers(0, 7)) > 0)
 
     @rule(order_id=orders, part=st.sampled_from(("some", "all", "more")), cents=st.integers(1, 5000))
     def pay_by_bank_transfer(self, order_id, part, cents):
