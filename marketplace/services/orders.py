@@ -30,7 +30,7 @@ from marketplace.models import (
     Quote,
 )
 from marketplace.services import stock
-from marketplace.services.lifecycle import PIPELINE, set_status
+from marketplace.services.lifecycle import PIPELINE, IllegalTransition, set_status
 from marketplace.signals import order_paid, order_placed
 
 MAX_QUANTITY = Decimal("100000000")
@@ -391,6 +391,11 @@ def resolve_dispute(admin, order_id: int, resolution: str, refund_amount: Decima
     if admin.role != "admin":
         raise Forbidden()
     order = order_for(admin, order_id, lock=True)
+    if order.status != "disputed":
+        # Without this a delivered order could be "resolved" (admins may complete it).
+        raise IllegalTransition(
+            _l("Only a disputed order can be resolved."), extra={"current_status": order.status}
+        )
     if resolution not in ("release", "partial_refund", "full_refund"):
         raise ValidationFailed(_l("Unknown resolution."), fields={"resolution": [_l("Unknown resolution.")]})
     if resolution == "full_refund":
