@@ -64,6 +64,10 @@ class Config:
     JOBS_INLINE = env_bool("JOBS_INLINE", default=False)
     JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "agrobridge")
 
+    #: ``json`` (one object a line) or ``text``; unset: JSON under gunicorn, text otherwise.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT") or None
+    LOG_LEVEL = os.environ.get("LOG_LEVEL") or "INFO"
+
     MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 20 * 1024 * 1024)
 
     SESSION_COOKIE_HTTPONLY = True
@@ -148,6 +152,8 @@ class Config:
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
 
+    #: Where uploaded files are kept (core.uploads.BACKENDS); "filesystem" stores them under UPLOAD_DIR.
+    UPLOAD_STORAGE = os.environ.get("UPLOAD_STORAGE", "filesystem")
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads")
     #: Largest product or producer photo, and certificate scan, in bytes (larger → 413).
     CATALOG_PHOTO_MAX_BYTES = env_int("CATALOG_PHOTO_MAX_BYTES", 5 * 1024 * 1024)

@@ -17,9 +17,9 @@ from accounts.forms import (
 from accounts.models import User
 from accounts.ratelimits import login_limits
 from core.auth import ROLES, roles_required
-from core.errors import AppError, NotFound
+from core.errors import NotFound
 from core.extensions import db
-from core.forms import show_errors
+from core.forms import service_call
 from core.i18n import current_language, safe_next
 
 
@@ -38,7 +38,7 @@ def register():
         form.language.data = current_language()
         form.role.data = request.args.get("role", "buyer")
     if form.validate_on_submit():
-        try:
+        with service_call(form):
             user = services.register_user(
                 role=form.role.data,
                 email=form.email.data,
@@ -48,10 +48,6 @@ def register():
                 phone=form.phone.data,
                 language=form.language.data,
             )
-        except AppError as exc:
-            db.session.rollback()
-            show_errors(form, exc)
-        else:
             session.clear()
             login_user(user)
             flash(_("Welcome to AgroBridge, %(name)s!", name=user.name), "success")
@@ -99,7 +95,7 @@ def profile():
     form = ProfileForm(obj=current_user, prefix="profile")
     password_form = PasswordForm(prefix="password")
     if form.submit.data and form.validate_on_submit():
-        try:
+        with service_call(form):
             services.update_profile(
                 current_user,
                 name=form.name.data,
@@ -107,21 +103,13 @@ def profile():
                 phone=form.phone.data,
                 language=form.language.data,
             )
-        except AppError as exc:
-            db.session.rollback()
-            show_errors(form, exc)
-        else:
             flash(_("Your profile is saved."), "success")
             return redirect(url_for("accounts.profile"))
     elif password_form.submit.data and password_form.validate_on_submit():
-        try:
+        with service_call(password_form):
             services.change_password(
                 current_user, password_form.current_password.data, password_form.new_password.data
             )
-        except AppError as exc:
-            db.session.rollback()
-            show_errors(password_form, exc)
-        else:
             # The version bump logged out every session, this one included: log back in here.
             session.clear()
             login_user(current_user._get_current_object())
@@ -153,7 +141,7 @@ def admin_create_user():
     """Create an operator or admin (or any role). Admins only."""
     form = AdminCreateUserForm()
     if form.validate_on_submit():
-        try:
+        with service_call(form):
             user = services.create_user(
                 role=form.role.data,
                 email=form.email.data,
@@ -162,16 +150,12 @@ def admin_create_user():
                 company=form.company.data,
                 language=form.language.data,
             )
-        except AppError as exc:
-            db.session.rollback()
-            show_errors(form, exc)
-        else:
             flash(_("User %(email)s created.", email=user.email), "success")
             return redirect(url_for("accounts.admin_users"))
     return render_template("accounts/admin_user_new.html", form=form), 422 if form.errors else 200
 
 
-@bp.post("/admin/users/<int(max=2147483647):user_id>/active")
+@bp.post("/admin/users/<id:user_id>/active")
 @roles_required("admin")
 def admin_toggle_active(user_id):
     """Deactivate or reactivate a user. Admins only; not oneself."""
@@ -180,12 +164,8 @@ def admin_toggle_active(user_id):
     if user is None:
         raise NotFound()
     if form.validate_on_submit():
-        try:
+        with service_call():
             services.set_active(current_user, user, not user.active)
-        except AppError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
             if user.active:
                 flash(_("%(email)s is active again.", email=user.email), "success")
             else:
@@ -200,12 +180,8 @@ def company_page():
     record = company.company_of(current_user)
     form = CompanyForm(obj=record, prefix="company")
     if form.validate_on_submit():
-        try:
+        with service_call(form):
             company.update_company(current_user, form.to_values())
-        except AppError as exc:
-            db.session.rollback()
-            show_errors(form, exc)
-        else:
             flash(_("Your company details are saved."), "success")
             return redirect(safe_next(request.args.get("next"), url_for("accounts.company_page")))
     status = 422 if form.errors else 200

@@ -4,7 +4,7 @@ from flask import make_response, url_for
 from flask_smorest import Blueprint
 
 from core.auth import api_auth, api_user
-from trade import contracts, issuing, landed_cost, services
+from trade import contracts, issuing, landed_cost, services, tariff_book
 from trade import schemas as s
 
 blp = Blueprint(
@@ -13,8 +13,6 @@ blp = Blueprint(
     url_prefix="/api/v1",
     description="Landed cost, duty rates, freight tariffs, documents",
 )
-BEARER = [{"bearerAuth": []}]
-ID = "<int(max=2147483647):{}>"
 PDF_RESPONSE = {"content_type": "application/pdf", "description": "A PDF in Chinese and Russian"}
 
 
@@ -47,27 +45,40 @@ def document_json(document) -> dict:
 @blp.arguments(s.LandedCostQuerySchema, location="query")
 @blp.response(200, s.LandedCostSchema)
 @blp.alt_response(404, description="Unknown product, or not visible to the caller")
-@blp.alt_response(422, description="Bad quantity, below_moq, unknown mode or no_freight_tariff")
+@blp.alt_response(
+    422,
+    description="Bad quantity, below_moq, unknown mode, Incoterm or quota, a place that does not fit the"
+    " term (term_place_mismatch), no_freight_tariff",
+)
 def get_landed_cost(args):
-    """Estimated cost delivered to the Harbin Daowai warehouse, CNY, with its breakdown.
+    """Estimated cost delivered to the Harbin Daowai warehouse, CNY, with China's customs value.
 
-    ``goods`` + ``freight`` + ``insurance`` = ``customs_value``; ``duty`` on the customs value;
-    ``vat`` on customs value + duty; ``total`` = customs value + duty + VAT. Each component is
-    rounded to 0.01 half up and the sums add the rounded components. An HS code without a known
-    rate gives null ``duty``, ``vat`` and ``total`` and a ``duty_rate_unknown`` warning. Anyone
-    who may see the product.
+    The price is taken on ``incoterm`` + ``named_place`` (default: the product's price basis).
+    ``customs_value`` = ``goods`` + ``freight_to_border`` + ``insurance`` − ``deductions`` (China
+    values imports at the border port: freight and insurance to it are added when the price
+    leaves them to the buyer; the Chinese leg, when the price carries it, comes off as a stated
+    estimate); ``duty`` on the customs value; ``vat`` on customs value + duty; ``freight`` =
+    ``freight_to_border`` + ``freight_in_china``; ``total`` = goods + freight + insurance + duty
+    + VAT. Each amount is rounded to 0.01 half up. A code without a tariff row gives null
+    ``duty``, ``vat`` and ``total`` and a ``duty_rate_unknown`` warning; a quota line with
+    ``quota=unknown`` gives null and ``alternatives`` in and out of quota. Anyone who may see
+    the product.
     """
     return landed_cost.for_product(
-        api_user(), args["product_id"], args["quantity"], args["mode"], args["border_crossing"]
+        api_user(),
+        args["product_id"],
+        args["quantity"],
+        args["mode"],
+        args["border_crossing"],
+        **{k: args[k] for k in ("incoterm", "named_place", "quota") if k in args},
     ).as_json()
 
 
-@blp.get(f"/orders/{ID.format('order_id')}/landed-cost")
+@blp.get("/orders/<id:order_id>/landed-cost")
 @api_auth()
 @blp.arguments(s.RouteQuerySchema, location="query")
 @blp.response(200, s.LandedCostSchema)
 @blp.alt_response(404, description="Unknown order, or not a party to it")
-@blp.doc(security=BEARER)
 def get_order_landed_cost(args, order_id):
     """The landed-cost estimate of an order (the sum of its lines). Its parties, admins, operators."""
     return landed_cost.for_order(api_user(), order_id, args["mode"], args["border_crossing"]).as_json()
@@ -75,12 +86,39 @@ def get_order_landed_cost(args, order_id):
 
 @blp.get("/cart/landed-cost")
 @api_auth("buyer")
-@blp.arguments(s.RouteQuerySchema, location="query")
+@blp.arguments(s.TermsQuerySchema, location="query")
 @blp.response(200, s.LandedCostSchema)
-@blp.doc(security=BEARER)
 def get_cart_landed_cost(args):
-    """The landed-cost estimate of the caller's cart (lines below their MOQ left out). Buyers."""
-    return landed_cost.for_cart(api_user(), args["mode"], args["border_crossing"]).as_json()
+    """The landed-cost estimate of the caller's cart (lines below their MOQ left out), each
+    producer's lines one consignment on its price basis unless ``incoterm`` says otherwise. Buyers."""
+    return landed_cost.for_cart(
+        api_user(),
+        args["mode"],
+        args["border_crossing"],
+        **{k: args[k] for k in ("incoterm", "named_place", "quota") if k in args},
+    ).as_json()
+
+
+@blp.get("/tariffs")
+@blp.arguments(s.TariffQuerySchema, location="query")
+@blp.response(200, s.TariffLookupSchema)
+def get_tariffs(args):
+    """The tariff book: rows for a Chinese tariff code (its prefixes and the codes under it) and
+    the row that applies on ``on`` (the most specific in force), each with its source. Anyone."""
+    return tariff_book.lookup(args.get("code"), args.get("on"))
+
+
+@blp.put("/tariffs")
+@api_auth("admin")
+@blp.arguments(s.TariffRowInSchema)
+@blp.response(200, s.TariffRowSchema)
+def put_tariff_row(data):
+    """Create or change a row of the tariff book (matched on code and first day). Admins.
+
+    :raise 403: not an admin
+    :raise 422: bad code or rate, a period overlapping another row of the code
+    """
+    return tariff_book.save_row(api_user(), data)
 
 
 @blp.get("/duty-rates")
@@ -94,7 +132,6 @@ def list_duty_rates():
 @api_auth("admin")
 @blp.arguments(s.DutyRateInSchema)
 @blp.response(200, s.DutyRateSchema)
-@blp.doc(security=BEARER)
 def put_duty_rate(data):
     """Create or change the rates of an HS prefix. Admins.
 
@@ -115,7 +152,6 @@ def list_tariffs():
 @api_auth("admin")
 @blp.arguments(s.TariffInSchema)
 @blp.response(200, s.TariffSchema)
-@blp.doc(security=BEARER)
 def put_tariff(data):
     """Create or change a freight tariff. Admins.
 
@@ -124,25 +160,23 @@ def put_tariff(data):
     """
     return landed_cost.save_tariff(
         api_user(),
-        data["mode"],
-        data["border_crossing"],
-        data["cny_per_kg"],
-        data["unconfirmed"],
-        data["note"],
+        data.pop("mode"),
+        data.pop("border_crossing"),
+        data.pop("cny_per_kg"),
+        data.pop("unconfirmed"),
+        data.pop("note"),
+        **data,
     )
 
 
 # ---- documents --------------------------------------------------------------------------------------
 
 
-@blp.get(
-    f"/orders/{ID.format('order_id')}/documents/<any(proforma, commercial_invoice, packing_list):kind>.pdf"
-)
+@blp.get("/orders/<id:order_id>/documents/<any(proforma, commercial_invoice, packing_list):kind>.pdf")
 @api_auth()
 @blp.response(200, **PDF_RESPONSE)
 @blp.alt_response(404, description="Not a party to the order; packing list: no shipment yet")
 @blp.alt_response(409, description="document_not_available: e.g. the commercial invoice before pickup")
-@blp.doc(security=BEARER)
 def order_document_pdf(order_id, kind):
     """A proforma invoice, commercial invoice or packing list of an order, numbered on first
     request. The order's buyer, its producer's farmer and admins; operators too for the packing
@@ -158,22 +192,20 @@ def order_document_pdf(order_id, kind):
     return pdf_response(document)
 
 
-@blp.get(f"/shipments/{ID.format('shipment_id')}/documents/packing_list.pdf")
+@blp.get("/shipments/<id:shipment_id>/documents/packing_list.pdf")
 @api_auth()
 @blp.response(200, **PDF_RESPONSE)
 @blp.alt_response(404, description="Unknown shipment, or not visible to the caller")
-@blp.doc(security=BEARER)
 def shipment_packing_list_pdf(shipment_id):
     """A shipment's packing list: operators and admins get the whole shipment's; the parties of
     an order on board get their order's. 404 to anyone else."""
     return pdf_response(services.packing_list_for_shipment(api_user(), shipment_id))
 
 
-@blp.get(f"/products/{ID.format('product_id')}/label-sheet.pdf")
+@blp.get("/products/<id:product_id>/label-sheet.pdf")
 @api_auth()
 @blp.response(200, **PDF_RESPONSE)
 @blp.alt_response(404, description="Not the product's farmer, an admin or a buyer who ordered it")
-@blp.doc(security=BEARER)
 def label_sheet_pdf(product_id):
     """The Chinese label data sheet (GB 7718, GB 28050 nutrition) of a product, flagged
     incomplete when items are missing. Its farmer, admins, and buyers who ordered it; 404 to
@@ -182,11 +214,10 @@ def label_sheet_pdf(product_id):
     return pdf_response(document)
 
 
-@blp.get(f"/orders/{ID.format('order_id')}/documents")
+@blp.get("/orders/<id:order_id>/documents")
 @api_auth()
 @blp.response(200, s.IssuedDocumentSchema(many=True))
 @blp.alt_response(404, description="Not a party to the order")
-@blp.doc(security=BEARER)
 def list_order_documents(order_id):
     """The order's issued documents, every revision: proforma, commercial invoice, packing
     lists, and the label sheets of its products. Its parties and admins (operators: its
@@ -202,7 +233,6 @@ def list_order_documents(order_id):
 @api_auth()
 @blp.response(200, **PDF_RESPONSE)
 @blp.alt_response(404, description="Unknown, or not the caller's to see")
-@blp.doc(security=BEARER)
 def document_pdf(number):
     """One issued document by its number: the kept bytes, whoever asks.
 
@@ -215,7 +245,6 @@ def document_pdf(number):
 @api_auth()
 @blp.response(409, description="document_issued: an issued document is never changed")
 @blp.alt_response(404, description="Unknown, or not the caller's to see")
-@blp.doc(security=BEARER)
 def change_document(number):
     """Issued documents are kept as issued: changing or deleting one is refused; an admin
     issues a revision instead (POST …/revisions).
@@ -226,12 +255,11 @@ def change_document(number):
     issuing.refuse_change(services.document_by_number(api_user(), number))
 
 
-@blp.post(f"/orders/{ID.format('order_id')}/documents/<any(proforma, commercial_invoice):kind>/revisions")
+@blp.post("/orders/<id:order_id>/documents/<any(proforma, commercial_invoice):kind>/revisions")
 @api_auth("admin")
 @blp.arguments(s.RevisionInSchema)
 @blp.response(201, s.IssuedDocumentSchema)
 @blp.alt_response(409, description="document_not_issued: nothing to revise yet")
-@blp.doc(security=BEARER)
 def revise_order_document(data, order_id, kind):
     """Re-issue a proforma or commercial invoice after a correction: a new number, revision + 1,
     naming the one it replaces (whose file is kept as it was). Admins.
@@ -247,19 +275,17 @@ def revise_order_document(data, order_id, kind):
 @blp.get("/contracts")
 @api_auth()
 @blp.response(200, s.ContractSchema(many=True))
-@blp.doc(security=BEARER)
 def list_contracts():
     """The caller's export contracts (a farmer's producer's, a buyer's; admins: all). One per
     producer and buyer, made on their first order."""
     return contracts.contracts_for(api_user())
 
 
-@blp.patch(f"/contracts/{ID.format('contract_id')}")
+@blp.patch("/contracts/<id:contract_id>")
 @api_auth("farmer", "buyer")
 @blp.arguments(s.ContractInSchema)
 @blp.response(200, s.ContractSchema)
 @blp.alt_response(404, description="Not a party to the contract")
-@blp.doc(security=BEARER)
 def patch_contract(data, contract_id):
     """Enter the contract as signed: number, date, payment terms, Incoterm and place. Its
     parties.

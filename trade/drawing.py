@@ -12,9 +12,9 @@ from catalog.customs_fields import net_content, packing
 from catalog.data import PACKAGE_KINDS
 from core.extensions import db
 from fx.services import order_rub_equivalent
-from logistics.models import Shipment, ShipmentOrder
+from logistics.services.shipments import shipments_carrying
 from marketplace.models import Payment, PaymentOrder
-from marketplace.services.payments import bank_details
+from marketplace.services.payments.intake import bank_details
 from trade.contracts import contract_between
 from trade.pdf import MUTED, RULE, TradePdf, money, path_for, public_url, qty
 
@@ -62,15 +62,6 @@ def _buyer_lines(order) -> list[str]:
     return [x for x in lines if x]
 
 
-def _shipments(order) -> list:
-    return db.session.scalars(
-        select(Shipment)
-        .join(ShipmentOrder, ShipmentOrder.shipment_id == Shipment.id)
-        .where(ShipmentOrder.order_id == order.id)
-        .order_by(Shipment.id)
-    ).all()
-
-
 def _qr_for(order, shipments) -> tuple[str, str]:
     if shipments:
         return public_url(path_for("logistics.public_tracking", code=shipments[0].tracking_code)), "tracking"
@@ -89,6 +80,14 @@ def _bank_payment(order) -> Payment | None:
         .order_by(Payment.id.desc())
         .limit(1)
     )
+
+
+def _codes(line) -> str:
+    """Each code under its own name: China's tariff code, then the Russian TN VED EAEU code."""
+    codes = f"CN:\n{line.hs_code}"
+    if line.tnved_code:
+        codes += f"\nТН ВЭД:\n{line.tnved_code}"
+    return codes
 
 
 def _head(pdf: TradePdf, *keys) -> list[str]:
@@ -124,7 +123,7 @@ def _order_lines_table(pdf: TradePdf, order, customs: bool) -> list[dict]:
                 [str(index), line.hs_code, names, quantity, money(line.unit_price), money(line.line_total)]
             )
             continue
-        codes = f"{line.hs_code}\n{product.tnved_code or '—'}"
+        codes = _codes(line)
         packages = f"{pack['count']} {_kind_label(pdf, pack['kind'])}" if pack["count"] else "—"
         rows.append(
             [
@@ -213,6 +212,46 @@ def _order_sums(pdf: TradePdf, order) -> None:
     pdf.sums(items)
 
 
+def _landed_sums(pdf: TradePdf, order) -> None:
+    """The order's landed-cost estimate: the same figures as its API and page."""
+    from trade import landed_cost
+
+    landed, error = landed_cost.safe(landed_cost.for_order_object, order)
+    pdf.section("landed_cost")
+    if landed is None:
+        pdf.text_block(0, error or "")
+        return
+
+    def line(key, value, strong=False):
+        shown = pdf.bi("rate_unknown", english=False) if value is None else money(value)
+        return (pdf.bi(key, english=False), shown, strong)
+
+    items = [line("goods", landed.goods), line("freight_to_border", landed.freight_to_border)]
+    items.append(line("insurance", landed.insurance))
+    for deduction in landed.deductions:
+        items.append(
+            (pdf.bi("deduction_china", english=False), "−" + money(Decimal(deduction["amount"])), False)
+        )
+    items += [
+        line("customs_value", landed.customs_value),
+        line("duty", landed.duty),
+        line("vat", landed.vat),
+        line("freight_in_china", landed.freight_in_china),
+        line("landed_total", landed.total, True),
+    ]
+    for alternative in landed.alternatives or []:
+        key = "quota_in" if alternative["quota"] == "in" else "quota_out"
+        items.append((pdf.bi(key, english=False), money(Decimal(alternative["total"])), True))
+    pdf.sums(items)
+    if landed.tariff:
+        t = landed.tariff
+        pdf.text_block(
+            0,
+            f"{pdf.bi('tariff', english=False)}: HS {t['code']} · {t['source']} · {t['effective_from']}",
+            size=7,
+        )
+
+
 def _revision_fact(document) -> list:
     if document.revision > 1 and document.replaces is not None:
         return [("revision", f"{document.revision} ← {document.replaces.number}")]
@@ -220,7 +259,7 @@ def _revision_fact(document) -> list:
 
 
 def _order_document(document, order, *, proforma: bool) -> bytes:
-    shipments = _shipments(order)
+    shipments = shipments_carrying(order.id)
     qr_url, caption = _qr_for(order, shipments)
     pdf = TradePdf(document.kind, document.number, document.created_at.date())
     contract = contract_between(order.producer_id, order.buyer_id)
@@ -245,6 +284,8 @@ def _order_document(document, order, *, proforma: bool) -> bytes:
         pdf.ln(2)
     packs = _order_lines_table(pdf, order, customs=not proforma)
     _order_sums(pdf, order)
+    if proforma:
+        _landed_sums(pdf, order)
     if not proforma:
         pdf.section("marks")
         pdf.text_block(pdf.epw, _marks(order, packs), size=8)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from catalog.models import Product
 from core.errors import AppError, Conflict, ValidationFailed
 from core.extensions import db
+from core.logs import audit
 from core.timeutil import utcnow
 from logistics.models import (
     BorderCrossing,
@@ -43,6 +44,23 @@ def new_tracking_code() -> str:
         if db.session.scalar(select(Shipment.id).where(Shipment.tracking_code == code)) is None:
             return code
     raise RuntimeError("no free tracking code")  # 31^8 codes: practically unreachable
+
+
+def active_crossings() -> list[BorderCrossing]:
+    """The border crossings in use, in the order people pick them."""
+    return db.session.scalars(
+        select(BorderCrossing).where(BorderCrossing.active.is_(True)).order_by(BorderCrossing.position)
+    ).all()
+
+
+def shipments_carrying(order_id: int) -> list[Shipment]:
+    """The shipments that carry (some of) an order, first created first."""
+    return db.session.scalars(
+        select(Shipment)
+        .join(ShipmentOrder, ShipmentOrder.shipment_id == Shipment.id)
+        .where(ShipmentOrder.order_id == order_id)
+        .order_by(Shipment.created_at, Shipment.id)
+    ).all()
 
 
 def shipped_quantities(line_ids) -> dict[int, Decimal]:
@@ -248,6 +266,15 @@ def _build(user, data: dict) -> tuple[Shipment, list[dict]]:
         )
     db.session.add(shipment)
     db.session.flush()
+    audit(
+        "shipment.status",
+        user,
+        shipment_id=shipment.id,
+        tracking_code=shipment.tracking_code,
+        from_status=None,
+        to_status="planned",
+        order_ids=sorted(o.order_id for o in shipment.orders),
+    )
     from logistics.services.eta import refresh_eta
 
     refresh_eta(shipment, [])
