@@ -120,7 +120,7 @@ def _order_lines_table(pdf: TradePdf, order, customs: bool) -> list[dict]:
         quantity = f"{qty(line.quantity)} {line.unit}"
         if not customs:
             rows.append(
-                [str(index), line.hs_code, names, quantity, money(line.unit_price), money(line.line_total)]
+                [str(index), _codes(line), names, quantity, money(line.unit_price), money(line.line_total)]
             )
             continue
         codes = _codes(line)
