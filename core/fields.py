@@ -10,8 +10,10 @@ from decimal import Decimal, InvalidOperation
 import marshmallow as ma
 from flask_babel import lazy_gettext as _l
 
-DECIMAL_PATTERN = r"^-?\d{1,12}(\.\d{1,6})?$"
-_DECIMAL_RE = re.compile(DECIMAL_PATTERN)
+
+def decimal_pattern(places: int) -> str:
+    """What a field with ``places`` decimals reads and writes (at least the usual 6)."""
+    return rf"^-?\d{{1,12}}(\.\d{{1,{max(places, 6)}}})?$"
 
 
 class DecimalString(ma.fields.Field):
@@ -37,7 +39,9 @@ class DecimalString(ma.fields.Field):
         metadata = kwargs.pop("metadata", {})
         metadata.setdefault("type", "string")
         metadata.setdefault("format", "decimal")
-        metadata.setdefault("pattern", DECIMAL_PATTERN)
+        # The spec states what the field writes too: rates carry 8 decimals, money 2.
+        self._pattern = re.compile(decimal_pattern(places))
+        metadata.setdefault("pattern", self._pattern.pattern)
         metadata.setdefault("example", "12.50")
         super().__init__(metadata=metadata, **kwargs)
 
@@ -47,7 +51,7 @@ class DecimalString(ma.fields.Field):
         return str(Decimal(value).quantize(Decimal(1).scaleb(-self.places)))
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, str) or not _DECIMAL_RE.match(value.strip()):
+        if not isinstance(value, str) or not self._pattern.match(value.strip()):
             raise self.make_error("invalid")
         try:
             number = Decimal(value.strip())
