@@ -85,7 +85,11 @@ def register_template_context(app):
     from accounts.forms import LanguageForm
     from core.nav import nav_items, role_label
 
-    app.jinja_env.globals.update(language_form=LanguageForm, nav_items=nav_items, role_label=role_label)
+    def language_form():
+        # Never reads the request's form: an error page (413) must render without it.
+        return LanguageForm(formdata=None)
+
+    app.jinja_env.globals.update(language_form=language_form, nav_items=nav_items, role_label=role_label)
 
 
 app = create_app()

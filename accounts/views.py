@@ -65,12 +65,13 @@ def login():
         if user is None:
             form.password.errors = [_("Wrong e-mail or password.")]
         else:
+            target = safe_next(form.next.data, url_for("core.home"))
             # A fresh session on log-in: nothing from before survives (no fixation).
             session.clear()
             login_user(user)
             services.record_login(user)
             flash(_("You are logged in."), "success")
-            return redirect(safe_next(form.next.data, url_for("core.home")))
+            return redirect(target)
     status = 401 if form.password.errors else 200
     return render_template("accounts/login.html", form=form), status
 

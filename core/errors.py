@@ -6,7 +6,7 @@ caller's language.
 
 import logging
 
-from flask import jsonify, render_template, request
+from flask import current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
@@ -121,6 +121,10 @@ def http_error_response(exc: HTTPException):
             message=_l("The form expired or the CSRF token is missing. Please try again."),
         ), 400
     _, message = STATUS_TEXT.get(status, ("error", exc.description))
+    if status == 413:
+        # Only uploads get this big: say which limit, in the visitor's language.
+        limit_mb = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
+        message = _l("The file is too large: at most %(mb)d MB can be uploaded at once.", mb=limit_mb)
     response = render_template("core/error.html", status=status, message=message)
     return response, status, [h for h in (headers or []) if h[0].lower() != "content-type"]
 

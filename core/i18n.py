@@ -40,8 +40,12 @@ def current_language() -> str:
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
-    """Only same-site relative paths may be redirected to."""
-    if not target:
+    """Only same-site relative paths may be redirected to.
+
+    Control characters (CR/LF would split the Location header) and backslashes (browsers read
+    ``/\\evil.example`` as ``//evil.example``) are refused as well.
+    """
+    if not target or any(ord(c) < 0x20 or c in "\x7f\\" for c in target):
         return default
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):

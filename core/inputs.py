@@ -1,36 +1,95 @@
-"""Input hygiene for every request: text may not carry NUL characters.
+"""Input hygiene for every request, before any view runs.
 
-PostgreSQL refuses NUL in text, so such input would fail deep inside a query; it is
-refused here with a 400 instead, before any view runs. Uploaded files are not text and
-are left alone.
+Text may carry neither NUL characters (PostgreSQL refuses them in text, so they would fail
+deep inside a query) nor lone UTF-16 surrogates (``"\\udc80"`` is valid JSON but not
+encodable as UTF-8, so it would fail in the database driver or in the response). A JSON body
+may not nest deeper than ``MAX_JSON_DEPTH`` (the parser would otherwise recurse until Python
+gives up). All of these are a 400 here. Uploaded files are not text and are left alone.
 """
+
+import json
 
 from flask import request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import BadRequest
 
+#: No request of ours nests deeper than a few levels; anything past this is an attack.
+MAX_JSON_DEPTH = 32
 
-def _has_nul(value) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
+
+def _bad_text(value: str) -> bool:
+    if "\x00" in value:
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return True
     return False
 
 
-def reject_nul_characters():
-    args = request.args.to_dict(flat=False)
-    form = (
-        request.form.to_dict(flat=False)
-        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data")
-        else {}
-    )
-    body = request.get_json(silent=True) if request.is_json else None
-    if _has_nul(args) or _has_nul(form) or _has_nul(body) or "\x00" in request.path:
-        raise BadRequest(_l("The request contains a NUL character."))
+def _check_tree(value) -> None:
+    """Walk a parsed JSON value without recursion: refuse bad text and deep nesting."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            if _bad_text(item):
+                raise BadRequest(_l("The request contains characters that are not allowed."))
+        elif isinstance(item, dict | list):
+            if depth >= MAX_JSON_DEPTH:
+                raise BadRequest(_l("The request body is nested too deeply."))
+            children = item.items() if isinstance(item, dict) else ((None, v) for v in item)
+            for key, child in children:
+                if key is not None:
+                    stack.append((key, depth + 1))
+                stack.append((child, depth + 1))
+
+
+def _json_depth_exceeds(raw: bytes, limit: int) -> bool:
+    """Brackets outside strings, counted before parsing (the parser itself recurses)."""
+    depth = 0
+    in_string = escaped = False
+    for byte in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            if depth > limit:
+                return True
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return False
+
+
+def _json_body():
+    raw = request.get_data(cache=True)
+    if not raw:
+        return None
+    if _json_depth_exceeds(raw, MAX_JSON_DEPTH):
+        raise BadRequest(_l("The request body is nested too deeply."))
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        return None  # the view's parser answers a malformed body with its own 400
+
+
+def check_inputs():
+    texts = [request.path]
+    texts += [k for k in request.args] + [v for vs in request.args.listvalues() for v in vs]
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        texts += [k for k in request.form] + [v for vs in request.form.listvalues() for v in vs]
+    if any(_bad_text(t) for t in texts):
+        raise BadRequest(_l("The request contains characters that are not allowed."))
+    if request.is_json:
+        _check_tree(_json_body())
 
 
 def init_inputs(app):
-    app.before_request(reject_nul_characters)
+    app.before_request(check_inputs)
