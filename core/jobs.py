@@ -1,16 +1,20 @@
-"""Background jobs on RQ (Redis), enqueued only after the transaction commits.
+"""Background jobs: written to the outbox (``core.outbox``) in the transaction that asks for
+them, announced on RQ (Redis) once it commits, run by ``flask jobs worker``.
 
 Without ``REDIS_URL`` (the SQLite demo, the tests) a job runs in-process right after the
-commit, in its own app context and so its own database session.
+commit, in its own app context and so its own database session. When Redis is down the
+request still succeeds: its jobs wait in the outbox and the worker drains them.
 """
 
 import importlib
 import logging
+import time
 
 from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from core import outbox
 from core.extensions import db
 
 log = logging.getLogger(__name__)
@@ -27,11 +31,43 @@ def resolve(path: str):
 
 
 def enqueue_after_commit(func, *args, **kwargs) -> None:
-    """Schedule ``func(*args, **kwargs)`` once the current transaction commits.
-
-    A rollback drops it. ``func`` must be a module-level function (RQ imports it by name).
+    """Schedule ``func(*args, **kwargs)``: written to the outbox in the current transaction,
+    run once it commits. A rollback drops it. ``func`` must be a module-level function (the
+    worker imports it by name) and its arguments plain data.
     """
-    db.session.info.setdefault(_PENDING, []).append((_path(func), args, kwargs))
+    job = outbox.new_job(_path(func), args, kwargs)
+    db.session.add(job)
+    db.session.info.setdefault(_PENDING, []).append(job.key)
+
+
+def run_outbox_job(key: str) -> None:
+    """Run one outbox job (what RQ carries): at most one worker at a time, retried on failure."""
+    outbox.run(key, resolve)
+
+
+def drain(limit: int = 100) -> int:
+    """Run the outbox's due jobs here (those Redis never carried, a dead worker left, or whose
+    retry time has come). Returns how many ran."""
+    return sum(1 for key in outbox.due(limit) if outbox.run(key, resolve))
+
+
+def work(burst: bool = False, poll_seconds: float = 2.0) -> None:
+    """The worker's loop: drain the outbox, then run what RQ brings, and again. With Redis
+    down it keeps draining the outbox, so jobs are late by at most ``poll_seconds``."""
+    from redis.exceptions import RedisError
+    from rq import SimpleWorker
+
+    while True:
+        ran = drain()
+        try:
+            # SimpleWorker runs jobs in this process: a forked child would share the parent's
+            # database connections.
+            SimpleWorker([queue()], connection=redis_connection()).work(burst=True)
+        except RedisError as exc:
+            log.warning("job queue unreachable (%s): running the outbox only", exc)
+        if burst and not ran:
+            return
+        time.sleep(poll_seconds)
 
 
 def run_job(path: str, *args, **kwargs):
@@ -49,7 +85,8 @@ def run_job(path: str, *args, **kwargs):
 def redis_connection():
     from redis import Redis
 
-    return Redis.from_url(current_app.config["REDIS_URL"])
+    # Short timeouts: a Redis that is down must not hold a request that has already committed.
+    return Redis.from_url(current_app.config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=5)
 
 
 def queue():
@@ -58,30 +95,26 @@ def queue():
     return Queue(current_app.config["JOBS_QUEUE"], connection=redis_connection())
 
 
-def dispatch(jobs) -> None:
-    if not jobs:
+def dispatch(keys) -> None:
+    """Run (inline) or announce (RQ) the outbox jobs just committed."""
+    if not keys:
         return
     app = current_app._get_current_object()
     if app.config.get("JOBS_INLINE"):
-        for path, args, kwargs in jobs:
-            # A fresh app context gives the job its own session and connection.
+        for key in keys:
+            # A fresh app context gives the job its own session and connection; a failure is
+            # recorded on its row and logged, never raised into the user's request.
             with app.app_context():
-                try:
-                    resolve(path)(*args, **kwargs)
-                except Exception:  # a failed e-mail must not fail the user's request
-                    log.exception("job %s failed", path)
-                finally:
-                    db.session.remove()
+                outbox.run(key, resolve)
         return
-    q = queue()
-    for path, args, kwargs in jobs:
-        q.enqueue(run_job, path, *args, **kwargs, retry=_retry())
+    from redis.exceptions import RedisError
 
-
-def _retry():
-    from rq import Retry
-
-    return Retry(max=3, interval=[10, 60, 300])
+    try:
+        q = queue()
+        for key in keys:
+            q.enqueue(run_job, "core.jobs:run_outbox_job", key)
+    except RedisError as exc:
+        log.warning("job queue unreachable (%s): %d job(s) wait in the outbox", exc, len(keys))
 
 
 @event.listens_for(Session, "after_commit")
