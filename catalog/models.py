@@ -31,14 +31,26 @@ from catalog.data import (
     PRODUCT_STATUSES,
     UNITS,
     quantity_decimals,
-    sql_in,
 )
 from catalog.incoterms import INCOTERMS, PLACES
-from core.db import TimestampMixin, UTCDateTime
+from core.db import TimestampMixin, UTCDateTime, migration_only_indexes, sql_in
 from core.extensions import db
 from core.timeutil import utcnow
 
 MONEY = Numeric(12, 2)
+
+# Search indexes the migrations create for PostgreSQL only (GIN on tsvector, pg_trgm, partial).
+migration_only_indexes(
+    "ix_catalog_products_search_vector",
+    "ix_catalog_search_terms_trgm",
+    "ix_catalog_products_active_newest",
+    "ix_catalog_products_listed_search",
+    "ix_catalog_products_listed_newest",
+    "ix_catalog_products_listed_price",
+    "ix_catalog_products_listed_price_desc",
+    "ix_catalog_products_name_vector",
+    "ix_catalog_products_listed_names",
+)
 QUANTITY = Numeric(12, 3)
 
 
@@ -333,6 +345,9 @@ class Product(Trilingual, TimestampMixin, db.Model):
     listed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: Lexemes of the names, descriptions and category in every language (catalog.search).
     search_vector = deferred(mapped_column(SEARCH_VECTOR, nullable=True))
+    #: The same lexemes of the names (A) and category names (B) only, for the rounds of a
+    #: search that look there first (PostgreSQL; SQLite reads the weights off search_vector).
+    name_vector = deferred(mapped_column(SEARCH_VECTOR, nullable=True))
 
     producer: Mapped[Producer] = relationship(back_populates="products")
     category: Mapped[Category] = relationship()
@@ -491,11 +506,14 @@ class Photo(db.Model):
 
 
 class SearchTerm(db.Model):
-    """The vocabulary of Latin and Cyrillic lexemes, for typo-tolerant search (pg_trgm)."""
+    """The vocabulary: Latin and Cyrillic lexemes (typo-tolerant search, pg_trgm) and the
+    Chinese words of product names, for "did you mean"."""
 
     __tablename__ = "catalog_search_terms"
 
     term: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: The word as a product wrote it (``гречка`` for the stem ``гречк``), to offer to people.
+    word: Mapped[str | None] = mapped_column(String(64))
 
 
 def listed_value(status: str | None, producer_status: str | None) -> bool:

@@ -109,9 +109,15 @@ def browse():
         flash(_("Some filters were not understood and were ignored."), "warning")
     args.pop("status", None)
     result = search.search_products(page_user(), args, with_facets=True)
+    query_args = {k: v for k, v in raw.items() if k != "page"}
+    if result["page"] > result["pages"]:
+        # Past the last page (an old link, a hand-edited URL): the last page, never "page 9
+        # of 3" with a count above and "nothing found" below.
+        last = result["pages"]
+        return redirect(url_for("catalog.browse", **query_args, **({"page": last} if last > 1 else {})))
     categories = _categories()
     districts = _districts()
-    pages = max(1, -(-result["total"] // result["per_page"]))
+    understood = result["understood"]
     return render_template(
         "catalog/browse.html",
         result=result,
@@ -120,8 +126,9 @@ def browse():
         districts=districts,
         category_names={c.code: c.names for c in categories},
         district_names={d.code: d.names for d in districts},
-        pages=pages,
-        query_args={k: v for k, v in raw.items() if k != "page"},
+        pages=result["pages"],
+        query_args=query_args,
+        quantities=search.quantities_in_units(result["items"], understood),
     )
 
 
@@ -140,9 +147,6 @@ def product_page(product_id):
         except InvalidOperation:
             quantity = None
             flash(_("Enter a quantity above zero."), "warning")
-    # The landed-cost estimate belongs to the marketplace's documents; imported here only.
-    from marketplace.documents.views import page_estimate
-
     return render_template(
         "catalog/product.html",
         product=product,
@@ -151,7 +155,6 @@ def product_page(product_id):
         price=price,
         stock=available_stock(product),
         certificates=product.producer.valid_certificates(),
-        **page_estimate(page_user(), product, request.args),
     )
 
 

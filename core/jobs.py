@@ -70,11 +70,11 @@ def work(burst: bool = False, poll_seconds: float = 2.0) -> None:
         time.sleep(poll_seconds)
 
 
-def run_job(path: str, *args, **kwargs):
-    """What the RQ worker executes: the job inside an app context."""
-    from app import create_app
-
-    app = current_app._get_current_object() if current_app else create_app()
+def run_job(factory: str, path: str, *args, **kwargs):
+    """What the RQ worker executes: the job inside an app context. Outside one (a plain
+    ``rq worker``) the app is built by ``factory``, the dotted path of the app factory that
+    enqueued the job (``JOBS_APP_FACTORY``): core does not know the app."""
+    app = current_app._get_current_object() if current_app else resolve(factory)()
     with app.app_context():
         try:
             return resolve(path)(*args, **kwargs)
@@ -109,10 +109,12 @@ def dispatch(keys) -> None:
         return
     from redis.exceptions import RedisError
 
+    factory = app.config["JOBS_APP_FACTORY"]
+
     try:
         q = queue()
         for key in keys:
-            q.enqueue(run_job, "core.jobs:run_outbox_job", key)
+            q.enqueue(run_job, factory, "core.jobs:run_outbox_job", key)
     except RedisError as exc:
         log.warning("job queue unreachable (%s): %d job(s) wait in the outbox", exc, len(keys))
 

@@ -15,7 +15,6 @@ from core.forms import flash_error, show_errors
 from core.i18n import plain_decimal, safe_next
 from core.pagination import paginate
 from marketplace import bp
-from marketplace.documents.views import cart_estimate, order_estimate
 from marketplace.forms import (
     AddToCartForm,
     CartQuantityForm,
@@ -48,6 +47,12 @@ def _details(form) -> dict:
     }
 
 
+def product_order(product, quantity_text) -> str:
+    """The product page's ordering part: add to cart, ask for a quote (catalog's hook
+    'product-order')."""
+    return render_template("marketplace/_product_order.html", product=product, quantity_text=quantity_text)
+
+
 @bp.get("/cart")
 @roles_required("buyer")
 def cart():
@@ -60,7 +65,6 @@ def cart():
         form=CheckoutForm(),
         qty_form=CartQuantityForm(),
         unit_labels=UNIT_LABELS,
-        **cart_estimate(current_user, request.args),
     )
 
 
@@ -192,7 +196,6 @@ def order_detail(order_id):
         payments=intake.payments_of(current_user, order.id),
         methods=intake.available_methods(),
         pay_form=ReasonForm(),
-        **order_estimate(current_user, order, request.args),
     )
 
 
