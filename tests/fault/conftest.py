@@ -259,7 +259,7 @@ def start_server(fault_database, tmp_path):
             )
         server = Server(url=f"http://127.0.0.1:{port}", process=process, log=log, env=env)
         started.append(server)
-        wait_for(server.url + "/healthz", process=process)
+        wait_for(server.url + "/healthz", seconds=120, process=process)  # a busy machine boots slowly
         until(lambda: len(server.workers()) == 2, what="two gunicorn workers")
         return server
 

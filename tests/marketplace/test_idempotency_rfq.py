@@ -84,7 +84,7 @@ def _crash_once(monkeypatch, target, name):
 
 @pytest.mark.parametrize(
     "where",
-    ["while reserving stock", "after the order is written, before the answer"],
+    ["after reserving stock", "after the order is written, before the answer"],
 )
 def test_a_worker_dying_mid_request_strands_no_key(api, monkeypatch, where):
     from marketplace import schemas
@@ -92,8 +92,8 @@ def test_a_worker_dying_mid_request_strands_no_key(api, monkeypatch, where):
 
     p = product(stock="10")
     api.as_role("buyer")
-    if where == "while reserving stock":
-        _crash_once(monkeypatch, orders, "record_order_rate")
+    if where == "after reserving stock":
+        _crash_once(monkeypatch, orders, "set_status_initial")
     else:
         _crash_once(monkeypatch, schemas.OrderSchema, "dump")
     body = {"lines": [{"product_id": p.id, "quantity": "3"}]}
