@@ -31,9 +31,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 BIN = Path(sys.executable).parent
-DEMO_PASSWORD = "agrobridge-demo"
 SEARCHES = ("荞麦", "蜂蜜", "гречка", "мёд", "buckwheat", "honey", "linseed oil", "qiaomai")
 MAX_GROWTH = 0.10
+
+
+def demo_password() -> str:
+    from accounts.seed import DEMO_PASSWORD
+
+    return DEMO_PASSWORD
 
 
 def free_port() -> int:
@@ -102,7 +107,7 @@ def workers_of(master: int) -> list[int]:
 
 
 def token(client: Client, email: str) -> dict:
-    body = client.call("login", "POST", "/api/v1/auth/token", {"email": email, "password": DEMO_PASSWORD})
+    body = client.call("login", "POST", "/api/v1/auth/token", {"email": email, "password": demo_password()})
     if body is None:
         raise SystemExit(f"cannot log in as {email}")
     return {"Authorization": f"Bearer {body['token']}"}

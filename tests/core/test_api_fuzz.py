@@ -17,12 +17,12 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import checks
 
+from accounts.seed import DEMO_PASSWORD
 from core.extensions import db
 from core.seed import run_seeders
 
 EXAMPLES_PER_OPERATION = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 SECONDS_PER_CALLER = float(os.environ.get("FUZZ_SECONDS", "30"))
-DEMO_PASSWORD = "agrobridge-demo"
 CALLERS = ("anonymous", "buyer", "farmer", "operator", "admin")
 CHECKS = [
     checks.not_a_server_error,

@@ -19,9 +19,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from accounts.seed import DEMO_PASSWORD
 from tests.journey.conftest import BIN, ROOT, free_port, wait_for
 
-DEMO_PASSWORD = "agrobridge-demo"
 WEBHOOK_SECRET = "whsec_fault"
 
 
