@@ -18,9 +18,9 @@ from catalog.models import Product
 from catalog.queries import listing_options
 from catalog.schemas import ProductCreateSchema, ProductInSchema
 from catalog.services import producers, product_rules, products
-from catalog.uploads import read_limited
 from core.errors import AppError, ValidationFailed
 from core.extensions import db
+from core.uploads import read_limited
 
 COLUMNS = [
     "id",

@@ -109,3 +109,11 @@ def test_a_30_mb_api_upload_is_a_json_413(api):
     response = api.post("/api/v1/shipments/1/documents", data=data, content_type="multipart/form-data")
     assert response.status_code == 413
     assert response.get_json()["error"]["code"] == "payload_too_large"
+
+
+def test_a_form_part_without_a_name_is_no_500(api):
+    api.as_role("operator")
+    body = b"--XX\r\nContent-Disposition: form-data\r\n\r\n{}\r\n--XX--\r\n"
+    multipart = "multipart/form-data; boundary=XX"
+    response = api.post("/api/v1/shipments/1/events", data=body, content_type=multipart)
+    assert response.status_code == 422, response.get_data(as_text=True)
