@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from core import outbox
+from core import logs, outbox
 from core.extensions import db
 
 log = logging.getLogger(__name__)
@@ -74,12 +74,31 @@ def run_job(factory: str, path: str, *args, **kwargs):
     """What the RQ worker executes: the job inside an app context. Outside one (a plain
     ``rq worker``) the app is built by ``factory``, the dotted path of the app factory that
     enqueued the job (``JOBS_APP_FACTORY``): core does not know the app."""
+    from rq import get_current_job
+
     app = current_app._get_current_object() if current_app else resolve(factory)()
-    with app.app_context():
+    job = get_current_job()
+    rid = job.meta.get("request_id") if job is not None else None
+    return _run(app, path, args, kwargs, rid)
+
+
+def _run(app, path: str, args, kwargs, rid: str | None, reraise: bool = True):
+    """Run one job in its own app context (so its own session), under ``rid``, and log it."""
+    with app.app_context(), logs.job_context(rid):
+        started = time.perf_counter()
+        log.info("job %s started", path, extra={"job": path})
         try:
-            return resolve(path)(*args, **kwargs)
+            result = resolve(path)(*args, **kwargs)
+        except Exception:
+            log.exception("job %s failed", path, extra={"job": path})
+            if reraise:  # RQ retries it
+                raise
+            return None
         finally:
             db.session.remove()
+        duration_ms = round((time.perf_counter() - started) * 1000, 1)
+        log.info("job %s done", path, extra={"job": path, "duration_ms": duration_ms})
+        return result
 
 
 def redis_connection():
@@ -100,12 +119,13 @@ def dispatch(keys) -> None:
     if not keys:
         return
     app = current_app._get_current_object()
+    # The request (or job) that committed: its id follows the job into the worker's log.
+    rid = logs.request_id()
     if app.config.get("JOBS_INLINE"):
         for key in keys:
             # A fresh app context gives the job its own session and connection; a failure is
             # recorded on its row and logged, never raised into the user's request.
-            with app.app_context():
-                outbox.run(key, resolve)
+            _run(app, "core.jobs:run_outbox_job", (key,), {}, rid, reraise=False)
         return
     from redis.exceptions import RedisError
 
@@ -114,7 +134,7 @@ def dispatch(keys) -> None:
     try:
         q = queue()
         for key in keys:
-            q.enqueue(run_job, factory, "core.jobs:run_outbox_job", key)
+            q.enqueue_call(run_job, args=(factory, "core.jobs:run_outbox_job", key), meta={"request_id": rid})
     except RedisError as exc:
         log.warning("job queue unreachable (%s): %d job(s) wait in the outbox", exc, len(keys))
 

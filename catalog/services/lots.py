@@ -10,6 +10,7 @@ from catalog.models import Lot, Product
 from catalog.services.common import clean, quantity_ok
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
+from core.logs import audit
 
 
 def _check_lot(product: Product, data: dict, lot: Lot | None = None) -> dict:
@@ -60,6 +61,8 @@ def add_lot(user, product: Product, data: dict) -> Lot:
         product.tracks_lots = True
         product.stock_on_hand = Decimal("0")
     db.session.add(lot)
+    db.session.flush()
+    audit("stock.lot_added", user, product_id=product.id, lot_id=lot.id, quantity=lot.quantity)
     db.session.commit()
     return lot
 
@@ -67,8 +70,18 @@ def add_lot(user, product: Product, data: dict) -> Lot:
 def update_lot(user, lot: Lot, data: dict) -> Lot:
     if not lot.product.owned_by(user):
         raise Forbidden(_l("Only the producer who lists this product may change it."))
+    before = lot.quantity
     for key, value in _check_lot(lot.product, data, lot).items():
         setattr(lot, key, value)
+    if lot.quantity != before:
+        audit(
+            "stock.adjusted",
+            user,
+            product_id=lot.product_id,
+            lot_id=lot.id,
+            from_quantity=before,
+            to_quantity=lot.quantity,
+        )
     db.session.commit()
     return lot
 
@@ -78,6 +91,7 @@ def delete_lot(user, lot: Lot) -> None:
         raise Forbidden(_l("Only the producer who lists this product may change it."))
     if lot.quantity_reserved > 0:
         raise Conflict(_l("Open orders hold stock from this lot."))
+    audit("stock.lot_removed", user, product_id=lot.product_id, lot_id=lot.id, quantity=lot.quantity)
     db.session.delete(lot)
     db.session.commit()
 
