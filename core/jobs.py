@@ -37,7 +37,7 @@ def enqueue_after_commit(func, *args, **kwargs) -> None:
     """
     job = outbox.new_job(_path(func), args, kwargs)
     db.session.add(job)
-    db.session.info.setdefault(_PENDING, []).append(job.key)
+    db.session.info.setdefault(_PENDING, []).append((job.key, job.path))
 
 
 def run_outbox_job(key: str) -> None:
@@ -79,25 +79,28 @@ def run_job(factory: str, path: str, *args, **kwargs):
     app = current_app._get_current_object() if current_app else resolve(factory)()
     job = get_current_job()
     rid = job.meta.get("request_id") if job is not None else None
-    return _run(app, path, args, kwargs, rid)
+    label = job.meta.get("job") if job is not None else None
+    return _run(app, path, args, kwargs, rid, label=label)
 
 
-def _run(app, path: str, args, kwargs, rid: str | None, reraise: bool = True):
-    """Run one job in its own app context (so its own session), under ``rid``, and log it."""
+def _run(app, path: str, args, kwargs, rid: str | None, reraise: bool = True, label: str | None = None):
+    """Run one job in its own app context (so its own session), under ``rid``, and log it
+    as ``label`` (the outbox job's own path when ``path`` runs it)."""
+    label = label or path
     with app.app_context(), logs.job_context(rid):
         started = time.perf_counter()
-        log.info("job %s started", path, extra={"job": path})
+        log.info("job %s started", label, extra={"job": label})
         try:
             result = resolve(path)(*args, **kwargs)
         except Exception:
-            log.exception("job %s failed", path, extra={"job": path})
+            log.exception("job %s failed", label, extra={"job": label})
             if reraise:  # RQ retries it
                 raise
             return None
         finally:
             db.session.remove()
         duration_ms = round((time.perf_counter() - started) * 1000, 1)
-        log.info("job %s done", path, extra={"job": path, "duration_ms": duration_ms})
+        log.info("job %s done", label, extra={"job": label, "duration_ms": duration_ms})
         return result
 
 
@@ -114,18 +117,18 @@ def queue():
     return Queue(current_app.config["JOBS_QUEUE"], connection=redis_connection())
 
 
-def dispatch(keys) -> None:
-    """Run (inline) or announce (RQ) the outbox jobs just committed."""
-    if not keys:
+def dispatch(jobs) -> None:
+    """Run (inline) or announce (RQ) the outbox jobs just committed: ``[(key, path)]``."""
+    if not jobs:
         return
     app = current_app._get_current_object()
     # The request (or job) that committed: its id follows the job into the worker's log.
     rid = logs.request_id()
     if app.config.get("JOBS_INLINE"):
-        for key in keys:
+        for key, path in jobs:
             # A fresh app context gives the job its own session and connection; a failure is
             # recorded on its row and logged, never raised into the user's request.
-            _run(app, "core.jobs:run_outbox_job", (key,), {}, rid, reraise=False)
+            _run(app, "core.jobs:run_outbox_job", (key,), {}, rid, reraise=False, label=path)
         return
     from redis.exceptions import RedisError
 
@@ -133,10 +136,11 @@ def dispatch(keys) -> None:
 
     try:
         q = queue()
-        for key in keys:
-            q.enqueue_call(run_job, args=(factory, "core.jobs:run_outbox_job", key), meta={"request_id": rid})
+        for key, path in jobs:
+            meta = {"request_id": rid, "job": path}
+            q.enqueue_call(run_job, args=(factory, "core.jobs:run_outbox_job", key), meta=meta)
     except RedisError as exc:
-        log.warning("job queue unreachable (%s): %d job(s) wait in the outbox", exc, len(keys))
+        log.warning("job queue unreachable (%s): %d job(s) wait in the outbox", exc, len(jobs))
 
 
 @event.listens_for(Session, "after_commit")
