@@ -47,9 +47,12 @@ def register_extensions(app):
     init_i18n(app)
     init_security(app)
 
+    from flask import session
+
+    from accounts import SESSION_KEY
     from accounts.services import load_session_user
 
-    login_manager.user_loader(load_session_user)
+    login_manager.user_loader(lambda session_id: load_session_user(session_id, session.get(SESSION_KEY)))
     from flask_babel import lazy_gettext as _l
 
     login_manager.login_message = _l("Please log in to see this page.")

@@ -77,8 +77,8 @@ class Config:
     WTF_CSRF_CHECK_DEFAULT = False  # checked in core.security so API tokens can skip it
     WTF_CSRF_TIME_LIMIT = None
 
-    LOGIN_RATE_LIMIT_IP = os.environ.get("LOGIN_RATE_LIMIT_IP", "20 per minute")
-    LOGIN_RATE_LIMIT_ACCOUNT = os.environ.get("LOGIN_RATE_LIMIT_ACCOUNT", "5 per minute")
+    LOGIN_RATE_LIMIT_IP = os.environ.get("LOGIN_RATE_LIMIT_IP", "40 per minute")
+    LOGIN_RATE_LIMIT_ACCOUNT = os.environ.get("LOGIN_RATE_LIMIT_ACCOUNT", "10 per 15 minutes")
     RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", default=True)
     RATELIMIT_HEADERS_ENABLED = True
 

@@ -3,6 +3,8 @@
 from flask import Blueprint
 
 bp = Blueprint("accounts", __name__)
+#: Where the signed session cookie keeps the server-side session's key.
+SESSION_KEY = "sid"
 
 
 def register(app, api):
