@@ -11,6 +11,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from accounts.models import ApiToken, KnownDevice, LoginSession, User
+from accounts.passwords import check_password_strength
 from core.auth import ROLES
 from core.errors import Conflict, Forbidden, ValidationFailed
 from core.extensions import db
@@ -33,13 +34,6 @@ def normalise_email(email: str) -> str:
     return info.normalized.lower()
 
 
-def check_password_strength(password: str, field: str = "password") -> None:
-    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
-    if not password or len(password) < minimum:
-        message = _l("The password must have at least %(n)d characters.", n=minimum)
-        raise ValidationFailed(message, fields={field: [message]})
-
-
 def find_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
 
@@ -51,7 +45,7 @@ def create_user(*, email, password, role, name=None, company="", phone="", langu
     if language not in LANGUAGES:
         language = "en"
     email = normalise_email(email)
-    check_password_strength(password)
+    check_password_strength(password, user_inputs=(email, name, company))
     if find_by_email(email):
         message = _l("An account with this e-mail already exists.")
         raise Conflict(message, code="email_taken", fields={"email": [message]})
@@ -169,7 +163,8 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     if not check_password_hash(user.password_hash, current_password or ""):
         message = _l("The current password is wrong.")
         raise ValidationFailed(message, fields={"current_password": [message]})
-    check_password_strength(new_password, field="new_password")
+    own_words = (user.email, user.name, user.company)
+    check_password_strength(new_password, field="new_password", user_inputs=own_words)
     user.password_hash = generate_password_hash(new_password)
     user.session_version += 1
     _revoke_all_tokens(user)
