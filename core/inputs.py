@@ -17,7 +17,9 @@ from werkzeug.exceptions import BadRequest
 MAX_JSON_DEPTH = 32
 
 
-def _bad_text(value: str) -> bool:
+def _bad_text(value) -> bool:
+    if not isinstance(value, str):
+        return False
     if "\x00" in value:
         return True
     try:
