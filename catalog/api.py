@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
-from catalog import search, services
+from catalog import search
 from catalog.models import Category, District, Photo
 from catalog.schemas import (
     CategorySchema,
@@ -26,6 +26,7 @@ from catalog.schemas import (
     ProductQuerySchema,
     RejectSchema,
 )
+from catalog.services import certificates, lots, photos, producers, products
 from core.auth import api_auth, api_user
 from core.errors import NotFound, ValidationFailed
 from core.extensions import db
@@ -51,7 +52,7 @@ BEARER = [{"bearerAuth": []}]
 @producers_bp.alt_response(422, description="Invalid filter")
 def list_producers(args):
     """Verified producers, newest first. Anyone; an admin sees all and may filter by ``status``."""
-    stmt = services.list_producers(api_user(), args.get("status"))
+    stmt = producers.list_producers(api_user(), args.get("status"))
     page, per_page = args["page"], args["per_page"]
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
@@ -72,7 +73,7 @@ def create_producer(data):
 
     :raise 409: the farmer already has a producer profile
     """
-    return services.create_producer(api_user(), data)
+    return producers.create_producer(api_user(), data)
 
 
 @producers_bp.get(f"/{ID}")
@@ -83,7 +84,7 @@ def get_producer(producer_id):
 
     :raise 404: unknown or not visible to the caller
     """
-    return services.get_producer(api_user(), producer_id)
+    return producers.get_producer(api_user(), producer_id)
 
 
 @producers_bp.patch(f"/{ID}")
@@ -101,7 +102,7 @@ def update_producer(data, producer_id):
     :raise 403: not the owner
     """
     user = api_user()
-    return services.update_producer(user, services.get_producer(user, producer_id), data)
+    return producers.update_producer(user, producers.get_producer(user, producer_id), data)
 
 
 @producers_bp.post(f"/{ID}/verify")
@@ -118,7 +119,7 @@ def verify_producer(producer_id):
     :raise 409: the producer has no current GACC registration
     """
     user = api_user()
-    return services.verify_producer(user, services.get_producer(user, producer_id))
+    return producers.verify_producer(user, producers.get_producer(user, producer_id))
 
 
 @producers_bp.post(f"/{ID}/reject")
@@ -133,7 +134,7 @@ def verify_producer(producer_id):
 def reject_producer(data, producer_id):
     """Reject with a reason the farmer sees. Admins."""
     user = api_user()
-    return services.reject_producer(user, services.get_producer(user, producer_id), data["reason"])
+    return producers.reject_producer(user, producers.get_producer(user, producer_id), data["reason"])
 
 
 @producers_bp.get(f"/{ID}/certificates")
@@ -141,7 +142,7 @@ def reject_producer(data, producer_id):
 @producers_bp.alt_response(404, description="Producer not visible")
 def list_certificates(producer_id):
     """The producer's certificates, valid or not. Whoever may see the producer."""
-    return services.get_producer(api_user(), producer_id).certificates
+    return producers.get_producer(api_user(), producer_id).certificates
 
 
 @producers_bp.post(f"/{ID}/certificates")
@@ -156,7 +157,7 @@ def list_certificates(producer_id):
 def add_certificate(data, producer_id):
     """Add a certificate (upload its scan with PUT …/file). The owner."""
     user = api_user()
-    return services.add_certificate(user, services.get_producer(user, producer_id), data)
+    return certificates.add_certificate(user, producers.get_producer(user, producer_id), data)
 
 
 @producers_bp.put(f"/{ID}/certificates/<int(max=2147483647):certificate_id>/file")
@@ -176,9 +177,9 @@ def upload_certificate_file(files, producer_id, certificate_id):
     :raise 422: the file is neither a PDF nor an image
     """
     user = api_user()
-    producer = services.get_producer(user, producer_id)
-    certificate = services.get_certificate(user, producer, certificate_id)
-    return services.attach_certificate_file(user, certificate, files.get("file"))
+    producer = producers.get_producer(user, producer_id)
+    certificate = certificates.get_certificate(user, producer, certificate_id)
+    return certificates.attach_certificate_file(user, certificate, files.get("file"))
 
 
 @producers_bp.delete(f"/{ID}/certificates/<int(max=2147483647):certificate_id>")
@@ -191,8 +192,8 @@ def upload_certificate_file(files, producer_id, certificate_id):
 def delete_certificate(producer_id, certificate_id):
     """Remove a certificate. The owner."""
     user = api_user()
-    producer = services.get_producer(user, producer_id)
-    services.delete_certificate(user, services.get_certificate(user, producer, certificate_id))
+    producer = producers.get_producer(user, producer_id)
+    certificates.delete_certificate(user, certificates.get_certificate(user, producer, certificate_id))
 
 
 @producers_bp.post(f"/{ID}/photos")
@@ -209,7 +210,7 @@ def delete_certificate(producer_id, certificate_id):
 def add_producer_photo(files, producer_id):
     """Add a photo of the farm (JPEG, PNG, WebP or GIF; 5 MB at most). The owner."""
     user = api_user()
-    return services.add_producer_photo(user, services.get_producer(user, producer_id), files.get("file"))
+    return photos.add_producer_photo(user, producers.get_producer(user, producer_id), files.get("file"))
 
 
 # ---------------------------------------------------------------- products
@@ -246,8 +247,8 @@ def create_product(data):
     :raise 403: no producer profile (``producer_required``) or not verified (``producer_not_verified``)
     :raise 422: invalid fields; nothing is written
     """
-    product = services.create_product(api_user(), data)
-    return services.get_product(api_user(), product.id)
+    product = products.create_product(api_user(), data)
+    return products.get_product(api_user(), product.id)
 
 
 @products_bp.get(f"/products/{PID}")
@@ -258,7 +259,7 @@ def get_product(product_id):
 
     :raise 404: unknown or not visible
     """
-    return services.get_product(api_user(), product_id)
+    return products.get_product(api_user(), product_id)
 
 
 @products_bp.patch(f"/products/{PID}")
@@ -277,8 +278,8 @@ def update_product(data, product_id):
     :raise 404: not visible to the caller
     """
     user = api_user()
-    services.update_product(user, services.get_product_for_edit(user, product_id), data)
-    return services.get_product(user, product_id)
+    products.update_product(user, products.get_product_for_edit(user, product_id), data)
+    return products.get_product(user, product_id)
 
 
 @products_bp.delete(f"/products/{PID}")
@@ -291,7 +292,7 @@ def update_product(data, product_id):
 def archive_product(product_id):
     """Archive (never delete: orders refer to it). The owner, or an admin taking it down."""
     user = api_user()
-    return services.archive_product(user, services.get_product(user, product_id))
+    return products.archive_product(user, products.get_product(user, product_id))
 
 
 @products_bp.get(f"/products/{PID}/lots")
@@ -299,7 +300,7 @@ def archive_product(product_id):
 @products_bp.alt_response(404, description="Not visible")
 def list_lots(product_id):
     """The product's lots, by best-before date. Anyone who may see the product."""
-    return services.get_product(api_user(), product_id).lots
+    return products.get_product(api_user(), product_id).lots
 
 
 @products_bp.post(f"/products/{PID}/lots")
@@ -315,7 +316,7 @@ def list_lots(product_id):
 def add_lot(data, product_id):
     """Add a lot; from then on the product's stock is the sum of unexpired lots. The owner."""
     user = api_user()
-    return services.add_lot(user, services.get_product_for_edit(user, product_id), data)
+    return lots.add_lot(user, products.get_product_for_edit(user, product_id), data)
 
 
 @products_bp.patch(f"/products/{PID}/lots/<int(max=2147483647):lot_id>")
@@ -330,8 +331,8 @@ def add_lot(data, product_id):
 def update_lot(data, product_id, lot_id):
     """Correct a lot. The owner."""
     user = api_user()
-    product = services.get_product_for_edit(user, product_id)
-    return services.update_lot(user, services.get_lot(product, lot_id), data)
+    product = products.get_product_for_edit(user, product_id)
+    return lots.update_lot(user, lots.get_lot(product, lot_id), data)
 
 
 @products_bp.delete(f"/products/{PID}/lots/<int(max=2147483647):lot_id>")
@@ -345,8 +346,8 @@ def update_lot(data, product_id, lot_id):
 def delete_lot(product_id, lot_id):
     """Remove a lot nobody has reserved from. The owner."""
     user = api_user()
-    product = services.get_product_for_edit(user, product_id)
-    services.delete_lot(user, services.get_lot(product, lot_id))
+    product = products.get_product_for_edit(user, product_id)
+    lots.delete_lot(user, lots.get_lot(product, lot_id))
 
 
 @products_bp.post(f"/products/{PID}/photos")
@@ -367,9 +368,7 @@ def add_product_photo(files, product_id):
     :raise 422: not an image
     """
     user = api_user()
-    return services.add_product_photo(
-        user, services.get_product_for_edit(user, product_id), files.get("file")
-    )
+    return photos.add_product_photo(user, products.get_product_for_edit(user, product_id), files.get("file"))
 
 
 @products_bp.delete(f"/products/{PID}/photos/<int(max=2147483647):photo_id>")
@@ -382,11 +381,11 @@ def add_product_photo(files, product_id):
 def delete_product_photo(product_id, photo_id):
     """Remove a photo. The owner."""
     user = api_user()
-    product = services.get_product_for_edit(user, product_id)
+    product = products.get_product_for_edit(user, product_id)
     photo = db.session.get(Photo, photo_id)
     if photo is None or photo.product_id != product.id:
         raise NotFound()
-    services.delete_photo(user, photo)
+    photos.delete_photo(user, photo)
 
 
 @products_bp.get("/categories")

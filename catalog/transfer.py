@@ -14,10 +14,10 @@ from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
-from catalog import services
 from catalog.models import Product
 from catalog.queries import listing_options
 from catalog.schemas import ProductCreateSchema, ProductInSchema
+from catalog.services import producers, product_rules, products
 from catalog.uploads import read_limited
 from core.errors import AppError, ValidationFailed
 from core.extensions import db
@@ -77,17 +77,17 @@ def _safe(value):
 
 
 def product_rows(user) -> list[list]:
-    producer = services.producer_of(user)
+    producer = producers.producer_of(user)
     if producer is None:
         return []
-    products = db.session.scalars(
+    listed = db.session.scalars(
         select(Product)
         .where(Product.producer_id == producer.id)
         .options(*listing_options())
         .order_by(Product.id)
     ).unique()
     rows = []
-    for p in products:
+    for p in listed:
         # Lot-kept stock changes through lots, so it is not exported as an editable figure.
         stock = "" if p.tracks_lots else f"{p.stock_on_hand.normalize():f}"
         rows.append(
@@ -253,7 +253,7 @@ def _flatten(messages, prefix="") -> list[tuple[str, str]]:
 
 def import_products(user, file) -> ImportResult:
     """Create or update (rows with an ``id``) the farmer's products; all rows or none."""
-    producer = services._require_producer(user)
+    producer = producers.require_producer(user)
     data = read_limited(file, MAX_BYTES)
     rows = read_rows(file.filename, data)
     result = ImportResult()
@@ -284,7 +284,7 @@ def import_products(user, file) -> ImportResult:
             result.errors += [(number, f, m) for f, m in _flatten(exc.messages)]
             continue
         try:
-            checked = services.validate_product(producer, payload, product)
+            checked = product_rules.validate_product(producer, payload, product)
         except AppError as exc:
             flat = _flatten(exc.fields) or [("", str(exc.message))]
             result.errors += [(number, f, m) for f, m in flat]
@@ -301,7 +301,7 @@ def import_products(user, file) -> ImportResult:
                 result.created += 1
             else:
                 result.updated += 1
-            services.apply_product(product, checked)
+            products.apply_product(product, checked)
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from accounts.forms import ConfirmForm
-from catalog import bp, search, services, transfer
+from catalog import bp, search, transfer
 from catalog.data import CERTIFICATE_KINDS, PRODUCT_STATUS_LABELS, UNIT_LABELS
 from catalog.forms import (
     PRODUCER_FIELD_MAP,
@@ -27,6 +27,7 @@ from catalog.models import Category, Certificate, District, Photo, Product
 from catalog.queries import available_stock
 from catalog.reminders import producer_warnings
 from catalog.schemas import ProductQuerySchema
+from catalog.services import certificates, lots, photos, producers, products
 from catalog.uploads import storage_dir
 from core.auth import api_user, roles_required
 from core.errors import AppError
@@ -117,7 +118,7 @@ def browse():
 @bp.get(f"/catalog/products/{ID.format('product_id')}")
 def product_page(product_id):
     """A product: tiers, "your price", lots, certificates, producer. Whoever may see it (404 otherwise)."""
-    product = services.get_product(page_user(), product_id)
+    product = products.get_product(page_user(), product_id)
     quantity_text = request.args.get("quantity", "").strip().replace(",", ".")
     quantity = price = None
     if quantity_text:
@@ -148,7 +149,7 @@ def product_page(product_id):
 def producer_page(producer_id):
     """A producer: profile, credentials and products. Anyone for verified producers."""
     user = page_user()
-    producer = services.get_producer(user, producer_id)
+    producer = producers.get_producer(user, producer_id)
     result = search.search_products(user, {"producer": producer.id, "sort": "newest", "per_page": 100})
     return render_template("catalog/producer.html", producer=producer, products=result["items"])
 
@@ -157,7 +158,7 @@ def producer_page(producer_id):
 def photo_file(photo_id, variant):
     """A product's or producer's photo. Whoever may see the product or producer (404 otherwise)."""
     photo = db.session.get(Photo, photo_id)
-    if photo is None or not services.photo_visible_to(photo, api_user()):
+    if photo is None or not photos.photo_visible_to(photo, api_user()):
         abort(404)
     name = photo.thumb_name if variant == "thumb" else photo.file_name
     path = storage_dir("photos") / name
@@ -194,7 +195,7 @@ def certificate_file(certificate_id):
 @roles_required("farmer")
 def my_producer():
     """Create or edit one's producer profile; certificates; expiry warnings. Farmers."""
-    producer = services.producer_of(current_user)
+    producer = producers.producer_of(current_user)
     form = ProducerForm(prefix="producer")
     form.district.choices = _choices(_districts())
     if request.method == "GET" and producer is not None:
@@ -202,10 +203,10 @@ def my_producer():
     if form.validate_on_submit():
         try:
             if producer is None:
-                producer = services.create_producer(current_user, form.to_data())
+                producer = producers.create_producer(current_user, form.to_data())
                 flash(_("Your producer profile is saved and waits for review."), "success")
             else:
-                services.update_producer(current_user, producer, form.to_data())
+                producers.update_producer(current_user, producer, form.to_data())
                 flash(_("Your producer profile is saved."), "success")
         except AppError as exc:
             db.session.rollback()
@@ -228,13 +229,13 @@ def my_producer():
 @roles_required("farmer")
 def add_certificate():
     """Add a certificate with its scan. Farmers, to their own profile."""
-    producer = services.producer_of(current_user)
+    producer = producers.producer_of(current_user)
     if producer is None:
         return redirect(url_for("catalog.my_producer"))
     form = CertificateForm(prefix="cert")
     if form.validate_on_submit():
         try:
-            services.add_certificate(
+            certificates.add_certificate(
                 current_user,
                 producer,
                 {k: getattr(form, k).data for k in ("kind", "number", "issuer", "valid_from", "valid_until")},
@@ -261,7 +262,7 @@ def delete_certificate(certificate_id):
     if certificate is None:
         abort(404)
     if form.validate_on_submit():
-        services.delete_certificate(current_user, certificate)
+        certificates.delete_certificate(current_user, certificate)
         flash(_("Certificate removed."), "success")
     return redirect(url_for("catalog.my_producer"))
 
@@ -270,11 +271,11 @@ def delete_certificate(certificate_id):
 @roles_required("farmer")
 def add_producer_photo():
     """Upload a farm photo. Farmers."""
-    producer = services.producer_of(current_user)
+    producer = producers.producer_of(current_user)
     form = PhotoForm(prefix="photo")
     if producer is not None and form.validate_on_submit():
         try:
-            services.add_producer_photo(current_user, producer, form.file.data)
+            photos.add_producer_photo(current_user, producer, form.file.data)
         except AppError as exc:
             db.session.rollback()
             flash(str(exc.message), "error")
@@ -290,12 +291,12 @@ def add_producer_photo():
 @roles_required("farmer")
 def my_products():
     """One's own products in every status, with warnings about expiring credentials. Farmers."""
-    producer = services.producer_of(current_user)
+    producer = producers.producer_of(current_user)
     status = request.args.get("status")
     return render_template(
         "catalog/my_products.html",
         producer=producer,
-        products=services.my_products(current_user, status),
+        products=products.my_products(current_user, status),
         status=status,
         statuses=PRODUCT_STATUS_LABELS,
         warnings=producer_warnings(producer) if producer else [],
@@ -315,7 +316,7 @@ def _product_form(product=None):
 @roles_required("farmer")
 def new_product():
     """List a new product. Farmers with a verified producer profile."""
-    producer = services.producer_of(current_user)
+    producer = producers.producer_of(current_user)
     if producer is None:
         flash(_("Create your producer profile first."), "info")
         return redirect(url_for("catalog.my_producer"))
@@ -325,7 +326,7 @@ def new_product():
         form.status.data = "draft"
     if form.validate_on_submit():
         try:
-            product = services.create_product(current_user, form.to_data())
+            product = products.create_product(current_user, form.to_data())
         except AppError as exc:
             db.session.rollback()
             _form_errors(form, exc, PRODUCT_FIELD_MAP)
@@ -342,19 +343,19 @@ def new_product():
 @roles_required("farmer")
 def edit_product(product_id):
     """Edit one's product, its lots and photos. The owner (403 for another's visible product, else 404)."""
-    product = services.get_product_for_edit(current_user, product_id)
+    product = products.get_product_for_edit(current_user, product_id)
     form = _product_form(product)
     status = 200
     if form.validate_on_submit():
         try:
-            services.update_product(
+            products.update_product(
                 current_user, product, form.to_data(include_stock=not product.tracks_lots)
             )
         except AppError as exc:
             db.session.rollback()
             _form_errors(form, exc, PRODUCT_FIELD_MAP)
             status = exc.status
-            product = services.get_product_for_edit(current_user, product_id)
+            product = products.get_product_for_edit(current_user, product_id)
         else:
             flash(_("Product saved."), "success")
             return redirect(url_for("catalog.edit_product", product_id=product.id))
@@ -374,9 +375,9 @@ def edit_product(product_id):
 @roles_required("farmer")
 def archive_product(product_id):
     """Archive one's product. The owner."""
-    product = services.get_product_for_edit(current_user, product_id)
+    product = products.get_product_for_edit(current_user, product_id)
     if ConfirmForm().validate_on_submit():
-        services.archive_product(current_user, product)
+        products.archive_product(current_user, product)
         flash(_("Product archived: buyers no longer see it."), "success")
     return redirect(url_for("catalog.my_products"))
 
@@ -385,11 +386,11 @@ def archive_product(product_id):
 @roles_required("farmer")
 def add_lot(product_id):
     """Add a lot to one's product. The owner."""
-    product = services.get_product_for_edit(current_user, product_id)
+    product = products.get_product_for_edit(current_user, product_id)
     form = LotForm(prefix="lot")
     if form.validate_on_submit():
         try:
-            services.add_lot(
+            lots.add_lot(
                 current_user,
                 product,
                 {k: getattr(form, k).data for k in ("lot_number", "produced_on", "best_before", "quantity")},
@@ -412,10 +413,10 @@ def add_lot(product_id):
 @roles_required("farmer")
 def delete_lot(product_id, lot_id):
     """Remove a lot nobody reserved from. The owner."""
-    product = services.get_product_for_edit(current_user, product_id)
+    product = products.get_product_for_edit(current_user, product_id)
     if ConfirmForm().validate_on_submit():
         try:
-            services.delete_lot(current_user, services.get_lot(product, lot_id))
+            lots.delete_lot(current_user, lots.get_lot(product, lot_id))
         except AppError as exc:
             db.session.rollback()
             flash(str(exc.message), "error")
@@ -428,11 +429,11 @@ def delete_lot(product_id, lot_id):
 @roles_required("farmer")
 def add_product_photo(product_id):
     """Upload a product photo (checked, re-encoded, thumbnailed). The owner; 413 past 5 MB."""
-    product = services.get_product_for_edit(current_user, product_id)
+    product = products.get_product_for_edit(current_user, product_id)
     form = PhotoForm(prefix="photo")
     if form.validate_on_submit():
         try:
-            services.add_product_photo(current_user, product, form.file.data)
+            photos.add_product_photo(current_user, product, form.file.data)
         except AppError as exc:
             db.session.rollback()
             if exc.status == 413:
@@ -447,12 +448,12 @@ def add_product_photo(product_id):
 @roles_required("farmer")
 def delete_product_photo(product_id, photo_id):
     """Remove a product photo. The owner."""
-    product = services.get_product_for_edit(current_user, product_id)
+    product = products.get_product_for_edit(current_user, product_id)
     photo = db.session.get(Photo, photo_id)
     if photo is None or photo.product_id != product.id:
         abort(404)
     if ConfirmForm().validate_on_submit():
-        services.delete_photo(current_user, photo)
+        photos.delete_photo(current_user, photo)
         flash(_("Photo removed."), "success")
     return redirect(url_for("catalog.edit_product", product_id=product.id) + "#photos")
 
@@ -509,7 +510,7 @@ def verification_queue():
     """Producers waiting for review, with their credentials. Admins."""
     return render_template(
         "catalog/verification.html",
-        producers=services.verification_queue(),
+        producers=producers.verification_queue(),
         confirm_form=ConfirmForm(),
         reject_form=RejectForm(),
     )
@@ -519,10 +520,10 @@ def verification_queue():
 @roles_required("admin")
 def verify_producer(producer_id):
     """Verify a producer. Admins."""
-    producer = services.get_producer(current_user, producer_id)
+    producer = producers.get_producer(current_user, producer_id)
     if ConfirmForm().validate_on_submit():
         try:
-            services.verify_producer(current_user, producer)
+            producers.verify_producer(current_user, producer)
         except AppError as exc:
             db.session.rollback()
             flash(str(exc.message), "error")
@@ -535,10 +536,10 @@ def verify_producer(producer_id):
 @roles_required("admin")
 def reject_producer(producer_id):
     """Reject a producer with a reason. Admins."""
-    producer = services.get_producer(current_user, producer_id)
+    producer = producers.get_producer(current_user, producer_id)
     form = RejectForm()
     if form.validate_on_submit():
-        services.reject_producer(current_user, producer, form.reason.data)
+        producers.reject_producer(current_user, producer, form.reason.data)
         flash(_("%(name)s is sent back to the farmer.", name=producer.name_ru), "success")
     else:
         flash(_("Give the farmer a reason."), "error")

@@ -12,18 +12,16 @@ def register(app, api):
     from marketplace import cli, seed, views  # noqa: F401  (routes, demo data)
     from marketplace.api import orders as orders_api
     from marketplace.api import payments as payments_api
-    from marketplace.services import (
-        notifications,  # noqa: F401  (signal receivers)
-        payments,
-    )
+    from marketplace.services import notifications  # noqa: F401  (signal receivers)
     from marketplace.services.lifecycle import PAYMENT_LABELS, STATUS_LABELS
+    from marketplace.services.payments import refunds
     from marketplace.webhooks import bp as webhooks_bp
 
     app.register_blueprint(bp)
     app.register_blueprint(webhooks_bp)
     api.register_blueprint(orders_api.blp)
     api.register_blueprint(payments_api.blp)
-    payments.connect_signals()
+    refunds.connect_signals()
     from marketplace.documents import register as register_documents
 
     register_documents(app, api)

@@ -10,7 +10,7 @@ from core.extensions import db
 from core.seed import seeder
 from marketplace.models import Order
 from marketplace.services import orders as order_service
-from marketplace.services import payments
+from marketplace.services.payments import intake, settlement
 
 #: (buyer e-mail, how many products, status to reach)
 PLAN = [
@@ -61,14 +61,14 @@ def seed_orders(echo):
 def _advance(order: Order, status: str, buyer) -> None:
     farmer = order.producer.owner
     if status == "pending_payment":
-        payments.start_payment(buyer, [order], "bank_transfer")
+        intake.start_payment(buyer, [order], "bank_transfer")
         return
     if status == "cancelled":
         order_service.transition(buyer, order.id, "cancelled", "ordered by mistake")
         return
-    info = payments.start_payment(buyer, [order], "bank_transfer")
+    info = intake.start_payment(buyer, [order], "bank_transfer")
     admin = db.session.scalar(select(User).where(User.role == "admin").order_by(User.id))
-    payments.record_bank_transfer(admin, info["reference"], Decimal(order.total))
+    settlement.record_bank_transfer(admin, info["reference"], Decimal(order.total))
     steps = {
         "paid": [],
         "confirmed": ["confirmed"],

@@ -4,7 +4,8 @@ from flask import Blueprint, jsonify, request
 
 from core.errors import json_error
 from core.extensions import limiter
-from marketplace.services import payments, stripe_gateway
+from marketplace.services import stripe_gateway
+from marketplace.services.payments import provider_events
 
 bp = Blueprint("webhooks", __name__)
 
@@ -21,5 +22,5 @@ def stripe_webhook():
         event = stripe_gateway.verify_event(payload, request.headers.get("Stripe-Signature"))
     except ValueError:
         return json_error(400, "bad_signature", "The Stripe-Signature header is missing or wrong.")
-    outcome = payments.handle_stripe_event(event)
+    outcome = provider_events.handle_stripe_event(event)
     return jsonify({"received": True, "outcome": outcome})

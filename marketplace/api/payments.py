@@ -4,7 +4,7 @@ from flask_smorest import Blueprint
 
 from core.auth import api_auth, api_user
 from marketplace import schemas as s
-from marketplace.services import payments
+from marketplace.services.payments import intake, payouts, settlement
 
 blp = Blueprint("payments_api", __name__, url_prefix="/api/v1", description="Payments and payouts")
 BEARER = [{"bearerAuth": []}]
@@ -24,7 +24,7 @@ def pay_order(data, order_id):
     :raise 409: the order is not awaiting payment
     :raise 422: the method is not enabled
     """
-    return payments.pay_order(api_user(), order_id, data["method"])
+    return intake.pay_order(api_user(), order_id, data["method"])
 
 
 @blp.post("/checkouts/<int(max=2147483647):checkout_id>/payment")
@@ -36,7 +36,7 @@ def pay_order(data, order_id):
 @blp.doc(security=BEARER)
 def pay_checkout(data, checkout_id):
     """Pay every order of a checkout with one payment. The checkout's buyer."""
-    return payments.pay_checkout(api_user(), checkout_id, data["method"])
+    return intake.pay_checkout(api_user(), checkout_id, data["method"])
 
 
 @blp.get("/orders/<int(max=2147483647):order_id>/payments")
@@ -45,7 +45,7 @@ def pay_checkout(data, checkout_id):
 @blp.doc(security=BEARER)
 def order_payments(order_id):
     """Payments and refunds of an order. Its parties and admins; 404 to others."""
-    return payments.payments_of(api_user(), order_id)
+    return intake.payments_of(api_user(), order_id)
 
 
 @blp.post("/payments/bank-transfers")
@@ -56,7 +56,7 @@ def order_payments(order_id):
 @blp.doc(security=BEARER)
 def bank_transfer(data):
     """Record money received against a payment reference. Admins."""
-    return payments.record_bank_transfer(
+    return settlement.record_bank_transfer(
         api_user(), data["reference"], data["amount"], data.get("received_at")
     )
 
@@ -68,7 +68,7 @@ def bank_transfer(data):
 @blp.doc(security=BEARER)
 def list_payouts(args):
     """Payouts: all for admins, their own for a farmer."""
-    return payments.payouts_for(api_user(), args.get("status"))
+    return payouts.payouts_for(api_user(), args.get("status"))
 
 
 @blp.post("/payouts/<int(max=2147483647):payout_id>/sent")
@@ -79,4 +79,4 @@ def list_payouts(args):
 @blp.doc(security=BEARER)
 def payout_sent(data, payout_id):
     """Mark a payout as sent by bank transfer, with its bank reference. Admins."""
-    return payments.mark_payout_sent(api_user(), payout_id, data["bank_reference"])
+    return payouts.mark_payout_sent(api_user(), payout_id, data["bank_reference"])

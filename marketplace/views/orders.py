@@ -28,9 +28,9 @@ from marketplace.forms import (
 from marketplace.models import ORDER_STATUSES
 from marketplace.services import cart as cart_service
 from marketplace.services import orders as order_service
-from marketplace.services import payments as payment_service
 from marketplace.services import rfq as rfq_service
 from marketplace.services.lifecycle import PIPELINE, allowed_moves
+from marketplace.services.payments import intake
 
 ACTIONS = {  # URL word → target status
     "confirm": "confirmed",
@@ -159,7 +159,7 @@ def checkout_done(checkout_id):
         "marketplace/checkout_done.html",
         checkout=created,
         pay_form=ReasonForm(),
-        methods=payment_service.available_methods(),
+        methods=intake.available_methods(),
     )
 
 
@@ -189,8 +189,8 @@ def order_detail(order_id):
         pipeline=PIPELINE,
         reason_form=ReasonForm(),
         resolve_form=ResolveForm(),
-        payments=payment_service.payments_of(current_user, order.id),
-        methods=payment_service.available_methods(),
+        payments=intake.payments_of(current_user, order.id),
+        methods=intake.available_methods(),
         pay_form=ReasonForm(),
         **order_estimate(current_user, order, request.args),
     )

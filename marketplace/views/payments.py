@@ -15,7 +15,8 @@ from core.extensions import db, talisman
 from core.forms import flash_error
 from marketplace import bp
 from marketplace.forms import ReasonForm
-from marketplace.services import ledger, payments
+from marketplace.services import ledger
+from marketplace.services.payments import desk, intake, payouts, provider_events, settlement
 
 #: Stripe.js is the one outside script, allowed on the payment page only.
 STRIPE_CSP = {
@@ -31,9 +32,9 @@ STRIPE_CSP = {
 def _start(method: str, *, order_id=None, checkout_id=None):
     try:
         if checkout_id:
-            info = payments.pay_checkout(current_user, checkout_id, method)
+            info = intake.pay_checkout(current_user, checkout_id, method)
         else:
-            info = payments.pay_order(current_user, order_id, method)
+            info = intake.pay_order(current_user, order_id, method)
     except AppError as exc:
         db.session.rollback()
         flash(str(exc.message), "error")
@@ -68,8 +69,8 @@ def pay_checkout(checkout_id):
 @talisman(content_security_policy=STRIPE_CSP)
 def payment_page(payment_id):
     """Bank-transfer instructions, or the card/Alipay/WeChat Pay page. The payment's buyer."""
-    payment = payments.payment_for(current_user, payment_id)
-    info = payments.describe(payment) if payment.status in ("pending", "partially_received") else None
+    payment = intake.payment_for(current_user, payment_id)
+    info = intake.describe(payment) if payment.status in ("pending", "partially_received") else None
     return render_template(
         "marketplace/payment.html",
         payment=payment,
@@ -86,7 +87,7 @@ def payment_test_confirm(payment_id):
     """Test mode only: pay with Stripe's test card, confirmed server-side. The payment's buyer."""
     if ReasonForm().validate_on_submit():
         try:
-            payments.test_confirm(current_user, payment_id)
+            provider_events.test_confirm(current_user, payment_id)
         except AppError as exc:
             db.session.rollback()
             flash(str(exc.message), "error")
@@ -99,9 +100,9 @@ def payment_test_confirm(payment_id):
 @roles_required("buyer")
 def payment_return(payment_id):
     """Where Stripe.js sends the buyer back: check the intent's state with Stripe."""
-    payment = payments.payment_for(current_user, payment_id)
+    payment = intake.payment_for(current_user, payment_id)
     try:
-        payments.sync_intent(payment)
+        provider_events.sync_intent(payment)
     except AppError:
         db.session.rollback()
     return redirect(url_for("marketplace.payment_page", payment_id=payment_id))
@@ -117,7 +118,7 @@ def balance():
         "marketplace/balance.html",
         producer=producer,
         totals=totals,
-        payouts=payments.payouts_for(current_user),
+        payouts=payouts.payouts_for(current_user),
     )
 
 
@@ -125,7 +126,7 @@ def balance():
 @roles_required("admin")
 def admin_payments():
     """Bank transfers to match, payouts to send, refunds due, flagged events. Admins."""
-    return render_template("marketplace/admin_payments.html", form=ReasonForm(), **payments.admin_overview())
+    return render_template("marketplace/admin_payments.html", form=ReasonForm(), **desk.admin_overview())
 
 
 @bp.post("/admin/payments/bank-transfers")
@@ -140,7 +141,7 @@ def admin_record_transfer():
             flash(_("Enter the amount received, e.g. 1250.00."), "error")
             return redirect(url_for("marketplace.admin_payments"))
         try:
-            payment = payments.record_bank_transfer(current_user, request.form.get("reference", ""), amount)
+            payment = settlement.record_bank_transfer(current_user, request.form.get("reference", ""), amount)
         except AppError as exc:
             db.session.rollback()
             flash_error(exc)
@@ -162,7 +163,7 @@ def admin_payout_sent(payout_id):
     """Mark a payout sent with its bank reference. Admins."""
     if ReasonForm().validate_on_submit():
         try:
-            payments.mark_payout_sent(current_user, payout_id, request.form.get("bank_reference", ""))
+            payouts.mark_payout_sent(current_user, payout_id, request.form.get("bank_reference", ""))
         except AppError as exc:
             db.session.rollback()
             flash_error(exc)

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from catalog.models import Lot, Product, ProductPriceTier
-from catalog.services import available_stock
+from catalog.queries import available_stock
 from core.extensions import db
 from tests import factories
 from tests.catalog.helpers import error_fields, product_payload

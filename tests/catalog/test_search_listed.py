@@ -4,8 +4,9 @@ what the general ones do."""
 
 from sqlalchemy import select
 
-from catalog import search, services, textsearch
+from catalog import search, textsearch
 from catalog.models import Product
+from catalog.services import producers, products
 from core.extensions import db
 from tests import factories
 
@@ -24,25 +25,25 @@ def test_listed_follows_product_and_producer_status(api):
     db.session.commit()
     assert not stored_listed(draft) and not stored_listed(active)
 
-    services.verify_producer(admin, producer)
+    producers.verify_producer(admin, producer)
     assert not stored_listed(draft) and stored_listed(active)
     assert active.listed is True  # the loaded object is refreshed too
 
-    services.reject_producer(admin, producer, "Blurred GACC scan")
+    producers.reject_producer(admin, producer, "Blurred GACC scan")
     assert not stored_listed(active)
 
     producer.status = "verified"
     db.session.commit()
     assert stored_listed(active)
-    services.archive_product(admin, active)
+    products.archive_product(admin, active)
     assert not stored_listed(active)
 
     owner = producer.owner
-    services.update_product(owner, draft, {"status": "active"})
+    products.update_product(owner, draft, {"status": "active"})
     assert stored_listed(draft)
 
     # New credentials send a verified profile back to review: its products leave the catalog.
-    services.update_producer(owner, producer, {"name": {"ru": "ООО Новое имя"}})
+    producers.update_producer(owner, producer, {"name": {"ru": "ООО Новое имя"}})
     assert producer.status == "pending" and not stored_listed(draft)
 
 

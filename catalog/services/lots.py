@@ -1,0 +1,89 @@
+"""Lots: dated batches of a product; from the first lot on, they hold the product's stock."""
+
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from catalog.models import Lot, Product
+from catalog.services.common import clean, quantity_ok
+from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from core.extensions import db
+
+
+def _check_lot(product: Product, data: dict, lot: Lot | None = None) -> dict:
+    errors: dict = {}
+    values: dict = {}
+    if "lot_number" in data or lot is None:
+        number = clean(data.get("lot_number"))[:64]
+        if not number:
+            errors["lot_number"] = [_l("Enter the lot number.")]
+        else:
+            clash = db.session.scalar(
+                select(Lot.id).where(Lot.product_id == product.id, Lot.lot_number == number)
+            )
+            if clash and (lot is None or clash != lot.id):
+                errors["lot_number"] = [_l("This product already has a lot with this number.")]
+        values["lot_number"] = number
+    for key in ("produced_on", "best_before"):
+        if key in data or lot is None:
+            if not isinstance(data.get(key), date):
+                errors[key] = [_l("Enter a date.")]
+            values[key] = data.get(key)
+    produced = values.get("produced_on", lot.produced_on if lot else None)
+    best_before = values.get("best_before", lot.best_before if lot else None)
+    if isinstance(produced, date) and isinstance(best_before, date) and best_before < produced:
+        errors["best_before"] = [_l("The best-before date cannot precede the production date.")]
+    if "quantity" in data or lot is None:
+        quantity = data.get("quantity")
+        if not isinstance(quantity, Decimal) or quantity <= 0:
+            errors["quantity"] = [_l("Must be greater than zero.")]
+        elif not quantity_ok(quantity, product.unit):
+            errors["quantity"] = [_l("This unit is sold in whole numbers.")]
+        elif lot is not None and quantity < lot.quantity_reserved:
+            errors["quantity"] = [_l("Open orders hold more than this.")]
+        values["quantity"] = quantity
+    if errors:
+        raise ValidationFailed(_l("Some fields are not valid."), fields=errors)
+    return values
+
+
+def add_lot(user, product: Product, data: dict) -> Lot:
+    """From its first lot on, a product's stock is the sum of its unexpired lots."""
+    if not product.owned_by(user):
+        raise Forbidden(_l("Only the producer who lists this product may change it."))
+    lot = Lot(product=product, quantity_reserved=Decimal("0"), **_check_lot(product, data))
+    if not product.tracks_lots:
+        if product.stock_reserved > 0:
+            raise Conflict(_l("Open orders hold stock of this product: lots can be added once they ship."))
+        product.tracks_lots = True
+        product.stock_on_hand = Decimal("0")
+    db.session.add(lot)
+    db.session.commit()
+    return lot
+
+
+def update_lot(user, lot: Lot, data: dict) -> Lot:
+    if not lot.product.owned_by(user):
+        raise Forbidden(_l("Only the producer who lists this product may change it."))
+    for key, value in _check_lot(lot.product, data, lot).items():
+        setattr(lot, key, value)
+    db.session.commit()
+    return lot
+
+
+def delete_lot(user, lot: Lot) -> None:
+    if not lot.product.owned_by(user):
+        raise Forbidden(_l("Only the producer who lists this product may change it."))
+    if lot.quantity_reserved > 0:
+        raise Conflict(_l("Open orders hold stock from this lot."))
+    db.session.delete(lot)
+    db.session.commit()
+
+
+def get_lot(product: Product, lot_id: int) -> Lot:
+    lot = db.session.get(Lot, lot_id)
+    if lot is None or lot.product_id != product.id:
+        raise NotFound(_l("No such lot."))
+    return lot
