@@ -73,6 +73,8 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     FORCE_HTTPS = env_bool("FORCE_HTTPS", default=False)
+    #: How many proxies in front set X-Forwarded-For/-Proto/-Host/-Port (0: none, trust nothing).
+    PROXY_COUNT = env_int("PROXY_COUNT", 0)
 
     WTF_CSRF_CHECK_DEFAULT = False  # checked in core.security so API tokens can skip it
     WTF_CSRF_TIME_LIMIT = None
