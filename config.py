@@ -110,6 +110,15 @@ class Config:
     STRIPE_TEST_CONFIRM = env_bool("STRIPE_TEST_CONFIRM")
     #: Landed-cost estimate: cargo insurance as a percentage of goods + freight.
     LANDED_COST_INSURANCE_PERCENT = os.environ.get("LANDED_COST_INSURANCE_PERCENT", "0.3")
+    #: Share of a lot's shelf life that must be left on arrival in Harbin ("2/3" or "0.75");
+    #: a buyer may set their own. Route days come from the freight tariffs' leg durations,
+    #: else ROUTE_DAYS_DEFAULT.
+    SHELF_LIFE_SHARE_ON_ARRIVAL = os.environ.get("SHELF_LIFE_SHARE_ON_ARRIVAL", "2/3")
+    ROUTE_DAYS_DEFAULT = env_int("ROUTE_DAYS_DEFAULT", 14)
+    #: The daily CBR file `flask rates import` and the periodic job read; a rate older than
+    #: FX_MAX_AGE_DAYS is not used for a new order or estimate.
+    CBR_DAILY_URL = os.environ.get("CBR_DAILY_URL", "https://www.cbr.ru/scripts/XML_daily.asp")
+    FX_MAX_AGE_DAYS = env_int("FX_MAX_AGE_DAYS", 7)
     #: The platform's commission on each completed order, in percent.
     PLATFORM_COMMISSION_PERCENT = os.environ.get("PLATFORM_COMMISSION_PERCENT", "5")
     #: Bank details buyers transfer CNY to.

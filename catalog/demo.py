@@ -103,7 +103,18 @@ PRODUCERS = [
     ),
 ]
 
-# producer, category, zh, ru, en, HS, unit, net kg, tiers [(qty, price)], stock, organic, (tmin, tmax), shelf days  # noqa: E501
+#: The Russian export code (TN VED EAEU) where its national digits differ from the Chinese
+#: code's; the first 6 digits (the HS subheading) always agree. Headings per DOMAIN.md:
+#: hulled buckwheat groats are worked grain (1104.29), not buckwheat grain (1008.10); oat bran
+#: 2302.40; linseed cake 2306.20; fireweed (Ivan-chai) infusion 2106.90, not tea of Camellia (0902).
+TNVED_CODES = {
+    "Rolled oat flakes": "1104129000",
+    "Fermented fireweed tea": "2106909808",
+    "Refined sunflower oil": "1512191000",
+    "Premium wheat flour": "1101001500",
+}
+
+# producer, category, zh, ru, en, HS (China), unit, net kg, tiers [(qty, price)], stock, organic, (tmin, tmax), shelf days  # noqa: E501
 PRODUCTS = [
     (
         "uvelka",
@@ -111,7 +122,7 @@ PRODUCTS = [
         "有机荞麦米",
         "Гречневая крупа ядрица органическая",
         "Organic buckwheat groats",
-        "1008100000",
+        "1104290000",
         "kg",
         "1",
         [(500, "12.50"), (5000, "11.80"), (20000, "10.90")],
@@ -126,7 +137,7 @@ PRODUCTS = [
         "绿荞麦",
         "Зелёная гречка",
         "Green buckwheat",
-        "1008100000",
+        "1104290000",
         "kg",
         "1",
         [(300, "16.00"), (3000, "14.90")],
@@ -306,7 +317,7 @@ PRODUCTS = [
         "葵花籽油",
         "Масло подсолнечное рафинированное",
         "Refined sunflower oil",
-        "1512191000",
+        "1512190000",
         "litre",
         "0.92",
         [(1000, "13.50"), (20000, "12.20")],
@@ -336,7 +347,7 @@ PRODUCTS = [
         "亚麻籽粕",
         "Жмых льняной",
         "Linseed cake",
-        "2306900000",
+        "2306200000",
         "tonne",
         "1000",
         [(20, "1900.00")],
@@ -546,7 +557,7 @@ PRODUCTS = [
         "伊万茶",
         "Иван-чай ферментированный",
         "Fermented fireweed tea",
-        "0902300000",
+        "2106909000",
         "kg",
         "1",
         [(10, "260.00"), (100, "230.00")],
@@ -591,7 +602,7 @@ PRODUCTS = [
         "高筋小麦粉",
         "Мука пшеничная высшего сорта",
         "Premium wheat flour",
-        "1101001500",
+        "1101000000",
         "bag",
         "50",
         [(40, "190.00"), (400, "178.00")],
@@ -681,7 +692,7 @@ PRODUCTS = [
         "有机燕麦麸",
         "Отруби овсяные органические",
         "Organic oat bran",
-        "2302300000",
+        "2302400000",
         "bag",
         "20",
         [(50, "120.00")],

@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from catalog.data import CERTIFICATE_KINDS, PRODUCT_STATUS_LABELS, UNIT_LABELS
+from catalog.incoterms import INCOTERMS
 
 TIER_ROWS = 5
 
@@ -36,7 +37,14 @@ class ProductForm(FlaskForm):
     description_ru = TextAreaField(_l("Description in Russian"), validators=[Length(max=5000)])
     description_en = TextAreaField(_l("Description in English"), validators=[Length(max=5000)])
     category = SelectField(_l("Category"), choices=[])
-    hs_code = StringField(_l("HS code"), validators=[DataRequired(), Length(max=13)])
+    hs_code = StringField(_l("Chinese tariff code (10 digits)"), validators=[DataRequired(), Length(max=13)])
+    tnved_code = StringField(_l("TN VED EAEU code (10 digits)"), validators=[Optional(), Length(max=13)])
+    price_incoterm = SelectField(
+        _l("Price basis"),
+        choices=[("", _l("The producer's default")), *((t, t) for t in INCOTERMS)],
+        default="",
+    )
+    price_place = StringField(_l("Named place of the price"), validators=[Optional(), Length(max=200)])
     unit = SelectField(_l("Unit of sale"), choices=list(UNIT_LABELS.items()))
     net_weight_kg = DecimalField(_l("Net weight per unit, kg"), validators=[DataRequired()])
     gross_weight_kg = DecimalField(_l("Gross weight per unit, kg"), validators=[Optional()])
@@ -61,6 +69,12 @@ class ProductForm(FlaskForm):
             "description": {lang: getattr(self, f"description_{lang}").data for lang in ("zh", "ru", "en")},
             "category": self.category.data,
             "hs_code": self.hs_code.data,
+            "tnved_code": self.tnved_code.data or None,
+            "price_basis": (
+                {"incoterm": self.price_incoterm.data, "named_place": self.price_place.data}
+                if self.price_incoterm.data
+                else None
+            ),
             "unit": self.unit.data,
             "net_weight_kg": self.net_weight_kg.data,
             "gross_weight_kg": self.gross_weight_kg.data,
@@ -89,6 +103,8 @@ class ProductForm(FlaskForm):
         self.category.data = product.category_code
         for key in (
             "hs_code",
+            "tnved_code",
+            "price_incoterm",
             "unit",
             "net_weight_kg",
             "gross_weight_kg",
@@ -103,6 +119,7 @@ class ProductForm(FlaskForm):
             "status",
         ):
             getattr(self, key).data = getattr(product, key)
+        self.price_place.data = product.price_basis["named_place"] if product.price_incoterm else ""
         self.stock_quantity.data = product.stock_on_hand
         for row, tier in zip(self.tiers, product.price_tiers, strict=False):
             row.min_quantity.data = tier.min_quantity.normalize()
@@ -115,6 +132,10 @@ PRODUCT_FIELD_MAP = {
     "description": "description_zh",
     "storage_temp_c": "storage_temp_min_c",
     "price_tiers": "tiers",
+    "hs_code_cn": "hs_code",
+    "price_basis": "price_incoterm",
+    "price_basis.incoterm": "price_incoterm",
+    "price_basis.named_place": "price_place",
 }
 
 

@@ -33,6 +33,7 @@ from catalog.data import (
     quantity_decimals,
     sql_in,
 )
+from catalog.incoterms import INCOTERMS, PLACES
 from core.db import TimestampMixin, UTCDateTime
 from core.extensions import db
 from core.timeutil import utcnow
@@ -56,6 +57,15 @@ SEARCH_VECTOR = Text().with_variant(SearchVector(), "postgresql")
 
 def today() -> date:
     return utcnow().date()
+
+
+def price_basis_json(incoterm: str, place_code: str) -> dict:
+    place = PLACES.get(place_code)
+    return {
+        "incoterm": incoterm,
+        "named_place": place.name("en") if place else place_code,
+        "place_code": place_code,
+    }
 
 
 class Trilingual:
@@ -124,6 +134,7 @@ class Producer(Trilingual, TimestampMixin, db.Model):
     __table_args__ = (
         CheckConstraint(sql_in("status", PRODUCER_STATUSES), name="status_known"),
         CheckConstraint("name_ru <> ''", name="name_ru_given"),
+        CheckConstraint(sql_in("price_incoterm", INCOTERMS), name="incoterm_known"),
         Index("ix_catalog_producers_status", "status"),
     )
 
@@ -157,6 +168,10 @@ class Producer(Trilingual, TimestampMixin, db.Model):
     reviewed_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
+    #: The basis the producer's prices are quoted on unless a product says otherwise:
+    #: an Incoterms 2020 term and a named place code (catalog.incoterms.PLACES).
+    price_incoterm: Mapped[str] = mapped_column(String(3), default="FCA", server_default="FCA")
+    price_place: Mapped[str] = mapped_column(String(40), default="chelyabinsk", server_default="chelyabinsk")
 
     owner = relationship("User", foreign_keys=[owner_id])
     district: Mapped[District] = relationship(lazy="joined", innerjoin=True)
@@ -195,6 +210,10 @@ class Producer(Trilingual, TimestampMixin, db.Model):
         if self.verified:
             return True
         return user is not None and (user.role == "admin" or user.id == self.owner_id)
+
+    @property
+    def price_basis(self) -> dict:
+        return price_basis_json(self.price_incoterm, self.price_place)
 
     def __repr__(self) -> str:
         return f"<Producer {self.id} {self.name_ru!r} {self.status}>"
@@ -240,6 +259,16 @@ class Product(Trilingual, TimestampMixin, db.Model):
         CheckConstraint(sql_in("unit", UNITS), name="unit_known"),
         CheckConstraint("name_zh <> '' OR name_ru <> '' OR name_en <> ''", name="has_name"),
         CheckConstraint("length(hs_code) BETWEEN 6 AND 10", name="hs_code_length"),
+        CheckConstraint(
+            "tnved_code IS NULL OR (length(tnved_code) = 10"
+            " AND substr(tnved_code, 1, 6) = substr(hs_code, 1, 6))",
+            name="tnved_code_agrees",
+        ),
+        CheckConstraint(
+            "(price_incoterm IS NULL) = (price_place IS NULL)"
+            " AND (price_incoterm IS NULL OR " + sql_in("price_incoterm", INCOTERMS) + ")",
+            name="price_basis_whole",
+        ),
         CheckConstraint("net_weight_kg > 0", name="net_weight_positive"),
         CheckConstraint("gross_weight_kg IS NULL OR gross_weight_kg >= net_weight_kg", name="gross_ge_net"),
         CheckConstraint("stock_on_hand >= 0", name="stock_not_negative"),
@@ -268,8 +297,13 @@ class Product(Trilingual, TimestampMixin, db.Model):
     category_code: Mapped[str] = mapped_column(
         ForeignKey("catalog_categories.code", ondelete="RESTRICT"), index=True
     )
-    #: Chinese 10-digit tariff code or its international 6-digit head.
+    #: Chinese 10-digit tariff code or its international 6-digit head (``hs_code_cn`` in the API).
     hs_code: Mapped[str] = mapped_column(String(10))
+    #: The Russian export code, TN VED EAEU, 10 digits; its first 6 are the same HS subheading.
+    tnved_code: Mapped[str | None] = mapped_column(String(10))
+    #: This product's price basis when it differs from the producer's (both set or neither).
+    price_incoterm: Mapped[str | None] = mapped_column(String(3))
+    price_place: Mapped[str | None] = mapped_column(String(40))
     unit: Mapped[str] = mapped_column(String(16))
     #: Net and gross weight of one unit of sale.
     net_weight_kg: Mapped[Decimal] = mapped_column(QUANTITY)
@@ -337,6 +371,17 @@ class Product(Trilingual, TimestampMixin, db.Model):
             if quantity >= tier.min_quantity:
                 price = tier.unit_price
         return price
+
+    @property
+    def hs_code_cn(self) -> str:
+        return self.hs_code
+
+    @property
+    def price_basis(self) -> dict:
+        """``{"incoterm", "named_place", "place_code"}``: the product's own, else the producer's."""
+        if self.price_incoterm and self.price_place:
+            return price_basis_json(self.price_incoterm, self.price_place)
+        return self.producer.price_basis
 
     @property
     def organic(self) -> dict:

@@ -8,6 +8,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from catalog.data import CERTIFICATE_KINDS, PRODUCER_STATUSES, PRODUCT_STATUSES, SORTS_DOC, UNITS
+from catalog.incoterms import INCOTERMS
 from catalog.queries import available_stock
 from core.auth import api_user
 from core.fields import DecimalString, StrictInteger, Translated
@@ -109,6 +110,21 @@ class ContactsSchema(ma.Schema):
     website = ma.fields.String()
 
 
+class PriceBasisSchema(ma.Schema):
+    """What a price covers: an Incoterms 2020 term and its named place."""
+
+    incoterm = ma.fields.String(required=True, metadata={"enum": list(INCOTERMS)})
+    named_place = ma.fields.String(required=True, metadata={"example": "Chelyabinsk"})
+    place_code = ma.fields.String(metadata={"example": "chelyabinsk"})
+
+
+class PriceBasisInSchema(ma.Schema):
+    incoterm = ma.fields.String(required=True, validate=ma.validate.OneOf(INCOTERMS))
+    named_place = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    #: Accepted (and ignored) so what GET returns can be sent back.
+    place_code = ma.fields.String(validate=ma.validate.Length(max=40))
+
+
 class ProducerSummarySchema(ma.Schema):
     id = ma.fields.Integer(required=True)
     name = ma.fields.Dict(attribute="names", required=True)
@@ -129,6 +145,7 @@ class ProducerSchema(ma.Schema):
     gacc_registration = ma.fields.String(allow_none=True)
     gacc_expires_at = ma.fields.Date(allow_none=True)
     gacc_valid = ma.fields.Method("get_gacc_valid", metadata={"type": "boolean"})
+    price_basis = ma.fields.Nested(PriceBasisSchema, metadata={"description": "Default basis of its prices"})
     verified = ma.fields.Boolean(required=True)
     status = ma.fields.String(metadata={"enum": list(PRODUCER_STATUSES)})
     certificates = ma.fields.List(ma.fields.Nested(CertificateSchema))
@@ -175,6 +192,7 @@ class ProducerInSchema(ReadOnlyKeys):
     website = _text(200)
     gacc_registration = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=18))
     gacc_expires_at = ma.fields.Date(allow_none=True)
+    price_basis = ma.fields.Nested(PriceBasisInSchema)
 
 
 class ProducerCreateSchema(ProducerInSchema):
@@ -223,7 +241,14 @@ class ProductSchema(ma.Schema):
     description = ma.fields.Dict(attribute="descriptions", required=True)
     category = ma.fields.String(attribute="category_code", required=True)
     category_name = ma.fields.Function(lambda p: p.category.names, metadata={"type": "object"})
-    hs_code = ma.fields.String(required=True)
+    hs_code = ma.fields.String(
+        required=True, metadata={"description": "The Chinese tariff code (= hs_code_cn)"}
+    )
+    hs_code_cn = ma.fields.String(required=True, metadata={"description": "China's tariff code, 10 digits"})
+    tnved_code = ma.fields.String(
+        allow_none=True, metadata={"description": "TN VED EAEU export code, 10 digits"}
+    )
+    price_basis = ma.fields.Nested(PriceBasisSchema, required=True)
     unit = ma.fields.String(required=True, metadata={"enum": list(UNITS)})
     quantity_decimals = ma.fields.Integer(
         metadata={"description": "Decimals a quantity of this unit may have"}
@@ -291,6 +316,15 @@ class ProductInSchema(ReadOnlyKeys):
     hs_code = ma.fields.String(
         validate=ma.validate.Regexp(r"^\d{6,10}$", error=_l("An HS code has 6 to 10 digits."))
     )
+    hs_code_cn = ma.fields.String(
+        validate=ma.validate.Regexp(r"^\d{6,10}$", error=_l("An HS code has 6 to 10 digits."))
+    )
+    tnved_code = ma.fields.String(
+        allow_none=True,
+        validate=ma.validate.Regexp(r"^\d{10}$", error=_l("A TN VED code has 10 digits.")),
+    )
+    #: null: the producer's basis applies.
+    price_basis = ma.fields.Nested(PriceBasisInSchema, allow_none=True)
     unit = ma.fields.String(validate=ma.validate.OneOf(list(UNITS)))
     net_weight_kg = _quantity(minimum=0, exclusive_minimum=True, maximum="100000")
     gross_weight_kg = _quantity(allow_none=True, minimum=0, exclusive_minimum=True, maximum="100000")
@@ -310,8 +344,14 @@ class ProductCreateSchema(ProductInSchema):
     name = Translated(max_length=200, required=True)
     category = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=32))
     hs_code = ma.fields.String(
-        required=True, validate=ma.validate.Regexp(r"^\d{6,10}$", error=_l("An HS code has 6 to 10 digits."))
+        validate=ma.validate.Regexp(r"^\d{6,10}$", error=_l("An HS code has 6 to 10 digits."))
     )
+
+    @ma.validates_schema(skip_on_field_errors=False)
+    def one_chinese_code(self, data, **kwargs):
+        if not (data.get("hs_code") or data.get("hs_code_cn")):
+            raise ma.ValidationError(_l("Give the Chinese tariff code (hs_code or hs_code_cn)."), "hs_code")
+
     unit = ma.fields.String(required=True, validate=ma.validate.OneOf(list(UNITS)))
     net_weight_kg = _quantity(required=True, minimum=0, exclusive_minimum=True, maximum="100000")
     price_tiers = ma.fields.List(

@@ -66,7 +66,7 @@ def seed_catalog(echo) -> None:
     from accounts import services as accounts
     from accounts.seed import DEMO_PASSWORD
     from catalog import search, uploads
-    from catalog.demo import DESCRIPTIONS, PRODUCERS, PRODUCTS
+    from catalog.demo import DESCRIPTIONS, PRODUCERS, PRODUCTS, TNVED_CODES
     from catalog.models import Certificate, Lot, Photo, Producer, Product, ProductPriceTier, today
 
     ensure_reference_data()
@@ -150,6 +150,7 @@ def seed_catalog(echo) -> None:
             description_ru=desc[1],
             description_en=desc[2],
             hs_code=hs,
+            tnved_code=TNVED_CODES.get(en, hs),
             unit=unit,
             net_weight_kg=Decimal(net),
             gross_weight_kg=(Decimal(net) * Decimal("1.04")).quantize(Decimal("0.001")),

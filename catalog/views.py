@@ -73,7 +73,17 @@ def template_context():
         "status_label": lambda code: PRODUCT_STATUS_LABELS.get(code, code),
         "certificate_label": lambda code: CERTIFICATE_KINDS.get(code, code),
         "available_stock": available_stock,
+        "place_name": _place_name,
     }
+
+
+def _place_name(code_or_text: str) -> str:
+    """A named place in the viewer's language (free text from older orders as it is)."""
+    from catalog.incoterms import place_for
+    from core.i18n import current_language
+
+    place = place_for(code_or_text or "")
+    return place.name(current_language()) if place else (code_or_text or "")
 
 
 bp.app_context_processor(template_context)

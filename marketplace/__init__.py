@@ -12,6 +12,7 @@ def register(app, api):
     from marketplace import cli, seed, views  # noqa: F401  (routes, demo data)
     from marketplace.api import orders as orders_api
     from marketplace.api import payments as payments_api
+    from marketplace.forms import QUOTA_LABELS
     from marketplace.services import notifications  # noqa: F401  (signal receivers)
     from marketplace.services.lifecycle import PAYMENT_LABELS, STATUS_LABELS
     from marketplace.services.payments import refunds
@@ -28,6 +29,7 @@ def register(app, api):
     app.cli.add_command(cli.orders_cli)
     app.jinja_env.globals["order_status_label"] = lambda code: STATUS_LABELS.get(code, code)
     app.jinja_env.globals["payment_status_label"] = lambda code: PAYMENT_LABELS.get(code, code)
+    app.jinja_env.globals["quota_label"] = lambda code: QUOTA_LABELS.get(code, code)
     app.jinja_env.filters["order_status_label"] = lambda code: STATUS_LABELS.get(code, code)
     add_nav_item("marketplace.dashboard", _l("Dashboard"), ("farmer", "buyer", "admin"), order=10)
     add_nav_item("marketplace.cart", _l("Cart"), ("buyer",), order=20)

@@ -16,6 +16,17 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from marketplace.models import DEFAULT_NAMED_PLACE, INCOTERMS
 
 INCOTERM_CHOICES = [(code, code) for code in INCOTERMS]
+QUOTA_LABELS = {
+    "in": _l("In quota (import quota certificate)"),
+    "out": _l("Out of quota"),
+    "unknown": _l("Not known yet"),
+}
+QUOTA_CHOICES = [
+    ("", _l("My standing answer")),
+    ("in", _l("In quota (I hold an import quota certificate)")),
+    ("out", _l("Out of quota")),
+    ("unknown", _l("Not known yet")),
+]
 
 
 class AddToCartForm(FlaskForm):
@@ -29,8 +40,14 @@ class CartQuantityForm(FlaskForm):
 
 
 class CheckoutForm(FlaskForm):
-    incoterm = SelectField(_l("Incoterm"), choices=INCOTERM_CHOICES, default="DAP")
-    named_place = StringField(_l("Named place"), default=DEFAULT_NAMED_PLACE, validators=[Length(max=200)])
+    #: Empty: the order takes the basis the goods are priced on.
+    incoterm = SelectField(
+        _l("Incoterm"),
+        choices=[("", _l("As priced (the goods' price basis)")), *INCOTERM_CHOICES],
+        default="",
+    )
+    named_place = StringField(_l("Named place"), validators=[Length(max=200)])
+    quota = SelectField(_l("Tariff-rate quota"), choices=QUOTA_CHOICES, default="")
     delivery_contact = StringField(_l("Delivery contact"), validators=[Optional(), Length(max=300)])
     buyer_reference = StringField(_l("Your reference / PO number"), validators=[Optional(), Length(max=100)])
     note = TextAreaField(_l("Note to the producer"), validators=[Optional(), Length(max=4000)])

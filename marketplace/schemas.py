@@ -4,7 +4,7 @@ import marshmallow as ma
 
 from core.fields import DecimalString, StrictInteger
 from core.pagination import PageArgsSchema, page_envelope
-from marketplace.models import INCOTERMS, ORDER_STATUSES
+from marketplace.models import INCOTERMS, ORDER_STATUSES, QUOTA_STATUSES, TRANSPORT_MODES
 
 
 def Quantity(**kwargs) -> DecimalString:  # noqa: N802 - reads like a field class
@@ -22,9 +22,17 @@ class OrderLineInSchema(ma.Schema):
     quantity = Quantity(required=True)
 
 
-class OrderDetailsSchema(ma.Schema):
-    incoterm = ma.fields.String(load_default="DAP", validate=ma.validate.OneOf(INCOTERMS))
+class TradeTermsSchema(ma.Schema):
+    """Without ``incoterm`` the price basis of the goods applies; without ``quota`` the buyer's default."""
+
+    incoterm = ma.fields.String(validate=ma.validate.OneOf(INCOTERMS))
     named_place = ma.fields.String(validate=ma.validate.Length(max=200))
+    quota = ma.fields.String(validate=ma.validate.OneOf(QUOTA_STATUSES))
+    mode = ma.fields.String(validate=ma.validate.OneOf(TRANSPORT_MODES))
+    border_crossing = ma.fields.String(validate=ma.validate.Length(max=40))
+
+
+class OrderDetailsSchema(TradeTermsSchema):
     delivery_contact = ma.fields.String(validate=ma.validate.Length(max=300))
     buyer_reference = ma.fields.String(validate=ma.validate.Length(max=100))
     note = ma.fields.String(validate=ma.validate.Length(max=4000))
@@ -95,6 +103,9 @@ class OrderSchema(ma.Schema):
     )
     incoterm = ma.fields.String(required=True)
     named_place = ma.fields.String(required=True)
+    quota = ma.fields.String(required=True, metadata={"enum": list(QUOTA_STATUSES)})
+    mode = ma.fields.String(attribute="transport_mode", required=True)
+    border_crossing = ma.fields.String(attribute="border_crossing_code", required=True)
     delivery_contact = ma.fields.String()
     buyer_reference = ma.fields.String()
     note = ma.fields.String()

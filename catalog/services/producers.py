@@ -6,6 +6,7 @@ from sqlalchemy import select
 from catalog.data import GACC_RE, PRODUCER_STATUSES
 from catalog.models import District, Producer
 from catalog.services.common import LANGS, clean, invalid
+from catalog.trade_fields import price_basis_values
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
 from core.mail import queue_email
@@ -75,6 +76,12 @@ def _producer_fields(data: dict, producer: Producer | None) -> dict:
         values["gacc_registration"] = number
     if "gacc_expires_at" in data:
         values["gacc_expires_at"] = data["gacc_expires_at"]
+    if "price_basis" in data:
+        basis = price_basis_values(
+            data["price_basis"], lambda f, m: errors.setdefault(f, []).append(m), allow_none=False
+        )
+        if basis:
+            values["price_incoterm"], values["price_place"] = basis["price_incoterm"], basis["price_place"]
     number = values.get("gacc_registration", producer.gacc_registration if producer else None)
     if number and number != (producer.gacc_registration if producer else None):
         clash = db.session.scalar(select(Producer.id).where(Producer.gacc_registration == number))

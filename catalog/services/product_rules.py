@@ -4,9 +4,10 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
-from catalog.data import HS_CODE_RE, PRODUCT_STATUSES, UNITS
+from catalog.data import PRODUCT_STATUSES, UNITS
 from catalog.models import Category, Producer, Product
 from catalog.services.common import LANGS, clean, invalid, quantity_ok
+from catalog.trade_fields import code_values, price_basis_values
 from core.errors import Forbidden, ValidationFailed
 from core.extensions import db
 
@@ -67,11 +68,9 @@ def validate_product(producer: Producer, data: dict, product: Product | None = N
         if category is None:
             error("category", _l("Unknown category."))
         values["category_code"] = code
-    if "hs_code" in data or product is None:
-        hs_code = clean(data.get("hs_code")).replace(".", "").replace(" ", "")
-        if not HS_CODE_RE.match(hs_code):
-            error("hs_code", _l("An HS code has 6 to 10 digits."))
-        values["hs_code"] = hs_code
+    values.update(code_values(data, product, error))
+    if "price_basis" in data:
+        values.update(price_basis_values(data["price_basis"], error))
     unit = data.get("unit", product.unit if product else None)
     if "unit" in data or product is None:
         if unit not in UNITS:

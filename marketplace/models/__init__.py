@@ -1,14 +1,18 @@
 """Marketplace models: orders (cart, checkout, lines, allocations, RFQs) and payments."""
 
 from marketplace.models.orders import (  # noqa: F401
+    DEFAULT_CROSSING,
+    DEFAULT_MODE,
     DEFAULT_NAMED_PLACE,
     INCOTERMS,
     MONEY,
     ORDER_STATUSES,
     PAYMENT_STATUSES,
     QUANTITY,
+    QUOTA_STATUSES,
     QUOTE_STATUSES,
     RFQ_STATUSES,
+    TRANSPORT_MODES,
     CartItem,
     Checkout,
     DisputePhoto,
@@ -29,3 +33,4 @@ from marketplace.models.payments import (  # noqa: F401
     Refund,
     StripeEvent,
 )
+from marketplace.models.terms import BuyerTerms  # noqa: F401

@@ -17,6 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.data import sql_in
+from catalog.incoterms import INCOTERMS, TRANSPORT_MODES
 from core.db import TimestampMixin, UTCDateTime
 from core.extensions import db
 from core.timeutil import utcnow
@@ -36,8 +37,12 @@ ORDER_STATUSES = (
     "disputed",
 )
 PAYMENT_STATUSES = ("unpaid", "partially_paid", "paid", "partially_refunded", "refunded")
-INCOTERMS = ("EXW", "FCA", "CPT", "DAP")
 DEFAULT_NAMED_PLACE = "Harbin, Daowai logistics zone"
+#: The buyer's standing for a tariff-rate quota line: holds an import quota certificate
+#: (``in``), does not (``out``), or has not said (``unknown``: both totals are shown).
+QUOTA_STATUSES = ("in", "out", "unknown")
+DEFAULT_MODE = "rail"
+DEFAULT_CROSSING = "zabaikalsk-manzhouli"
 
 
 class CartItem(db.Model):
@@ -82,6 +87,8 @@ class Order(TimestampMixin, db.Model):
         CheckConstraint(sql_in("status", ORDER_STATUSES), name="status_known"),
         CheckConstraint(sql_in("payment_status", PAYMENT_STATUSES), name="payment_status_known"),
         CheckConstraint(sql_in("incoterm", INCOTERMS), name="incoterm_known"),
+        CheckConstraint(sql_in("quota", QUOTA_STATUSES), name="quota_known"),
+        CheckConstraint(sql_in("transport_mode", TRANSPORT_MODES), name="transport_mode_known"),
         CheckConstraint("subtotal >= 0", name="subtotal_not_negative"),
         Index("ix_orders_buyer_status", "buyer_id", "status"),
         Index("ix_orders_producer_status", "producer_id", "status"),
@@ -105,8 +112,15 @@ class Order(TimestampMixin, db.Model):
     freight: Mapped[Decimal | None] = mapped_column(MONEY)
     duty: Mapped[Decimal | None] = mapped_column(MONEY)
     vat: Mapped[Decimal | None] = mapped_column(MONEY)
+    #: Incoterms 2020 and the named place the order's prices are on (the landed cost follows).
     incoterm: Mapped[str] = mapped_column(String(3), default="DAP")
     named_place: Mapped[str] = mapped_column(String(200), default=DEFAULT_NAMED_PLACE)
+    quota: Mapped[str] = mapped_column(String(8), default="unknown", server_default="unknown")
+    #: The route the goods take: it prices the freight and dates the arrival.
+    transport_mode: Mapped[str] = mapped_column(String(12), default=DEFAULT_MODE, server_default=DEFAULT_MODE)
+    border_crossing_code: Mapped[str] = mapped_column(
+        String(40), default=DEFAULT_CROSSING, server_default=DEFAULT_CROSSING
+    )
     delivery_contact: Mapped[str] = mapped_column(String(300), default="")
     buyer_reference: Mapped[str] = mapped_column(String(100), default="")
     note: Mapped[str] = mapped_column(Text, default="")

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from catalog import incoterms
 from catalog.models import Product
 from catalog.queries import listing_options
 from core.errors import AppError, Forbidden, NotFound, ValidationFailed
@@ -16,7 +17,17 @@ from core.extensions import db
 from core.money import round_money
 from core.sequences import next_value
 from core.timeutil import utcnow
-from marketplace.models import DEFAULT_NAMED_PLACE, INCOTERMS, Checkout, Order, OrderLine, Quote
+from marketplace.models import (
+    DEFAULT_CROSSING,
+    DEFAULT_MODE,
+    DEFAULT_NAMED_PLACE,
+    QUOTA_STATUSES,
+    TRANSPORT_MODES,
+    Checkout,
+    Order,
+    OrderLine,
+    Quote,
+)
 from marketplace.services import stock
 from marketplace.services.lifecycle import PIPELINE, set_status
 
@@ -108,19 +119,69 @@ def price_lines(raw_lines, buyer, *, enforce_moq=True) -> list[tuple[Product, De
     return priced
 
 
-def _new_order(buyer, producer_id: int, details: dict) -> Order:
+def trade_terms(details: dict, basis: dict | None, buyer=None) -> dict:
+    """The term, place, quota and route of an order or estimate, checked together.
+
+    Without a term the price basis (the product's, else the producer's) applies; without a
+    quota the buyer's standing default.
+
+    :raise 422: an unknown term, mode or quota value, a place that does not fit the term or
+        lies on another crossing (the field is named)
+    """
+    incoterm = details.get("incoterm") or (basis or {}).get("incoterm") or "DAP"
+    if details.get("incoterm"):
+        place_text = details.get("named_place") or DEFAULT_NAMED_PLACE
+    else:
+        place_text = details.get("named_place") or (basis or {}).get("place_code") or DEFAULT_NAMED_PLACE
+    mode = details.get("mode") or DEFAULT_MODE
+    if mode not in TRANSPORT_MODES:
+        message = _l("Unknown mode of transport.")
+        raise ValidationFailed(message, fields={"mode": [message]})
+    quota = details.get("quota") or buyer_quota(buyer)
+    if quota not in QUOTA_STATUSES:
+        message = _l("Quota is one of: in, out, unknown.")
+        raise ValidationFailed(message, fields={"quota": [message]})
+    try:
+        term, place = incoterms.check(incoterm, place_text)
+        crossing = incoterms.crossing_for(place, details.get("border_crossing")) or DEFAULT_CROSSING
+    except incoterms.TermError as exc:
+        raise ValidationFailed(
+            exc.message, code="term_place_mismatch", fields={exc.field: [exc.message]}
+        ) from None
+    return {
+        "incoterm": term,
+        "place": place,
+        "named_place": place.name("en"),
+        "quota": quota,
+        "mode": mode,
+        "border_crossing": crossing,
+    }
+
+
+def buyer_quota(buyer) -> str:
+    """The buyer's standing quota answer (``unknown`` until they say)."""
+    from marketplace.models import BuyerTerms
+
+    if buyer is None or getattr(buyer, "id", None) is None:
+        return "unknown"
+    terms = db.session.get(BuyerTerms, buyer.id)
+    return terms.quota if terms is not None else "unknown"
+
+
+def _new_order(buyer, producer_id: int, details: dict, basis: dict | None = None) -> Order:
     now = utcnow()
-    incoterm = details.get("incoterm") or "DAP"
-    if incoterm not in INCOTERMS:
-        raise ValidationFailed(_l("Unknown Incoterm."), fields={"incoterm": [_l("Unknown Incoterm.")]})
+    terms = trade_terms(details, basis, buyer)
     hours = current_app.config["ORDER_PAYMENT_TIMEOUT_HOURS"]
     return Order(
         number=f"AB-{now.year}-{next_value('order', now.year):06d}",
         buyer_id=buyer.id,
         producer_id=producer_id,
         status="pending_payment",
-        incoterm=incoterm,
-        named_place=(details.get("named_place") or DEFAULT_NAMED_PLACE).strip()[:200],
+        incoterm=terms["incoterm"],
+        named_place=terms["named_place"],
+        quota=terms["quota"],
+        transport_mode=terms["mode"],
+        border_crossing_code=terms["border_crossing"],
         delivery_contact=(details.get("delivery_contact") or "").strip()[:300],
         buyer_reference=(details.get("buyer_reference") or "").strip()[:100],
         note=(details.get("note") or "").strip()[:4000],
@@ -169,13 +230,13 @@ def place_order(buyer, data: dict, checkout: Checkout | None = None, commit: boo
             fields={"lines": [_l("Lines of several producers.")]},
         )
     try:
-        order = _new_order(buyer, producers.pop(), data)
+        order = _new_order(buyer, producers.pop(), data, priced[0][0].price_basis)
         order.checkout = checkout
         for product, quantity, price in priced:
             _add_line(order, product, quantity, price)
         db.session.add(order)
         db.session.flush()
-        stock.reserve(order.lines)
+        stock.reserve(order.lines, order_shelf_life_rule(order))
         set_status_initial(order, buyer)
         record_order_rate(order)
         if commit:
@@ -185,6 +246,10 @@ def place_order(buyer, data: dict, checkout: Checkout | None = None, commit: boo
             db.session.rollback()
         raise
     return order
+
+
+def order_shelf_life_rule(order: Order) -> stock.ShelfLifeRule:
+    return stock.shelf_life_rule(order.buyer_id, order.transport_mode, order.border_crossing_code)
 
 
 def record_order_rate(order: Order) -> None:
@@ -207,12 +272,12 @@ def order_from_quote(buyer, quote: Quote, details: dict) -> Order:
     rfq = quote.rfq
     product = orderable_product(quote.product_id, buyer)
     quantity = parse_quantity(rfq.quantity, product)
-    order = _new_order(buyer, product.producer_id, details)
+    order = _new_order(buyer, product.producer_id, details, product.price_basis)
     order.quote_id = quote.id
     _add_line(order, product, quantity, quote.unit_price)
     db.session.add(order)
     db.session.flush()
-    stock.reserve(order.lines)
+    stock.reserve(order.lines, order_shelf_life_rule(order))
     set_status_initial(order, buyer)
     record_order_rate(order)
     return order

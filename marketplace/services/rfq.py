@@ -11,7 +11,7 @@ from core.errors import AppError, Conflict, Forbidden, NotFound, ValidationFaile
 from core.extensions import db
 from core.mail import queue_email
 from core.timeutil import utcnow
-from marketplace.models import DEFAULT_NAMED_PLACE, INCOTERMS, Quote, Rfq
+from marketplace.models import Quote, Rfq
 from marketplace.services import orders as order_service
 
 
@@ -51,9 +51,9 @@ def create_rfq(buyer, data: dict) -> Rfq:
     if data["deadline"] < _today():
         message = _l("The deadline is in the past.")
         raise ValidationFailed(message, fields={"deadline": [message]})
-    incoterm = data.get("incoterm") or "DAP"
-    if incoterm not in INCOTERMS:
-        raise ValidationFailed(_l("Unknown Incoterm."), fields={"incoterm": [_l("Unknown Incoterm.")]})
+    terms = order_service.trade_terms(
+        {"incoterm": data.get("incoterm") or "DAP", "named_place": data.get("named_place")}, None, buyer
+    )
     rfq = Rfq(
         buyer_id=buyer.id,
         producer_id=producer_id,
@@ -63,8 +63,8 @@ def create_rfq(buyer, data: dict) -> Rfq:
         quantity=data["quantity"],
         unit=data.get("unit") or (product.unit if product else "kg"),
         target_price=data.get("target_price"),
-        incoterm=incoterm,
-        named_place=(data.get("named_place") or "").strip() or DEFAULT_NAMED_PLACE,
+        incoterm=terms["incoterm"],
+        named_place=terms["named_place"],
         deadline=data["deadline"],
     )
     db.session.add(rfq)

@@ -4,11 +4,18 @@ Inside the order's transaction: product rows are locked in id order (``FOR UPDAT
 PostgreSQL), unexpired lots are taken first-expired-first-out, and every reservation is a
 conditional ``UPDATE … WHERE available >= qty`` — on SQLite, which ignores row locks, that
 and the check constraints are what stop a second writer.
+
+Shelf life on arrival: Chinese importers ask that a lot arrive with a share of its shelf life
+left (often 2/3). A lot that would reach Harbin with less is not stock for that order: it is
+skipped, and a line that fitting lots cannot fill is short like any other (409).
 """
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
+from fractions import Fraction
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
@@ -23,13 +30,72 @@ class Shortfall:
     product_id: int
     requested: Decimal
     available: Decimal
+    #: Set when lots exist that would arrive with too little shelf life left.
+    arrives_on: date | None = None
 
     def as_json(self) -> dict:
-        return {
+        body = {
             "product_id": self.product_id,
             "requested": str(self.requested),
             "available": str(self.available),
         }
+        if self.arrives_on is not None:
+            body["reason"] = "shelf_life_on_arrival"
+            body["arrives_on"] = self.arrives_on.isoformat()
+        return body
+
+
+@dataclass(frozen=True)
+class ShelfLifeRule:
+    """Lots must arrive on ``arrives_on`` with at least ``share`` of their shelf life left."""
+
+    arrives_on: date
+    share: Fraction
+
+    def fits(self, lot: Lot) -> bool:
+        total = (lot.best_before - lot.produced_on).days
+        left = (lot.best_before - self.arrives_on).days
+        # Fractions compare exactly: 2/3 of 90 days is 60, not 59.99…
+        return left >= 0 and left >= self.share * total
+
+
+#: Functions ``(mode, border_crossing) -> days | None`` telling how long the route takes,
+#: registered by the module that keeps the freight tariffs (a layer above this one).
+_ROUTE_DAYS = []
+
+
+def register_route_days(func):
+    _ROUTE_DAYS.append(func)
+    return func
+
+
+def route_days(mode: str, crossing: str) -> int:
+    """Days from dispatch to Harbin Daowai: the tariffs' leg durations, else ROUTE_DAYS_DEFAULT."""
+    for func in _ROUTE_DAYS:
+        days = func(mode, crossing)
+        if days is not None:
+            return days
+    return int(current_app.config.get("ROUTE_DAYS_DEFAULT", 14))
+
+
+def parse_share(value) -> Fraction:
+    """``"2/3"`` or ``"0.75"`` → a Fraction in (0, 1]; ValueError otherwise."""
+    share = Fraction(str(value).strip())
+    if not (0 < share <= 1):
+        raise ValueError("a shelf-life share is more than 0 and at most 1")
+    return share
+
+
+def shelf_life_rule(buyer_id: int | None, mode: str, crossing: str, on: date | None = None) -> ShelfLifeRule:
+    """The rule for a buyer's order: the buyer's share if they set one, else the platform's."""
+    from marketplace.models import BuyerTerms
+
+    terms = db.session.get(BuyerTerms, buyer_id) if buyer_id is not None else None
+    if terms is not None and terms.min_shelf_life_share is not None:
+        share = Fraction(terms.min_shelf_life_share)
+    else:
+        share = parse_share(current_app.config.get("SHELF_LIFE_SHARE_ON_ARRIVAL", "2/3"))
+    return ShelfLifeRule((on or today()) + timedelta(days=route_days(mode, crossing)), share)
 
 
 class InsufficientStock(Conflict):
@@ -73,9 +139,10 @@ def _available(product: Product, lots: list[Lot]) -> Decimal:
     return product.stock_on_hand - product.stock_reserved
 
 
-def reserve(lines) -> None:
+def reserve(lines, rule: ShelfLifeRule | None = None) -> None:
     """Reserve stock for ``lines`` (OrderLine objects with product_id and quantity, flushed).
 
+    With a ``rule``, lots that would arrive with too little shelf life are not taken.
     All or nothing: raises InsufficientStock naming every short line.
     """
     products = lock_products(line.product_id for line in lines)
@@ -83,8 +150,20 @@ def reserve(lines) -> None:
     for line in lines:
         wanted[line.product_id] = wanted.get(line.product_id, Decimal("0")) + line.quantity
     lots = {pid: _usable_lots(pid) for pid, p in products.items() if p.tracks_lots}
+    too_short_lived = set()
+    if rule is not None:
+        for pid, product_lots in lots.items():
+            fitting = [lot for lot in product_lots if rule.fits(lot)]
+            if len(fitting) < len(product_lots):
+                too_short_lived.add(pid)
+            lots[pid] = fitting
     short = [
-        Shortfall(pid, qty, max(_available(products[pid], lots.get(pid, [])), Decimal("0")))
+        Shortfall(
+            pid,
+            qty,
+            max(_available(products[pid], lots.get(pid, [])), Decimal("0")),
+            rule.arrives_on if pid in too_short_lived else None,
+        )
         for pid, qty in sorted(wanted.items())
         if _available(products[pid], lots.get(pid, [])) < qty
     ]

@@ -44,7 +44,7 @@ ACTIONS = {  # URL word → target status
 def _details(form) -> dict:
     return {
         name: getattr(form, name).data
-        for name in ("incoterm", "named_place", "delivery_contact", "buyer_reference", "note")
+        for name in ("incoterm", "named_place", "quota", "delivery_contact", "buyer_reference", "note")
     }
 
 

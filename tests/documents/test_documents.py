@@ -49,7 +49,7 @@ def test_proforma_for_bank_transfer_carries_reference_bank_details_and_rub(app, 
         "BKCHCNBJ860",
         order.producer.name_ru,
         order.producer.gacc_registration,
-        "DAP",
+        "FCA Chelyabinsk",  # the order took the basis the goods are priced on
         "卖方",
         "Покупатель",
     ):

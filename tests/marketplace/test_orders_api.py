@@ -32,8 +32,9 @@ def test_place_order_snapshots_lines_at_the_tier_price(app, api):
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
     assert re.fullmatch(r"AB-\d{4}-\d{6}", body["number"])
-    assert body["status"] == "pending_payment" and body["incoterm"] == "DAP"
-    assert body["named_place"] == "Harbin, Daowai logistics zone"
+    # No term given: the order is on the basis the goods are priced on (the producer's FCA Chelyabinsk).
+    assert body["status"] == "pending_payment" and body["incoterm"] == "FCA"
+    assert body["named_place"] == "Chelyabinsk" and body["quota"] == "unknown" and body["mode"] == "rail"
     (line,) = body["lines"]
     assert (
         line["unit_price"] == "11.00" and line["line_total"] == "13200.00" and line["quantity"] == "1200.000"
@@ -186,10 +187,19 @@ def test_lots_are_allocated_first_expired_first_out_and_never_expired(api):
         best_before=today - dt.timedelta(days=1),
     )
     later = factories.LotFactory(
-        product=p, lot_number="LATER", quantity=Decimal("30"), best_before=today + dt.timedelta(days=200)
+        product=p,
+        lot_number="LATER",
+        quantity=Decimal("30"),
+        produced_on=today,
+        best_before=today + dt.timedelta(days=200),
     )
+    # 100 days of shelf life, 86 left on arrival after the default 14-day route: above 2/3.
     sooner = factories.LotFactory(
-        product=p, lot_number="SOONER", quantity=Decimal("20"), best_before=today + dt.timedelta(days=20)
+        product=p,
+        lot_number="SOONER",
+        quantity=Decimal("20"),
+        produced_on=today,
+        best_before=today + dt.timedelta(days=100),
     )
     api.as_role("buyer")
     assert place(api, [(p, "60")]).status_code == 409  # 50 usable, the expired 100 do not count
