@@ -452,6 +452,9 @@ class Lot(db.Model):
     quantity: Mapped[Decimal] = mapped_column(QUANTITY)
     quantity_reserved: Mapped[Decimal] = mapped_column(QUANTITY, default=Decimal("0"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Taken off sale for good. A lot that orders took stock from is archived, never deleted:
+    #: their allocations and documents keep pointing to it.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     product: Mapped[Product] = relationship(back_populates="lots")
 
@@ -460,7 +463,9 @@ class Lot(db.Model):
 
     @property
     def available(self) -> Decimal:
-        return Decimal("0") if self.expired() else max(self.quantity - self.quantity_reserved, Decimal("0"))
+        if self.expired() or self.archived_at is not None:
+            return Decimal("0")
+        return max(self.quantity - self.quantity_reserved, Decimal("0"))
 
 
 class Photo(db.Model):

@@ -221,6 +221,9 @@ class LotSchema(ma.Schema):
     quantity = _quantity(required=True, minimum=0, exclusive_minimum=True, maximum="999999999")
     quantity_available = _quantity(attribute="available", dump_only=True)
     expired = ma.fields.Method("get_expired", dump_only=True, metadata={"type": "boolean"})
+    archived_at = ma.fields.AwareDateTime(
+        dump_only=True, allow_none=True, metadata={"description": "When the lot was taken off sale for good"}
+    )
 
     def get_expired(self, lot):
         return lot.expired()

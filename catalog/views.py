@@ -435,6 +435,22 @@ def delete_lot(product_id, lot_id):
     return redirect(url_for("catalog.edit_product", product_id=product.id) + "#lots")
 
 
+@bp.post(f"/catalog/my/products/{ID.format('product_id')}/lots/{ID.format('lot_id')}/archive")
+@roles_required("farmer")
+def archive_lot(product_id, lot_id):
+    """Take a lot off sale for good (it stays on record for its orders). The owner."""
+    product = products.get_product_for_edit(current_user, product_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            lots.archive_lot(current_user, lots.get_lot(product, lot_id))
+        except AppError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+        else:
+            flash(_("Lot archived: it is no longer on sale."), "success")
+    return redirect(url_for("catalog.edit_product", product_id=product.id) + "#lots")
+
+
 @bp.post(f"/catalog/my/products/{ID.format('product_id')}/photos")
 @roles_required("farmer")
 def add_product_photo(product_id):
