@@ -32,6 +32,7 @@ from catalog.uploads import storage_dir
 from core.auth import api_user, roles_required
 from core.errors import AppError
 from core.extensions import db
+from core.security import no_store
 
 ID = "<int(max=2147483647):{}>"
 
@@ -74,6 +75,7 @@ def template_context():
         "certificate_label": lambda code: CERTIFICATE_KINDS.get(code, code),
         "available_stock": available_stock,
         "place_name": _place_name,
+        "scan_visible": lambda certificate: certificates.scan_visible_to(certificate, api_user()),
     }
 
 
@@ -176,14 +178,17 @@ def photo_file(photo_id, variant):
         abort(404)
     response = send_file(path, mimetype=photo.content_type, max_age=86400)
     response.headers["X-Content-Type-Options"] = "nosniff"
+    if not photos.photo_visible_to(photo, None):  # a draft's or an unverified producer's
+        no_store(response)
     return response
 
 
 @bp.get(f"/catalog/certificates/{ID.format('certificate_id')}/file")
 def certificate_file(certificate_id):
-    """A certificate's scan. Whoever may see the producer (404 otherwise)."""
+    """A certificate's scan: its producer, staff, and buyers who may see the producer (404
+    otherwise, visitors included)."""
     certificate = db.session.get(Certificate, certificate_id)
-    if certificate is None or not certificate.file_name or not certificate.producer.visible_to(api_user()):
+    if certificate is None or not certificates.scan_visible_to(certificate, api_user()):
         abort(404)
     path = storage_dir("certificates") / certificate.file_name
     if not path.exists():
@@ -195,7 +200,7 @@ def certificate_file(certificate_id):
         download_name=f"certificate-{certificate.id}.{certificate.file_name.rsplit('.', 1)[-1]}",
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return no_store(response)
 
 
 # ---------------------------------------------------------------- the farmer's producer profile

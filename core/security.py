@@ -43,6 +43,14 @@ class TrustedProxies:
         return self.wsgi_app(environ, start_response)
 
 
+def no_store(response):
+    """A private file (a dispute photo, a draft's photo, a certificate scan, a shipment
+    document): no cache may keep it, shared or the browser's own."""
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers.pop("Expires", None)
+    return response
+
+
 def init_security(app):
     app.wsgi_app = TrustedProxies(app, app.wsgi_app)
     talisman.init_app(

@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 from core.auth import api_auth, api_user
 from core.errors import ValidationFailed
 from core.pagination import PageArgsSchema, paginate
+from core.security import no_store
 from logistics import schemas as s
 from logistics.models import BorderCrossing
 from logistics.presenters import event_view, shipment_view
@@ -253,7 +254,7 @@ def post_events(shipment_id):
 def event_attachment(shipment_id, event_id):
     """An event's attachment. Whoever may see the shipment."""
     path, event = attachment_file(api_user(), shipment_id, event_id)
-    return send_file(path, mimetype=event.attachment_type, max_age=0)
+    return no_store(send_file(path, mimetype=event.attachment_type))
 
 
 # ---- documents ----------------------------------------------------------------------------------------
@@ -321,7 +322,7 @@ def download_document(shipment_id, document_id):
     """Download a document: staff any; buyers and farmers the shipment-wide ones and their orders'."""
     path, document = document_file(api_user(), shipment_id, document_id)
     name = f"{document.kind_code}-{document.number or document.id}.{path.suffix.lstrip('.')}"
-    return send_file(path, mimetype=document.content_type, as_attachment=True, download_name=name, max_age=0)
+    return no_store(send_file(path, mimetype=document.content_type, as_attachment=True, download_name=name))
 
 
 # ---- cold chain ---------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from core.extensions import db
 from core.forms import flash_error, show_errors
 from core.i18n import plain_decimal, safe_next
 from core.pagination import paginate
+from core.security import no_store
 from marketplace import bp
 from marketplace.documents.views import cart_estimate, order_estimate
 from marketplace.forms import (
@@ -378,4 +379,4 @@ def dispute_photo(order_id, photo_id):
 
     photo = order_service.dispute_photo_for(current_user, order_id, photo_id)
     name = photo.thumb_name if request.args.get("size") == "thumb" else photo.file_name
-    return send_from_directory(storage_dir("photos"), name, mimetype="image/jpeg", max_age=3600)
+    return no_store(send_from_directory(storage_dir("photos"), name, mimetype="image/jpeg"))
