@@ -154,6 +154,8 @@ class Config:
     #: Largest product or producer photo, and certificate scan, in bytes (larger → 413).
     CATALOG_PHOTO_MAX_BYTES = env_int("CATALOG_PHOTO_MAX_BYTES", 5 * 1024 * 1024)
     CATALOG_CERTIFICATE_MAX_BYTES = env_int("CATALOG_CERTIFICATE_MAX_BYTES", 10 * 1024 * 1024)
+    #: A product import of more rows than this runs as a background job with its progress shown.
+    CATALOG_IMPORT_INLINE_ROWS = env_int("CATALOG_IMPORT_INLINE_ROWS", 200)
     #: Links in e-mails and documents point here.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{env_int('PORT', 5000)}")
 

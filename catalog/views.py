@@ -23,7 +23,7 @@ from catalog.forms import (
     ProductForm,
     RejectForm,
 )
-from catalog.models import Category, Certificate, District, Photo, Product
+from catalog.models import Category, Certificate, District, ImportJob, Photo, Product
 from catalog.queries import available_stock
 from catalog.reminders import producer_warnings
 from catalog.schemas import ProductQuerySchema
@@ -504,6 +504,8 @@ def import_products():
             status = exc.status if exc.status in (403, 413) else 422
             flash(str(exc.message), "error")
         else:
+            if isinstance(result, ImportJob):
+                return redirect(url_for("catalog.import_job", job_id=result.id))
             if result.ok:
                 flash(
                     _(
@@ -516,6 +518,14 @@ def import_products():
                 return redirect(url_for("catalog.my_products"))
             status = 422
     return render_template("catalog/import.html", form=form, result=result, columns=transfer.COLUMNS), status
+
+
+@bp.get(f"/catalog/my/products/import/{ID.format('job_id')}")
+@roles_required("farmer")
+def import_job(job_id):
+    """A background import's progress, then its report. The farmer who started it (404 else)."""
+    job = transfer.import_job_for(current_user, job_id)
+    return render_template("catalog/import_job.html", job=job)
 
 
 @bp.get("/catalog/my/products/export.<any(csv, xlsx):fmt>")
