@@ -48,9 +48,11 @@ test-fast: venv translations
 screenshots: venv translations
 	JOURNEY_SCREENSHOTS=$(CURDIR)/docs/screenshots $(PY) -m pytest tests/journey -q
 
+## Ruff, and the layers of ARCHITECTURE.md (import-linter, contracts in pyproject.toml)
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: venv
 	$(VENV)/bin/ruff check --fix .

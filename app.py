@@ -9,9 +9,11 @@ load_dotenv()
 
 import config as settings  # noqa: E402
 from core.extensions import db, limiter, login_manager, migrate  # noqa: E402
+from core.translations import catalogue_dirs  # noqa: E402
 
-#: The domain modules; each registers its blueprints, API, commands and demo data.
-MODULES = ("accounts", "catalog", "marketplace", "logistics")
+#: The domain modules, lowest layer first (ARCHITECTURE.md); each registers its blueprints,
+#: API, commands and demo data. The translation catalogues are derived from this list.
+MODULES = ("accounts", "fx", "catalog", "marketplace", "logistics", "trade")
 
 
 def create_app(config=None) -> Flask:
@@ -23,6 +25,9 @@ def create_app(config=None) -> Flask:
         app.config.from_mapping(settings.Config.load())
         if config:
             app.config.from_mapping(config)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join(catalogue_dirs(MODULES)))
+    # Jobs run by a worker outside this process build their app with this factory.
+    app.config.setdefault("JOBS_APP_FACTORY", f"{__name__}:create_app")
     app.json.ensure_ascii = False  # Chinese and Russian as they are
     logging.basicConfig(level=logging.INFO)
     register_extensions(app)
@@ -34,29 +39,19 @@ def create_app(config=None) -> Flask:
 
 
 def register_extensions(app):
+    from core.hooks import init_hooks
     from core.i18n import init_i18n
     from core.security import init_security
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(settings.BASE_DIR / "migrations"))
     login_manager.init_app(app)
-    login_manager.login_view = "accounts.login"
     login_manager.session_protection = "strong"
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     limiter.init_app(app)
     init_i18n(app)
+    init_hooks(app)
     init_security(app)
-
-    from flask import session
-
-    from accounts import SESSION_KEY
-    from accounts.services import load_session_user
-
-    login_manager.user_loader(lambda session_id: load_session_user(session_id, session.get(SESSION_KEY)))
-    from flask_babel import lazy_gettext as _l
-
-    login_manager.login_message = _l("Please log in to see this page.")
-    login_manager.login_message_category = "info"
 
 
 def register_blueprints(app):
@@ -85,7 +80,7 @@ def register_commands(app):
 
 
 def register_template_context(app):
-    from accounts.forms import LanguageForm
+    from core.forms import LanguageForm
     from core.nav import nav_items, role_label
 
     def language_form():

@@ -132,18 +132,6 @@ class Config:
     LANGUAGES = ("zh", "ru", "en")
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
-    # One catalogue per module (core.translations.DOMAINS); Flask-Babel merges them.
-    BABEL_TRANSLATION_DIRECTORIES = ";".join(
-        str(BASE_DIR / d)
-        for d in (
-            "translations",
-            "catalog/translations",
-            "marketplace/translations",
-            "marketplace/documents/translations",
-            "logistics/translations",
-        )
-    )
-
     API_TITLE = "AgroBridge API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"

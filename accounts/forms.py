@@ -74,8 +74,3 @@ class ConfirmForm(FlaskForm):
     """A bare form for POST buttons: carries the CSRF token."""
 
     submit = SubmitField(_l("Confirm"))
-
-
-class LanguageForm(FlaskForm):
-    language = HiddenField(validators=[DataRequired()])
-    next = HiddenField()

@@ -29,6 +29,11 @@ from core.forms import show_errors
 from core.i18n import current_language, safe_next
 
 
+def home_actions() -> str:
+    """Sign-up buttons on the home page for visitors (core's hook 'home-actions')."""
+    return render_template("accounts/_home_actions.html")
+
+
 @bp.route("/register", methods=["GET", "POST"])
 def register():
     """Farmers and buyers sign themselves up. Anyone."""

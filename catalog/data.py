@@ -143,9 +143,5 @@ def quantity_decimals(unit: str) -> int:
     return UNITS.get(unit, 3)
 
 
-def sql_in(column: str, values) -> str:
-    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
-
-
 #: Product list orders the API accepts.
 SORTS_DOC = ["relevance", "price", "-price", "newest"]

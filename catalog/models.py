@@ -32,14 +32,24 @@ from catalog.data import (
     PRODUCT_STATUSES,
     UNITS,
     quantity_decimals,
-    sql_in,
 )
 from catalog.incoterms import INCOTERMS, PLACES
-from core.db import TimestampMixin, UTCDateTime
+from core.db import TimestampMixin, UTCDateTime, migration_only_indexes, sql_in
 from core.extensions import db
 from core.timeutil import utcnow
 
 MONEY = Numeric(12, 2)
+
+# Search indexes the migrations create for PostgreSQL only (GIN on tsvector, pg_trgm, partial).
+migration_only_indexes(
+    "ix_catalog_products_search_vector",
+    "ix_catalog_search_terms_trgm",
+    "ix_catalog_products_active_newest",
+    "ix_catalog_products_listed_search",
+    "ix_catalog_products_listed_newest",
+    "ix_catalog_products_listed_price",
+    "ix_catalog_products_listed_price_desc",
+)
 QUANTITY = Numeric(12, 3)
 
 

@@ -142,9 +142,6 @@ def product_page(product_id):
         except InvalidOperation:
             quantity = None
             flash(_("Enter a quantity above zero."), "warning")
-    # The landed-cost estimate belongs to the marketplace's documents; imported here only.
-    from marketplace.documents.views import page_estimate
-
     return render_template(
         "catalog/product.html",
         product=product,
@@ -153,7 +150,6 @@ def product_page(product_id):
         price=price,
         stock=available_stock(product),
         certificates=product.producer.valid_certificates(),
-        **page_estimate(page_user(), product, request.args),
     )
 
 

@@ -10,7 +10,20 @@ from functools import wraps
 from flask import abort, g, request
 from flask_login import current_user
 
+from core.extensions import login_manager
+
 ROLES = ("farmer", "buyer", "operator", "admin")
+
+#: token → active user or None; registered by the accounts module (core knows no users table).
+_token_loader = None
+
+
+def token_loader(loader):
+    """Register the function that finds the user behind a bearer token (as Flask-Login's
+    ``user_loader``). Returns it, so it works as a decorator."""
+    global _token_loader
+    _token_loader = loader
+    return loader
 
 
 def bearer_token() -> str | None:
@@ -24,11 +37,9 @@ def bearer_token() -> str | None:
 def api_user():
     """The user behind this API request, or None. A bad token never falls back to the session."""
     if "api_user" not in g:
-        from accounts.services import user_for_token
-
         if request.headers.get("Authorization"):
             token = bearer_token()
-            g.api_user = user_for_token(token) if token else None
+            g.api_user = _token_loader(token) if token and _token_loader else None
         elif current_user.is_authenticated:
             g.api_user = current_user._get_current_object()
         else:
@@ -64,8 +75,6 @@ def roles_required(*roles):
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            from core.extensions import login_manager
-
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if roles and current_user.role not in roles:

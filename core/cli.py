@@ -53,13 +53,15 @@ def cron():
         raise click.ClickException("REDIS_URL is not set: use the flask commands from cron instead.")
     scheduler = CronScheduler(connection=redis_connection())
     for path, expression in PERIODIC_JOBS:
-        scheduler.register(run_job, current_app.config["JOBS_QUEUE"], args=(path,), cron=expression)
+        scheduler.register(
+            run_job,
+            current_app.config["JOBS_QUEUE"],
+            args=(current_app.config["JOBS_APP_FACTORY"], path),
+            cron=expression,
+        )
     scheduler.start()
 
 
 def register_commands(app):
-    from accounts.cli import users_cli
-
     app.cli.add_command(seed_demo)
     app.cli.add_command(jobs_cli)
-    app.cli.add_command(users_cli)

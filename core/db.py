@@ -32,6 +32,11 @@ class UTCDateTime(TypeDecorator):
         return value
 
 
+def sql_in(column: str, values) -> str:
+    """A CHECK constraint's ``column IN ('a', 'b')`` for a tuple of known codes."""
+    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
 class TimestampMixin:
     #: When the row was created (UTC).
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
@@ -50,16 +55,13 @@ def _sqlite_pragmas(dbapi_connection, _record):
 
 
 #: Indexes that migrations create by hand for PostgreSQL only (GIN on tsvector, pg_trgm):
-#: no model declares them, so schema comparison must not count them as differences.
-MIGRATION_ONLY_INDEXES = {
-    "ix_catalog_products_search_vector",
-    "ix_catalog_search_terms_trgm",
-    "ix_catalog_products_active_newest",
-    "ix_catalog_products_listed_search",
-    "ix_catalog_products_listed_newest",
-    "ix_catalog_products_listed_price",
-    "ix_catalog_products_listed_price_desc",
-}
+#: no model declares them, so schema comparison must not count them as differences. Each
+#: module adds its own with ``migration_only_indexes``.
+MIGRATION_ONLY_INDEXES: set[str] = set()
+
+
+def migration_only_indexes(*names: str) -> None:
+    MIGRATION_ONLY_INDEXES.update(names)
 
 
 def include_in_schema_comparison(obj, name, type_, reflected, compare_to) -> bool:

@@ -1,6 +1,9 @@
-"""Showing a service's validation errors on a Flask-WTF form."""
+"""Showing a service's validation errors on a Flask-WTF form; the language switch."""
 
 from flask import flash
+from flask_wtf import FlaskForm
+from wtforms import HiddenField
+from wtforms.validators import DataRequired
 
 
 def show_errors(form, exc) -> None:
@@ -21,3 +24,10 @@ def flash_error(exc) -> None:
         flash(" ".join(str(m) for messages in exc.fields.values() for m in messages), "error")
     else:
         flash(str(exc.message), "error")
+
+
+class LanguageForm(FlaskForm):
+    """The switcher in every page's header (base.html)."""
+
+    language = HiddenField(validators=[DataRequired()])
+    next = HiddenField()

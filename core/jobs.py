@@ -34,11 +34,11 @@ def enqueue_after_commit(func, *args, **kwargs) -> None:
     db.session.info.setdefault(_PENDING, []).append((_path(func), args, kwargs))
 
 
-def run_job(path: str, *args, **kwargs):
-    """What the RQ worker executes: the job inside an app context."""
-    from app import create_app
-
-    app = current_app._get_current_object() if current_app else create_app()
+def run_job(factory: str, path: str, *args, **kwargs):
+    """What the RQ worker executes: the job inside an app context. Outside one (a plain
+    ``rq worker``) the app is built by ``factory``, the dotted path of the app factory that
+    enqueued the job (``JOBS_APP_FACTORY``): core does not know the app."""
+    app = current_app._get_current_object() if current_app else resolve(factory)()
     with app.app_context():
         try:
             return resolve(path)(*args, **kwargs)
@@ -74,8 +74,9 @@ def dispatch(jobs) -> None:
                     db.session.remove()
         return
     q = queue()
+    factory = app.config["JOBS_APP_FACTORY"]
     for path, args, kwargs in jobs:
-        q.enqueue(run_job, path, *args, **kwargs, retry=_retry())
+        q.enqueue(run_job, factory, path, *args, **kwargs, retry=_retry())
 
 
 def _retry():

@@ -1,25 +1,28 @@
 """Where each module's message catalogue lives and which sources feed it.
 
-Every domain module owns ``<module>/translations``; core, accounts and the shared
-templates use the top-level ``translations``. Flask-Babel merges them.
+Every domain module owns ``<module>/translations``; core and the shared templates use the
+top-level ``translations``. Flask-Babel merges them. The list of modules is the app's: this
+module is told it, it does not know it.
 """
 
 from pathlib import Path
 
 from config import BASE_DIR
 
-#: catalogue directory → (source directories, template directories)
-DOMAINS = {
-    "translations": (
-        ["core", "accounts", "app.py"],
-        ["templates/core", "templates/accounts", "templates/*.html"],
-    ),
-    "catalog/translations": (["catalog"], ["templates/catalog"]),
-    "marketplace/translations": (["marketplace"], ["templates/marketplace"]),
-    # Trade documents, rates and landed cost keep their own catalogue inside marketplace.
-    "marketplace/documents/translations": (["marketplace/documents"], ["templates/marketplace/documents"]),
-    "logistics/translations": (["logistics"], ["templates/logistics"]),
-}
+#: The catalogue of core, app.py and the shared templates; each domain module has its own.
+SHARED = "translations"
+
+
+def domains(modules) -> dict[str, tuple[list[str], list[str]]]:
+    """Catalogue directory → (source directories, template directories), for the app's list
+    of modules (``app.MODULES``): ``<module>/translations`` holds what ``<module>/`` and
+    ``templates/<module>/`` say."""
+    found = {SHARED: (["core", "app.py"], ["templates/core", "templates/*.html"])}
+    for name in modules:
+        found[f"{name}/translations"] = ([name], [f"templates/{name}"])
+    return found
+
+
 LOCALES = ("zh", "ru")
 KEYWORDS = {
     "_": None,
@@ -34,13 +37,13 @@ KEYWORDS = {
 }
 
 
-def catalogue_dirs() -> list[str]:
-    return [str(BASE_DIR / d) for d in DOMAINS if (BASE_DIR / d).is_dir()]
+def catalogue_dirs(modules) -> list[str]:
+    return [str(BASE_DIR / d) for d in domains(modules) if (BASE_DIR / d).is_dir()]
 
 
-def source_files(domain: str) -> list[Path]:
+def source_files(domain: str, modules) -> list[Path]:
     """The .py, .html and .txt files whose messages belong to ``domain``."""
-    code, templates = DOMAINS[domain]
+    code, templates = domains(modules)[domain]
     files: list[Path] = []
     for entry in code:
         path = BASE_DIR / entry
@@ -51,9 +54,4 @@ def source_files(domain: str) -> list[Path]:
         else:
             base = BASE_DIR / pattern
             files += sorted(p for p in base.rglob("*") if p.suffix in (".html", ".txt"))
-    files = [f for f in files if "translations" not in f.parts and "__pycache__" not in f.parts]
-    # A folder that has a catalogue of its own is not part of its parent's.
-    nested = [BASE_DIR / d for other, (dirs, tpls) in DOMAINS.items() if other != domain for d in dirs + tpls]
-    own = [BASE_DIR / d for d in code + templates]
-    excluded = [n for n in nested if any(n != o and o in n.parents for o in own)]
-    return [f for f in files if not any(e == f or e in f.parents for e in excluded)]
+    return [f for f in files if "translations" not in f.parts and "__pycache__" not in f.parts]

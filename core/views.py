@@ -4,9 +4,10 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from flask_login import current_user
 from sqlalchemy import text
 
-from accounts.forms import LanguageForm
 from core.extensions import db
+from core.forms import LanguageForm
 from core.i18n import LANGUAGE_COOKIE, safe_next
+from core.signals import language_chosen
 
 bp = Blueprint("core", __name__)
 
@@ -26,9 +27,7 @@ def set_language():
     if not form.validate_on_submit() or language not in current_app.config["LANGUAGES"]:
         return redirect(target)
     if current_user.is_authenticated:
-        from accounts.services import set_language as save_language
-
-        save_language(current_user, language)
+        language_chosen.send(current_user._get_current_object(), language=language)
     response = redirect(target)
     response.set_cookie(
         LANGUAGE_COOKIE,

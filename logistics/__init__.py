@@ -8,6 +8,7 @@ bp = Blueprint("logistics", __name__)
 def register(app, api):
     from flask_babel import lazy_gettext as _l
 
+    from core.hooks import add_template_hook
     from core.nav import add_nav_item
     from logistics import cli, models, seed, views  # noqa: F401  (routes, demo data)
     from logistics.api import blp, register_schemas
@@ -17,6 +18,7 @@ def register(app, api):
     app.register_blueprint(bp)
     api.register_blueprint(blp)
     register_schemas(api)
+    add_template_hook(app, "order-links", views.order_links)
     app.cli.add_command(cli.logistics_cli)
     app.jinja_env.globals.update(
         shipment_status_label=lambda code: STATUS_LABELS.get(code, code),

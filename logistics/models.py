@@ -18,8 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from catalog.data import sql_in
-from core.db import TimestampMixin, UTCDateTime
+from core.db import TimestampMixin, UTCDateTime, sql_in
 from core.extensions import db
 from core.timeutil import utcnow
 from logistics.rules import DOCUMENT_APPLIES, EVENT_TYPES, EXCEPTION_REASONS, MODES, STATUSES

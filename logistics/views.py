@@ -32,6 +32,11 @@ from marketplace.models import Order
 SHIPMENT = "/logistics/shipments/<int(max=2147483647):shipment_id>"
 
 
+def order_links(order) -> str:
+    """The order page's link to tracking (marketplace's hook 'order-links')."""
+    return render_template("logistics/_order_links.html", order=order)
+
+
 def _crossings():
     return db.session.scalars(
         select(BorderCrossing).where(BorderCrossing.active.is_(True)).order_by(BorderCrossing.position)

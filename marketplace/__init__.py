@@ -8,7 +8,9 @@ bp = Blueprint("marketplace", __name__)
 def register(app, api):
     from flask_babel import lazy_gettext as _l
 
+    from core.hooks import add_template_hook
     from core.nav import add_nav_item
+    from fx import services as fx
     from marketplace import cli, seed, views  # noqa: F401  (routes, demo data)
     from marketplace.api import orders as orders_api
     from marketplace.api import payments as payments_api
@@ -16,16 +18,17 @@ def register(app, api):
     from marketplace.services import notifications  # noqa: F401  (signal receivers)
     from marketplace.services.lifecycle import PAYMENT_LABELS, STATUS_LABELS
     from marketplace.services.payments import refunds
+    from marketplace.signals import order_placed
     from marketplace.webhooks import bp as webhooks_bp
 
     app.register_blueprint(bp)
     app.register_blueprint(webhooks_bp)
+    add_template_hook(app, "product-order", views.orders.product_order)
     api.register_blueprint(orders_api.blp)
     api.register_blueprint(payments_api.blp)
     refunds.connect_signals()
-    from marketplace.documents import register as register_documents
-
-    register_documents(app, api)
+    # The rate of the day is frozen on every order as it is placed (for its RUB equivalent).
+    order_placed.connect(fx.record_order_rate)
     app.cli.add_command(cli.orders_cli)
     app.jinja_env.globals["order_status_label"] = lambda code: STATUS_LABELS.get(code, code)
     app.jinja_env.globals["payment_status_label"] = lambda code: PAYMENT_LABELS.get(code, code)

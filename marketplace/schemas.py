@@ -4,6 +4,7 @@ import marshmallow as ma
 
 from core.fields import DecimalString, StrictInteger
 from core.pagination import PageArgsSchema, page_envelope
+from fx import services as fx
 from marketplace.models import INCOTERMS, ORDER_STATUSES, QUOTA_STATUSES, TRANSPORT_MODES
 
 
@@ -138,9 +139,7 @@ class OrderSchema(ma.Schema):
 
 
 def _rub_equivalent(order):
-    from marketplace.documents.rates import order_rub_equivalent
-
-    return order_rub_equivalent(order)
+    return fx.order_rub_equivalent(order)
 
 
 OrderPageSchema = page_envelope(OrderSchema)

@@ -14,8 +14,11 @@ from babel.messages.extract import extract_from_file
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
+from app import MODULES
 from config import BASE_DIR
-from core.translations import DOMAINS, KEYWORDS, LOCALES, source_files
+from core.translations import KEYWORDS, LOCALES, domains, source_files
+
+DOMAINS = domains(MODULES)
 
 METHODS = {".py": "python", ".html": "jinja2", ".txt": "jinja2"}
 STABLE_DATE = datetime(2026, 1, 1, tzinfo=UTC)
@@ -25,7 +28,7 @@ OPTIONS = {"jinja2": {"extensions": "jinja2.ext.do", "trimmed": "false"}, "pytho
 def extract(domain: str) -> Catalog:
     # A fixed creation date keeps the catalogues' headers stable from one update to the next.
     catalog = Catalog(project="AgroBridge", charset="utf-8", creation_date=STABLE_DATE)
-    for path in source_files(domain):
+    for path in source_files(domain, MODULES):
         method = METHODS[path.suffix]
         for lineno, message, comments, context in extract_from_file(
             method, str(path), keywords=KEYWORDS, options=OPTIONS[method]

@@ -19,6 +19,7 @@ from logistics.rules import EXCEPTION, MILESTONES, STATUS_LABELS, dependants, re
 from logistics.services.access import require_staff, shipment_for
 from logistics.services.eta import refresh_eta
 from logistics.services.shipments import checklist, fully_delivered
+from logistics.signals import shipment_delivered
 from marketplace.models import Order
 
 MAX_EVENTS_PER_REQUEST = 500
@@ -233,6 +234,7 @@ def after_events(shipment: Shipment, history, new_events, actor, new_types: set[
     from logistics.services import webhooks
 
     status = derive_status(history)
+    previous = shipment.status
     if MILESTONES.get(status) and (
         shipment.status == "planned" or MILESTONES[status].rank > MILESTONES[shipment.status].rank
     ):
@@ -242,6 +244,8 @@ def after_events(shipment: Shipment, history, new_events, actor, new_types: set[
     if "picked_up" in new_types or "delivered" in new_types:
         db.session.flush()
         _move_orders(shipment, actor, new_types)
+    if shipment.status == "delivered" and previous != "delivered":
+        shipment_delivered.send(shipment, actor=actor)
     webhooks.queue_deliveries(shipment, new_events)
 
 

@@ -16,9 +16,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from catalog.data import sql_in
 from catalog.incoterms import INCOTERMS, TRANSPORT_MODES
-from core.db import TimestampMixin, UTCDateTime
+from core.db import TimestampMixin, UTCDateTime, sql_in
 from core.extensions import db
 from core.timeutil import utcnow
 

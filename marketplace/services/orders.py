@@ -30,6 +30,7 @@ from marketplace.models import (
 )
 from marketplace.services import stock
 from marketplace.services.lifecycle import PIPELINE, set_status
+from marketplace.signals import order_paid, order_placed
 
 MAX_QUANTITY = Decimal("100000000")
 
@@ -238,7 +239,7 @@ def place_order(buyer, data: dict, checkout: Checkout | None = None, commit: boo
         db.session.flush()
         stock.reserve(order.lines, order_shelf_life_rule(order))
         set_status_initial(order, buyer)
-        record_order_rate(order)
+        order_placed.send(order)
         if commit:
             db.session.commit()
     except Exception:
@@ -250,13 +251,6 @@ def place_order(buyer, data: dict, checkout: Checkout | None = None, commit: boo
 
 def order_shelf_life_rule(order: Order) -> stock.ShelfLifeRule:
     return stock.shelf_life_rule(order.buyer_id, order.transport_mode, order.border_crossing_code)
-
-
-def record_order_rate(order: Order) -> None:
-    """Freeze the CBR rate of the day on the order (its RUB equivalent is for information)."""
-    from marketplace.documents.rates import record_order_rate as record
-
-    record(order)
 
 
 def set_status_initial(order: Order, buyer) -> None:
@@ -279,7 +273,7 @@ def order_from_quote(buyer, quote: Quote, details: dict) -> Order:
     db.session.flush()
     stock.reserve(order.lines, order_shelf_life_rule(order))
     set_status_initial(order, buyer)
-    record_order_rate(order)
+    order_placed.send(order)
     return order
 
 
@@ -363,6 +357,7 @@ def apply_move(order: Order, to_status: str, actor, reason: str = "") -> None:
         stock.release(order)
     elif to_status == "paid":
         order.paid_at = order.paid_at or now
+        order_paid.send(order)
     elif to_status == "in_transit":
         stock.consume(order)
     elif to_status == "delivered":

@@ -16,7 +16,6 @@ from core.i18n import plain_decimal, safe_next
 from core.pagination import paginate
 from core.security import no_store
 from marketplace import bp
-from marketplace.documents.views import cart_estimate, order_estimate
 from marketplace.forms import (
     AddToCartForm,
     CartQuantityForm,
@@ -49,6 +48,12 @@ def _details(form) -> dict:
     }
 
 
+def product_order(product, quantity_text) -> str:
+    """The product page's ordering part: add to cart, ask for a quote (catalog's hook
+    'product-order')."""
+    return render_template("marketplace/_product_order.html", product=product, quantity_text=quantity_text)
+
+
 @bp.get("/cart")
 @roles_required("buyer")
 def cart():
@@ -61,7 +66,6 @@ def cart():
         form=CheckoutForm(),
         qty_form=CartQuantityForm(),
         unit_labels=UNIT_LABELS,
-        **cart_estimate(current_user, request.args),
     )
 
 
@@ -193,7 +197,6 @@ def order_detail(order_id):
         payments=intake.payments_of(current_user, order.id),
         methods=intake.available_methods(),
         pay_form=ReasonForm(),
-        **order_estimate(current_user, order, request.args),
     )
 
 

@@ -6,9 +6,9 @@ import pytest
 from babel.messages.pofile import read_po
 from flask_babel import force_locale
 
-from core.translations import DOMAINS, LOCALES
+from core.translations import LOCALES
 from tests import factories
-from tools.messages import extract, po_path
+from tools.messages import DOMAINS, extract, po_path
 
 HOME_TITLE = {
     "zh": "南乌拉尔的有机食品",

@@ -25,12 +25,13 @@ class Words:
     ``ru("Save")`` → ``"Сохранить"``. Keeps the test honest about translations."""
 
     def __init__(self, lang: str):
+        from app import MODULES
         from core.translations import catalogue_dirs
 
         self.lang = lang
         self.catalogue = None
         if lang != "en":
-            for directory in catalogue_dirs():
+            for directory in catalogue_dirs(MODULES):
                 loaded = Translations.load(directory, [lang])
                 if self.catalogue is None:
                     self.catalogue = loaded

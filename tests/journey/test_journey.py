@@ -235,13 +235,13 @@ def test_journey(journey_browser, server, recorder):
     rec.check(buyer, "buyer-moq-error-zh")
     buyer.locator("#add-to-cart").get_by_label(zh("Quantity to order")).fill("1000")
 
-    # The landed cost in Harbin for that quantity (marketplace/documents).
+    # The landed cost in Harbin for that quantity (trade).
     buyer.locator("#your-price").get_by_label(zh("Your quantity")).fill("1000")
     buyer.locator("#your-price").get_by_role("button", name=zh("Calculate")).click()
     buyer.wait_for_load_state()
     landed = buyer.locator("#landed-cost")
     if landed.count() != 1:
-        pending.append("the product page shows no landed-cost estimate (marketplace/documents)")
+        pending.append("the product page shows no landed-cost estimate (trade)")
     else:
         assert zh("Delivered to the Harbin Daowai warehouse") in landed.inner_text()
     rec.check(buyer, "buyer-product-zh")
@@ -270,7 +270,7 @@ def test_journey(journey_browser, server, recorder):
     order_id = int(order_url.rsplit("/", 1)[1])
     proforma = buyer.get_by_role("link", name=zh("Proforma invoice (PDF)"))
     if proforma.count() == 0:
-        pending.append("the order page has no proforma invoice link (marketplace/documents)")
+        pending.append("the order page has no proforma invoice link (trade)")
     else:
         response = buyer.request.get(proforma.first.get_attribute("href"))
         assert response.ok and response.body().startswith(b"%PDF-"), response.status

@@ -8,6 +8,7 @@ import pytest
 from core.extensions import db
 from core.timeutil import utcnow
 from logistics.models import TrackingEvent
+from logistics.signals import shipment_delivered
 from marketplace.models import Order
 from tests import factories
 from tests.logistics.helpers import (
@@ -191,6 +192,22 @@ def test_gacc_registration_of_every_producer_on_board_is_checked(app):
     refused = api.post(url, json=event("departed_origin", -2))
     assert refused.status_code == 409
     assert refused.get_json()["error"]["missing"] == [f"gacc:{order.producer.id}"]
+
+
+def test_delivery_sends_shipment_delivered_once(trip):
+    seen = []
+
+    def receiver(shipment, actor):
+        seen.append((shipment.id, actor.role))
+
+    events = journey("delivered", start_hours=-300)
+    split = [e["type"] for e in events].index("border_crossed") + 1
+    with shipment_delivered.connected_to(receiver):
+        assert post(trip, events[:split]).status_code == 201
+        assert seen == []
+        assert post(trip, events[split:]).status_code == 201
+        post(trip, event("delivered", -1))  # a second delivery event: nothing new to say
+    assert seen == [(trip["id"], "operator")]
 
 
 def test_orders_follow_their_shipment(trip):

@@ -1,0 +1,222 @@
+"""PDFs for each kind, read back; numbering; who may download them."""
+
+import threading
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from core.extensions import db
+from core.timeutil import utcnow
+from tests import factories
+from tests.conftest import ApiClient
+from tests.logistics.helpers import ready_order, shipment_with
+from tests.trade.helpers import cny_rate, order_in, pdf_text
+from trade.models import TradeDocument
+
+YEAR = utcnow().year
+
+
+def number(prefix: str, n: int) -> str:
+    return f"{prefix}-{YEAR}-{n:06d}"
+
+
+def test_proforma_for_bank_transfer_carries_reference_bank_details_and_rub(app, api):
+    cny_rate(date(2025, 1, 1), "11.0512")
+    order = order_in(app)  # 5 kg × 12.50 = 62.50 CNY
+    api.as_user(order.buyer)
+    payment = api.post(f"/api/v1/orders/{order.id}/payment", json={"method": "bank_transfer"}).get_json()
+    response = api.get(f"/api/v1/orders/{order.id}/documents/proforma.pdf")
+    assert response.status_code == 200 and response.headers["Content-Type"] == "application/pdf"
+    assert response.headers["Content-Disposition"] == f'inline; filename="{number("PI", 1)}.pdf"'
+    text = pdf_text(response.data)
+    for expected in (
+        "形式发票",
+        "Счёт-проформа",
+        "Proforma invoice",
+        number("PI", 1),
+        order.number,
+        "有机荞麦米",
+        "Гречневая крупа",
+        "1008100000",
+        "12.50",
+        "62.50 CNY",
+        "690.70 RUB",
+        "11.051200",
+        payment["reference"],
+        "AgroBridge Trading (Harbin) Co., Ltd.",
+        "BKCHCNBJ860",
+        order.producer.name_ru,
+        order.producer.gacc_registration,
+        "FCA Chelyabinsk",  # the order took the basis the goods are priced on
+        "卖方",
+        "Покупатель",
+    ):
+        assert expected in text, expected
+    again = api.get(f"/api/v1/orders/{order.id}/documents/proforma.pdf")
+    assert number("PI", 1) in pdf_text(again.data)
+    assert db.session.scalar(
+        select(TradeDocument.number).where(TradeDocument.order_id == order.id)
+    ) == number("PI", 1)
+
+
+def test_commercial_invoice_only_after_pickup(app, api):
+    order = order_in(app, "ready_for_pickup")
+    api.as_user(order.buyer)
+    early = api.get(f"/api/v1/orders/{order.id}/documents/commercial_invoice.pdf")
+    assert early.status_code == 409 and early.get_json()["error"]["code"] == "document_not_available"
+    shipped = order_in(app, "in_transit")
+    response = api.as_user(shipped.buyer).get(f"/api/v1/orders/{shipped.id}/documents/commercial_invoice.pdf")
+    assert response.status_code == 200
+    text = pdf_text(response.data)
+    assert "商业发票" in text and "Коммерческий инвойс" in text and number("CI", 1) in text
+    assert "62.50 CNY" in text and "Нет курса" not in text
+
+
+def test_packing_list_of_the_shipment_with_lots_and_weights(app, api):
+    lot = factories.LotFactory(lot_number="GR-2026-117", quantity=Decimal("500"))
+    goods = lot.product
+    goods.gross_weight_kg = Decimal("1.020")
+    db.session.commit()
+    order = ready_order(app, goods=goods, quantity="200")
+    assert (
+        api.as_user(order.buyer).get(f"/api/v1/orders/{order.id}/documents/packing_list.pdf").status_code
+        == 404
+    )
+    shipment_id, _ = shipment_with(app, orders=[order])
+    response = api.get(f"/api/v1/orders/{order.id}/documents/packing_list.pdf")
+    assert response.status_code == 200
+    text = pdf_text(response.data)
+    from logistics.models import Shipment
+
+    shipment = db.session.get(Shipment, shipment_id)
+    for expected in (
+        "装箱单",
+        "Упаковочный лист",
+        number("PL", 1),
+        shipment.tracking_code,
+        order.number,
+        "GR-2026-117",
+        lot.produced_on.isoformat(),
+        lot.best_before.isoformat(),
+        "200 kg",
+        "204",
+        "A123BC174",
+        "后贝加尔斯克—满洲里",
+    ):
+        assert expected in text, (expected, text)
+    operator = ApiClient(app.test_client()).as_role("operator")
+    assert operator.get(f"/api/v1/shipments/{shipment_id}/documents/packing_list.pdf").status_code == 200
+
+
+def test_label_sheet_flags_missing_items_and_names_the_importer(app, api):
+    order = order_in(app, buyer=factories.UserFactory(role="buyer", company="哈尔滨北货贸易有限公司"))
+    goods = order.lines[0].product
+    farmer = ApiClient(app.test_client()).as_user(goods.producer.owner)
+    response = farmer.get(f"/api/v1/products/{goods.id}/label-sheet.pdf")
+    assert response.status_code == 200
+    text = pdf_text(response.data)
+    assert "中文标签信息表" in text and "Данные для китайской этикетки" in text and number("LS", 1) in text
+    assert "信息不完整" in text and "НЕ ПОЛНО" in text and "有机荞麦米" in text
+    as_importer = pdf_text(api.as_user(order.buyer).get(f"/api/v1/products/{goods.id}/label-sheet.pdf").data)
+    assert "哈尔滨北货贸易有限公司" in as_importer and number("LS", 1) in as_importer
+    stranger = ApiClient(app.test_client()).as_role("buyer")
+    assert stranger.get(f"/api/v1/products/{goods.id}/label-sheet.pdf").status_code == 404
+    other_farmer = ApiClient(app.test_client()).as_role("farmer")
+    assert other_farmer.get(f"/api/v1/products/{goods.id}/label-sheet.pdf").status_code == 404
+
+
+@pytest.mark.parametrize("kind", ["proforma", "commercial_invoice", "packing_list"])
+def test_anyone_else_gets_404(app, api, kind):
+    order = order_in(app, "in_transit")
+    url = f"/api/v1/orders/{order.id}/documents/{kind}.pdf"
+    assert api.get(url).status_code == 401
+    for role in ("buyer", "farmer"):
+        assert ApiClient(app.test_client()).as_role(role).get(url).status_code == 404
+    expected_operator = 404  # proformas and invoices are the parties'; no shipment for the packing list
+    assert ApiClient(app.test_client()).as_role("operator").get(url).status_code == expected_operator
+    admin = ApiClient(app.test_client()).as_role("admin").get(url)
+    assert admin.status_code == (404 if kind == "packing_list" else 200)
+    farmer = ApiClient(app.test_client()).as_user(order.producer.owner).get(url)
+    assert farmer.status_code == (404 if kind == "packing_list" else 200)
+
+
+def test_unknown_kind_and_order_are_404(app, api):
+    order = order_in(app)
+    api.as_user(order.buyer)
+    assert api.get(f"/api/v1/orders/{order.id}/documents/receipt.pdf").status_code == 404
+    assert api.get("/api/v1/orders/2147483647/documents/proforma.pdf").status_code == 404
+
+
+def test_numbers_are_per_kind_and_sequential(app, api):
+    first, second = order_in(app), order_in(app)
+    for order in (first, second, first):
+        api.as_user(order.buyer).get(f"/api/v1/orders/{order.id}/documents/proforma.pdf")
+    numbers = db.session.scalars(select(TradeDocument.number).order_by(TradeDocument.id)).all()
+    assert numbers == [number("PI", 1), number("PI", 2)]
+
+
+def test_order_page_links_work_for_the_buyer(app, client):
+    order = order_in(app)
+    client.login(order.buyer)
+    response = client.get(f"/orders/{order.id}/documents/proforma.pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    assert client.get(f"/orders/{order.id}/documents/commercial_invoice.pdf").status_code == 409
+
+
+def _race(app, requests):
+    """Each (user, url) fetched by its own thread at the same instant; returns status codes."""
+    clients = [(ApiClient(app.test_client()).as_user(user), url) for user, url in requests]
+    db.session.rollback()
+    barrier = threading.Barrier(len(clients))
+    codes = []
+
+    def fetch(client, url):
+        with app.app_context():
+            barrier.wait()
+            codes.append(client.get(url).status_code)
+            db.session.remove()
+
+    threads = [threading.Thread(target=fetch, args=pair) for pair in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    return codes
+
+
+def test_numbering_is_gapless_under_concurrency(app, postgres_only):
+    orders = [order_in(app) for _ in range(12)]
+    requests = [(o.buyer, f"/api/v1/orders/{o.id}/documents/proforma.pdf") for o in orders]
+    # The same order asked for three more times at once must not burn numbers either.
+    requests += [(orders[0].buyer, f"/api/v1/orders/{orders[0].id}/documents/proforma.pdf")] * 3
+    codes = _race(app, requests)
+    assert codes == [200] * len(requests)
+    db.session.expire_all()
+    sequences = db.session.scalars(select(TradeDocument.sequence).order_by(TradeDocument.sequence)).all()
+    assert sequences == list(range(1, 13))
+    per_order = db.session.scalars(select(TradeDocument.order_id)).all()
+    assert sorted(per_order) == sorted(o.id for o in orders)
+
+
+def test_label_sheet_is_complete_with_ingredients(app):
+    """With ingredients in Chinese and a buyer as importer every GB 7718 field is there."""
+    from tests import factories as f
+    from trade import drawing
+
+    product = f.ProductFactory(
+        ingredients_zh="荞麦 100%",
+        allergens_zh="无",
+        shelf_life_days=365,
+        storage_temp_min_c=0,
+        storage_temp_max_c=25,
+    )
+    f.LotFactory(product=product)
+    from datetime import date
+
+    from trade.pdf import TradePdf
+
+    rows = drawing._label_rows(TradePdf("label_sheet", "LS-TEST", date.today()), product, None)
+    ingredients = next(r for r in rows if r[0] == "ingredients")
+    assert ingredients[2] and "荞麦 100%" in ingredients[1] and "无" in ingredients[1]

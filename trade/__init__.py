@@ -1,0 +1,21 @@
+"""What spans orders and shipments: tariffs and duty rates, the landed-cost estimate and the
+trade documents (proforma, commercial invoice, packing list, label sheet) with their PDFs."""
+
+from flask import Blueprint
+
+bp = Blueprint("trade", __name__)
+
+
+def register(app, api):
+    from core.hooks import add_template_hook
+    from trade import models, views  # noqa: F401  (routes)
+    from trade.api import blp
+
+    app.register_blueprint(bp)
+    api.register_blueprint(blp)
+    add_template_hook(app, "product-sidebar", views.product_sidebar)
+    add_template_hook(app, "order-documents", views.order_documents)
+    add_template_hook(app, "cart-summary", views.cart_summary)
+    add_template_hook(app, "payment-documents", views.payment_documents)
+    add_template_hook(app, "shipment-documents", views.shipment_documents)
+    add_template_hook(app, "admin-rates", views.admin_sections)
