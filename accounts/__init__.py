@@ -22,9 +22,7 @@ def register(app, api):
     api.register_blueprint(api_bp)
     app.cli.add_command(users_cli)
     add_template_hook(app, "home-actions", views.home_actions)
-    login_manager.user_loader(
-        lambda session_id: services.load_session_user(session_id, session.get(SESSION_KEY))
-    )
+    login_manager.user_loader(_load_session_user)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
