@@ -22,7 +22,7 @@ class QueryInteger(ma.fields.Integer):
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
-            if not re.fullmatch(r"\d{1,10}", value.strip()):
+            if not re.fullmatch(r"[0-9]{1,10}", value.strip()):
                 raise self.make_error("invalid")
             value = int(value.strip())
         elif isinstance(value, bool) or not isinstance(value, int):
@@ -317,14 +317,14 @@ class ProductInSchema(ReadOnlyKeys):
     description = Translated(max_length=5000)
     category = ma.fields.String(validate=ma.validate.Length(min=1, max=32))
     hs_code = ma.fields.String(
-        validate=ma.validate.Regexp(r"^\d{6,10}$", error=_l("An HS code has 6 to 10 digits."))
+        validate=ma.validate.Regexp(r"^[0-9]{6,10}$", error=_l("An HS code has 6 to 10 digits."))
     )
     hs_code_cn = ma.fields.String(
-        validate=ma.validate.Regexp(r"^\d{6,10}$", error=_l("An HS code has 6 to 10 digits."))
+        validate=ma.validate.Regexp(r"^[0-9]{6,10}$", error=_l("An HS code has 6 to 10 digits."))
     )
     tnved_code = ma.fields.String(
         allow_none=True,
-        validate=ma.validate.Regexp(r"^\d{10}$", error=_l("A TN VED code has 10 digits.")),
+        validate=ma.validate.Regexp(r"^[0-9]{10}$", error=_l("A TN VED code has 10 digits.")),
     )
     #: null: the producer's basis applies.
     price_basis = ma.fields.Nested(PriceBasisInSchema, allow_none=True)
@@ -347,7 +347,7 @@ class ProductCreateSchema(ProductInSchema):
     name = Translated(max_length=200, required=True)
     category = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=32))
     hs_code = ma.fields.String(
-        validate=ma.validate.Regexp(r"^\d{6,10}$", error=_l("An HS code has 6 to 10 digits."))
+        validate=ma.validate.Regexp(r"^[0-9]{6,10}$", error=_l("An HS code has 6 to 10 digits."))
     )
 
     @ma.validates_schema(skip_on_field_errors=False)

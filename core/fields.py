@@ -10,7 +10,8 @@ from decimal import Decimal, InvalidOperation
 import marshmallow as ma
 from flask_babel import lazy_gettext as _l
 
-DECIMAL_PATTERN = r"^-?\d{1,12}(\.\d{1,6})?$"
+# [0-9], not \d: Python's \d takes any script's digits, JSON Schema's only these.
+DECIMAL_PATTERN = r"^-?[0-9]{1,12}(\.[0-9]{1,6})?$"
 _DECIMAL_RE = re.compile(DECIMAL_PATTERN)
 
 

@@ -12,7 +12,7 @@ assert {code for code, _ in MODE_CHOICES} == set(TRANSPORT_MODES)
 
 
 class DutyRateForm(FlaskForm):
-    hs_prefix = StringField(_l("HS prefix"), validators=[DataRequired(), Regexp(r"^\d{4,10}$")])
+    hs_prefix = StringField(_l("HS prefix"), validators=[DataRequired(), Regexp(r"^[0-9]{4,10}$")])
     duty_percent = DecimalField(_l("Duty, %"), places=3, validators=[InputRequired(), NumberRange(0, 100)])
     vat_percent = DecimalField(_l("VAT, %"), places=3, validators=[InputRequired(), NumberRange(0, 30)])
     unconfirmed = BooleanField(_l("Unconfirmed"))

@@ -65,7 +65,7 @@ class DutyRateSchema(ma.Schema):
 
 
 class DutyRateInSchema(ma.Schema):
-    hs_prefix = ma.fields.String(required=True, validate=ma.validate.Regexp(r"^\d{4,10}$"))
+    hs_prefix = ma.fields.String(required=True, validate=ma.validate.Regexp(r"^[0-9]{4,10}$"))
     duty_percent = DecimalString(places=3, required=True, minimum=0, maximum=100)
     vat_percent = DecimalString(places=3, required=True, minimum=0, maximum=30)
     unconfirmed = ma.fields.Boolean(load_default=False)

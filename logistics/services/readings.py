@@ -27,7 +27,7 @@ from logistics.services.access import require_staff, shipment_for
 MAX_READINGS = 10_000
 MIN_CELSIUS, MAX_CELSIUS = -80.0, 80.0
 SENSOR_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")
-NUMBER_RE = re.compile(r"^-?\d{1,3}(\.\d{1,6})?$")
+NUMBER_RE = re.compile(r"^-?[0-9]{1,3}(\.[0-9]{1,6})?$")
 #: Readings older than this are refused as absurd.
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 MAX_ERRORS_REPORTED = 100
