@@ -160,7 +160,7 @@ def test_journey(journey_browser, server, recorder):
     farmer.get_by_label(ru("Description in Chinese")).fill("南乌拉尔有机荞麦，不含农药，25公斤编织袋。")
     farmer.get_by_label(ru("Description in Russian")).fill("Ядрица первого сорта, мешки по 25 кг.")
     farmer.get_by_label(ru("Category")).select_option("grains")
-    farmer.get_by_label(ru("HS code")).fill("1008100000")
+    farmer.get_by_label(ru("Chinese tariff code (10 digits)")).fill("1008100000")
     farmer.get_by_label(ru("Unit of sale")).select_option("kg")
     farmer.get_by_label(ru("Net weight per unit, kg")).fill("1")
     farmer.get_by_label(ru("Gross weight per unit, kg")).fill("1.02")
