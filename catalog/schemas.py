@@ -43,14 +43,18 @@ def _money(**kwargs):
 
 
 class ReadOnlyKeys(ma.Schema):
-    """Output fields a client may echo back on POST/PATCH: accepted and ignored."""
+    """Output fields (``READ_ONLY``) sent back on POST/PATCH are refused, each named (422):
+    the spec marks them readOnly, and silently ignoring them would let a client believe it
+    changed an id, a status it may not set or a timestamp."""
 
     READ_ONLY: tuple[str, ...] = ()
 
     @ma.pre_load
-    def drop_read_only(self, data, **kwargs):
+    def refuse_read_only(self, data, **kwargs):
         if isinstance(data, dict):
-            return {k: v for k, v in data.items() if k not in self.READ_ONLY}
+            sent = sorted(k for k in data if k in self.READ_ONLY)
+            if sent:
+                raise ma.ValidationError({k: [str(_l("This field is read-only."))] for k in sent})
         return data
 
 
