@@ -11,8 +11,14 @@ import marshmallow as ma
 from flask_babel import lazy_gettext as _l
 
 # [0-9], not \d: Python's \d takes any script's digits, JSON Schema's only these.
-DECIMAL_PATTERN = r"^-?[0-9]{1,12}(\.[0-9]{1,6})?$"
+DECIMAL_PATTERN = r"^-?[0-9]{1,12}(\.[0-9]{1,12})?$"
 _DECIMAL_RE = re.compile(DECIMAL_PATTERN)
+
+
+def decimal_pattern(places: int) -> str:
+    if places <= 0:
+        return r"^-?[0-9]{1,12}$"
+    return rf"^-?[0-9]{{1,12}}(\.[0-9]{{1,{places}}})?$"
 
 
 class DecimalString(ma.fields.Field):
@@ -38,7 +44,9 @@ class DecimalString(ma.fields.Field):
         metadata = kwargs.pop("metadata", {})
         metadata.setdefault("type", "string")
         metadata.setdefault("format", "decimal")
-        metadata.setdefault("pattern", DECIMAL_PATTERN)
+        # The pattern allows exactly the places this field keeps (what it dumps must match it).
+        self.pattern = decimal_pattern(places)
+        metadata.setdefault("pattern", self.pattern)
         metadata.setdefault("example", "12.50")
         super().__init__(metadata=metadata, **kwargs)
 
