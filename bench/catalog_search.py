@@ -109,6 +109,15 @@ SCENARIOS = [
     ("paged (flour, page 5 by price)", {"q": "flour", "page": 5, "sort": "price"}),
     ("browse newest (no q)", {"sort": "newest"}),
     ("with facets (荞麦)", {"q": "荞麦", "facets": True}),
+    # What buyers mean: a word family, another alphabet, a synonym no name uses, a quantity,
+    # a word only descriptions have (names, then categories, then descriptions), a typo that
+    # finds nothing but a suggestion.
+    ("ru family (гречка)", {"q": "гречка"}),
+    ("translit (grechka)", {"q": "grechka"}),
+    ("synonym (亚麻油)", {"q": "亚麻油"}),
+    ("quantity (有机荞麦 20吨)", {"q": "有机荞麦 20吨"}),
+    ("descriptions only (哈尔滨)", {"q": "哈尔滨"}),
+    ("did you mean (荞卖)", {"q": "荞卖"}),
 ]
 
 
@@ -154,7 +163,7 @@ def fill(app, n: int, seed: int) -> None:
     """Top the database up to ``n`` products with COPY (names in three languages, lexemes, tiers, lots)."""
     from sqlalchemy import text
 
-    from catalog import textsearch
+    from catalog import search, textsearch
     from catalog.data import DISTRICTS
     from catalog.models import Category
     from core.extensions import db
@@ -226,7 +235,7 @@ def fill(app, n: int, seed: int) -> None:
             verified = dict(cur.execute("SELECT id, status = 'verified' FROM catalog_producers").fetchall())
             producer_ids = list(verified)
             start = time.perf_counter()
-            vocabulary: set[str] = set()
+            vocabulary: dict[str, str] = {}
             first_id = (cur.execute("SELECT coalesce(max(id), 0) FROM catalog_products").fetchone()[0]) + 1
             todo = n - have
             tiers, lots = [], []
@@ -235,8 +244,8 @@ def fill(app, n: int, seed: int) -> None:
                 "COPY catalog_products (id, producer_id, name_zh, name_ru, name_en, description_zh, description_ru,"  # noqa: E501
                 " description_en, category_code, hs_code, unit, net_weight_kg, packaging, origin, organic_claim,"  # noqa: E501
                 " storage_temp_min_c, storage_temp_max_c, shelf_life_days, tracks_lots, stock_on_hand,"
-                " stock_reserved, status, listed, price_min_cny, price_max_cny, search_vector, created_at,"
-                " updated_at)"
+                " stock_reserved, status, listed, price_min_cny, price_max_cny, search_vector, name_vector,"
+                " created_at, updated_at)"
                 " FROM STDIN"
             ) as copy:
                 for k in range(todo):
@@ -262,7 +271,8 @@ def fill(app, n: int, seed: int) -> None:
                         category_names=categories[category],
                         hs_code=hs,
                     )
-                    vocabulary |= doc.vocabulary()
+                    for term, word in doc.vocabulary().items():
+                        vocabulary.setdefault(term, word)
                     base = Decimal(rng.randint(300, 90000)) / 100
                     tier_prices = [
                         base,
@@ -311,6 +321,7 @@ def fill(app, n: int, seed: int) -> None:
                             min(tier_prices),
                             max(tier_prices),
                             doc.tsvector(),
+                            doc.tsvector(search.NAME_WEIGHTS),
                             created,
                             created,
                         )
@@ -329,8 +340,8 @@ def fill(app, n: int, seed: int) -> None:
                 for row in lots:
                     copy.write_row((*row, 0, now))
             cur.executemany(
-                "INSERT INTO catalog_search_terms (term) VALUES (%s) ON CONFLICT DO NOTHING",
-                [(t[:64],) for t in sorted(vocabulary)],
+                "INSERT INTO catalog_search_terms (term, word) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                [(t[:64], vocabulary[t][:64]) for t in sorted(vocabulary)],
             )
             cur.execute(
                 "SELECT setval(pg_get_serial_sequence('catalog_products', 'id'), (SELECT max(id) FROM catalog_products))"  # noqa: E501

@@ -223,7 +223,10 @@ def add_producer_photo(files, producer_id):
 def list_products(args):
     """Search and browse: active products of verified producers (the owner's and an admin's
     own view with ``status``). Anyone. ``q`` finds Chinese (words, Traditional script,
-    pinyin), Russian and English word forms.
+    pinyin), Russian and English word forms, their synonyms and Latin-typed Russian; names
+    first, then categories, then descriptions. A quantity in ``q`` ("荞麦 20吨") is reported
+    in ``understood``, not searched for; when nothing matches, ``suggestion`` is a close query
+    that does. ``pages`` counts the pages; a page past it is empty.
 
     :raise 422: a bad filter value (unknown category or district, per_page over 100, …)
     """

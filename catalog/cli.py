@@ -18,7 +18,8 @@ def remind_expiring_command(days):
 
 @catalog_cli.command("reindex")
 def reindex_command():
-    """Rebuild every product's search lexemes (after changing the normalisation)."""
+    """Rebuild every product's search lexemes and the vocabulary (after changing the
+    normalisation or the thesaurus, and after upgrading to migration 0016)."""
     from sqlalchemy import select
     from sqlalchemy.orm import joinedload
 

@@ -49,6 +49,8 @@ migration_only_indexes(
     "ix_catalog_products_listed_newest",
     "ix_catalog_products_listed_price",
     "ix_catalog_products_listed_price_desc",
+    "ix_catalog_products_name_vector",
+    "ix_catalog_products_listed_names",
 )
 QUANTITY = Numeric(12, 3)
 
@@ -344,6 +346,9 @@ class Product(Trilingual, TimestampMixin, db.Model):
     listed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: Lexemes of the names, descriptions and category in every language (catalog.search).
     search_vector = deferred(mapped_column(SEARCH_VECTOR, nullable=True))
+    #: The same lexemes of the names (A) and category names (B) only, for the rounds of a
+    #: search that look there first (PostgreSQL; SQLite reads the weights off search_vector).
+    name_vector = deferred(mapped_column(SEARCH_VECTOR, nullable=True))
 
     producer: Mapped[Producer] = relationship(back_populates="products")
     category: Mapped[Category] = relationship()
@@ -507,11 +512,14 @@ class Photo(db.Model):
 
 
 class SearchTerm(db.Model):
-    """The vocabulary of Latin and Cyrillic lexemes, for typo-tolerant search (pg_trgm)."""
+    """The vocabulary: Latin and Cyrillic lexemes (typo-tolerant search, pg_trgm) and the
+    Chinese words of product names, for "did you mean"."""
 
     __tablename__ = "catalog_search_terms"
 
     term: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: The word as a product wrote it (``гречка`` for the stem ``гречк``), to offer to people.
+    word: Mapped[str | None] = mapped_column(String(64))
 
 
 def listed_value(status: str | None, producer_status: str | None) -> bool:

@@ -404,11 +404,33 @@ class FacetsSchema(ma.Schema):
     organic = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
 
 
+class UnderstoodSchema(ma.Schema):
+    text = ma.fields.String(required=True, metadata={"description": "The words searched for"})
+    quantity = ma.fields.String(
+        allow_none=True,
+        metadata={
+            "description": 'A quantity named in q ("荞麦 20吨" → "20"), read as such and not searched for',
+            "format": "decimal",
+        },
+    )
+    unit = ma.fields.String(allow_none=True, metadata={"description": "Its unit, one of " + ", ".join(UNITS)})
+
+
 class ProductPageSchema(ma.Schema):
     items = ma.fields.List(ma.fields.Nested(ProductSchema), required=True)
     total = StrictInteger(required=True)
     page = StrictInteger(required=True)
     per_page = StrictInteger(required=True)
+    pages = StrictInteger(
+        metadata={"description": "Pages of per_page for total (at least 1); a page past it is empty"}
+    )
+    understood = ma.fields.Nested(
+        UnderstoodSchema, allow_none=True, metadata={"description": "What q was read as; null without q"}
+    )
+    suggestion = ma.fields.String(
+        allow_none=True,
+        metadata={"description": "When nothing matched: a close query that finds something (did you mean)"},
+    )
     facets = ma.fields.Nested(FacetsSchema)
 
 

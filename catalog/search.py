@@ -4,10 +4,17 @@ PostgreSQL: ``catalog_products.search_vector`` is a ``tsvector`` with a GIN inde
 with ``@@`` and ranked with ``ts_rank_cd``; unknown Latin/Cyrillic words are corrected from
 ``catalog_search_terms`` with a pg_trgm index. SQLite: the same lexemes as text, matched
 with ``LIKE`` (a fallback for development and tests).
+
+What a buyer means: the words are looked for in product names first, then in category names,
+then anywhere (descriptions, HS codes) — the first of these that finds something is the
+answer, so a description that mentions buckwheat does not bring wheat pasta to a search for
+荞麦. A quantity with its unit (``荞麦 20吨``) is read as a quantity, not as words; a search that
+finds nothing offers a close query that does ("did you mean").
 """
 
-import difflib
-from decimal import Decimal
+import math
+import re
+from decimal import ROUND_CEILING, Decimal
 
 from sqlalchemy import (
     Float,
@@ -31,18 +38,22 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.sql import cast as sql_cast
 
-from catalog import textsearch
+from catalog import searchwords, textsearch
 from catalog.data import ORGANIC_KINDS
 from catalog.models import Category, Certificate, District, Producer, Product, SearchTerm, today
 from catalog.queries import in_stock_clause, organic_clause
+from catalog.searchwords import TextQuery, correct, read_query  # noqa: F401 - the search API
 from core.extensions import db
 
 SORTS = ("relevance", "price", "-price", "newest")
-MAX_CORRECTIONS = 3
+#: Where the words must be, tried in turn until one finds something: names (weight A), names
+#: and category names (A, B), anywhere (descriptions C, HS codes D).
+TIERS = ("A", "AB", None)
+#: The weights ``Product.name_vector`` keeps (the first two rounds look only there).
+NAME_WEIGHTS = "AB"
 
 
-def dialect() -> str:
-    return db.session.get_bind().dialect.name
+dialect = searchwords.dialect
 
 
 def product_document(product: Product) -> textsearch.Document:
@@ -58,82 +69,50 @@ def product_document(product: Product) -> textsearch.Document:
 def index_product(product: Product) -> None:
     """Refresh the product's search lexemes and the typo vocabulary (inside the caller's transaction)."""
     document = product_document(product)
-    product.search_vector = document.tsvector() if dialect() == "postgresql" else document.like_text()
+    if dialect() == "postgresql":
+        product.search_vector = document.tsvector()
+        product.name_vector = document.tsvector(NAME_WEIGHTS)
+    else:
+        product.search_vector = document.like_text()
     add_vocabulary(document.vocabulary())
 
 
-def add_vocabulary(terms: set[str]) -> None:
+def add_vocabulary(terms: dict[str, str]) -> None:
+    """Record lexemes with a word as written (kept from the first product that had it)."""
     if not terms:
         return
-    insert = pg_insert if dialect() == "postgresql" else sqlite_insert
-    rows = [{"term": t[:64]} for t in sorted(terms)]
-    db.session.execute(insert(SearchTerm).on_conflict_do_nothing(), rows)
+    insert = (pg_insert if dialect() == "postgresql" else sqlite_insert)(SearchTerm)
+    # Cut to the column first: two long terms may share their first 64 characters, and one
+    # statement may not update the same row twice.
+    cut = {term[:64]: word[:64] for term, word in sorted(terms.items(), reverse=True)}
+    rows = [{"term": term, "word": cut[term]} for term in sorted(cut)]
+    stmt = insert.on_conflict_do_update(
+        index_elements=["term"], set_={"word": insert.excluded.word}, where=SearchTerm.word.is_(None)
+    )
+    db.session.execute(stmt, rows)
 
 
-def correct(groups: list[textsearch.Group]) -> None:
-    """Add close vocabulary words as alternatives for words nobody has used (typos)."""
-    wanted = {g.correctable for g in groups if g.correctable}
-    if not wanted:
-        return
-    known = set(db.session.scalars(select(SearchTerm.term).where(SearchTerm.term.in_(wanted))))
-    for group in groups:
-        word = group.correctable
-        if not word or word in known:
-            continue
-        if dialect() == "postgresql":
-            similarity = func.similarity(SearchTerm.term, word)
-            stmt = (
-                select(SearchTerm.term, similarity)
-                .where(SearchTerm.term.op("%")(word))
-                .order_by(similarity.desc(), SearchTerm.term)
-                .limit(MAX_CORRECTIONS)
-            )
-            scored = [(term, float(score)) for term, score in db.session.execute(stmt)]
-        else:
-            pool = db.session.scalars(select(SearchTerm.term).where(SearchTerm.term.like(word[:1] + "%")))
-            scored = [
-                (term, difflib.SequenceMatcher(None, word, term).ratio())
-                for term in difflib.get_close_matches(word, list(pool), n=MAX_CORRECTIONS, cutoff=0.75)
-            ]
-        # Only the closest spellings: a far second guess adds noise ("linsed" is not "linden").
-        best = max((score for _, score in scored), default=0)
-        candidates = [term for term, score in scored if score >= best - 0.1]
-        if candidates:
-            _drop_unmatchable(group, word)
-        group.alternatives += [(textsearch.Term(c),) for c in candidates]
-
-
-def _drop_unmatchable(group: textsearch.Group, word: str) -> None:
-    """Drop the misspelt word itself when no product can have it (nor, as a prefix, a longer word).
-
-    The vocabulary holds every Latin/Cyrillic lexeme of 3+ letters ever indexed, so such a term
-    matches no row and adds nothing to any rank; leaving it out spares PostgreSQL a prefix
-    match and a second query term for every row the corrections find.
-    """
-    for alternative in list(group.alternatives):
-        if len(alternative) != 1 or alternative[0].lexeme != word:
-            continue
-        if alternative[0].prefix:
-            pattern = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            longer = select(SearchTerm.term).where(SearchTerm.term.like(pattern, escape="\\")).limit(1)
-            if db.session.scalar(longer) is not None:
-                continue
-        group.alternatives.remove(alternative)
-
-
-def match_and_rank(q: str):
-    """(where clause, rank expression) for the text query, or (None, None) if it has no words."""
-    groups = textsearch.parse_query(q)
+def text_match(groups: list[textsearch.Group], weights: str | None = None):
+    """(where clause, rank expression) for parsed words, in fields of ``weights`` (None: all);
+    (None, None) if there are no words."""
     if not groups:
         return None, None
-    correct(groups)
     if dialect() == "postgresql":
-        query = sql_cast(literal(textsearch.tsquery(groups)), TSQUERY)
-        return Product.search_vector.op("@@")(query), func.ts_rank_cd(Product.search_vector, query)
+        query = sql_cast(literal(textsearch.tsquery(groups, weights)), TSQUERY)
+        # Names and categories have their own column and index: a word every description
+        # has costs nothing in the rounds that look at names.
+        vector = (
+            Product.name_vector if weights and set(weights) <= set(NAME_WEIGHTS) else Product.search_vector
+        )
+        return vector.op("@@")(query), func.ts_rank_cd(vector, query)
     vector = Product.search_vector
 
     def like(term: textsearch.Term):
-        return vector.like(f"% {term.lexeme}{'%' if term.prefix else '/%'}")
+        if weights is None:
+            return vector.like(f"% {term.lexeme}{'%' if term.prefix else '/%'}")
+        if term.prefix:  # LIKE's % would run past the word: a pattern that stays inside it
+            return vector.regexp_match(f" {re.escape(term.lexeme)}\\S*/[{weights}] ")
+        return or_(*[vector.like(f"% {term.lexeme}/{weight} %") for weight in weights])
 
     where = and_(*[or_(*[and_(*[like(t) for t in alt]) for alt in g.alternatives]) for g in groups])
     rank = sum(
@@ -146,6 +125,11 @@ def match_and_rank(q: str):
         literal(0),
     )
     return where, rank
+
+
+def match_and_rank(q: str):
+    """(where clause, rank expression) for the text query in any field, or (None, None) if it has no words."""
+    return text_match(read_query(q).groups)
 
 
 FACET_FILTERS = ("category", "district", "organic")
@@ -217,8 +201,9 @@ def _order(sort: str, rank):
     return [Product.created_at.desc(), Product.id.desc()]
 
 
-def page_statements(user, args: dict):
-    """(page statement, count statement, ranked, text clause, rank) for ``args``.
+def page_statements(user, args: dict, *, query: TextQuery | None = None, weights: str | None = None):
+    """(page statement, count statement, ranked, text clause, rank) for ``args`` — the words
+    of ``query`` (default: read from ``args["q"]``) looked for in fields of ``weights``.
 
     Ranked: the page statement yields ``(id, total)`` rows — the rank is computed in a
     subquery that only carries ``(id, rank)``, so the window count buffers narrow rows, not
@@ -226,7 +211,9 @@ def page_statements(user, args: dict):
     statement's (``count(*)``: an index-only scan when only listed products are asked for).
     """
     page, per_page = args.get("page", 1), args.get("per_page", 20)
-    text_clause, rank = match_and_rank(args.get("q") or "")
+    if query is None:
+        query = read_query(args.get("q") or "")
+    text_clause, rank = text_match(query.groups, weights)
     clauses, join = _filters(user, args, text_clause)
     sort = args.get("sort") or "relevance"
     count_stmt = _matching([func.count()], clauses, join)
@@ -245,27 +232,22 @@ def page_statements(user, args: dict):
 
 
 def search_products(user, args: dict, *, with_facets: bool = False) -> dict:
-    """One page of products ``user`` may see that match ``args`` (the API's query arguments).
+    """One page of products ``user`` may see that match ``args`` (the API's query arguments),
+    with ``total``, ``pages``, what was ``understood`` of ``q`` and, when nothing matched, a
+    ``suggestion`` that does.
 
     A fixed number of queries whatever ``per_page``: the page with its total (or the page and
     a count), four eager loads, and one facet query when asked — or, for a ranked search
-    without category/district/organic filters, one query for the page, total and facets.
+    without category/district/organic filters, one query for the page, total and facets. The
+    words are looked for in names first; only if that finds nothing, in category names, then
+    anywhere (a round each).
     """
     page, per_page = args.get("page", 1), args.get("per_page", 20)
-    page_stmt, count_stmt, ranked, text_clause, rank = page_statements(user, args)
-    facet_counts = None
-    if ranked and with_facets and not any(args.get(name) for name in FACET_FILTERS):
-        ids, total, facet_counts = _ranked_page_with_facets(user, args, text_clause, rank)
-    elif ranked:
-        # Ranking reads every match anyway: a window count over the same narrow scan gives
-        # the total for free (a separate COUNT doubled the cost of broad searches).
-        rows = db.session.execute(page_stmt).all()
-        ids = [row.id for row in rows]
-        total = rows[0].total if rows else (0 if page == 1 else db.session.scalar(count_stmt))
-    else:
-        # Ordered by an index (newest, price): the page stops early, the count is its own query.
-        total = db.session.scalar(count_stmt)
-        ids = list(db.session.scalars(page_stmt))
+    query = read_query(args.get("q") or "")
+    for weights in TIERS if query.groups else (None,):
+        ids, total, facet_counts, text_clause = _page(user, args, query, weights, with_facets)
+        if total or weights is None:
+            break
     items = []
     if ids:
         loaded = db.session.scalars(
@@ -282,10 +264,53 @@ def search_products(user, args: dict, *, with_facets: bool = False) -> dict:
         ).unique()
         by_id = {product.id: product for product in loaded}
         items = [by_id[i] for i in ids]
-    result = {"items": items, "total": total, "page": page, "per_page": per_page}
+    result = {
+        "items": items,
+        "total": total,
+        "page": page,
+        "per_page": per_page,
+        "pages": max(1, math.ceil(total / per_page)),
+        "understood": query.understood() if args.get("q") else None,
+        "suggestion": suggest(user, args, query) if not total and query.groups else None,
+    }
     if with_facets:
         result["facets"] = facet_counts if facet_counts is not None else facets(user, args, text_clause)
     return result
+
+
+def _page(user, args: dict, query: TextQuery, weights: str | None, with_facets: bool):
+    """(page ids, total, facets or None, text clause) of one round of ``search_products``."""
+    page = args.get("page", 1)
+    page_stmt, count_stmt, ranked, text_clause, rank = page_statements(
+        user, args, query=query, weights=weights
+    )
+    facet_counts = None
+    if ranked and with_facets and not any(args.get(name) for name in FACET_FILTERS):
+        ids, total, facet_counts = _ranked_page_with_facets(user, args, text_clause, rank)
+    elif ranked:
+        # Ranking reads every match anyway: a window count over the same narrow scan gives
+        # the total for free (a separate COUNT doubled the cost of broad searches).
+        rows = db.session.execute(page_stmt).all()
+        ids = [row.id for row in rows]
+        total = rows[0].total if rows else (0 if page == 1 else db.session.scalar(count_stmt))
+    else:
+        # Ordered by an index (newest, price): the page stops early, the count is its own query.
+        total = db.session.scalar(count_stmt)
+        ids = list(db.session.scalars(page_stmt))
+    return ids, total, facet_counts, text_clause
+
+
+def suggest(user, args: dict, query: TextQuery) -> str | None:
+    """A query close to ``query`` that finds something for ``user`` with the same filters
+    ("did you mean"), or None: each word nobody has is replaced by the closest word some
+    product has — Chinese by the same pinyin (荞卖 → 荞麦, the usual slip of a pinyin keyboard)
+    or one character apart, Latin and Cyrillic by spelling, also across alphabets."""
+    suggestion = searchwords.suggestion_text(query)
+    if suggestion is None:
+        return None
+    text_clause, _ = text_match(read_query(suggestion).groups)
+    clauses, join = _filters(user, args, text_clause)
+    return suggestion if db.session.scalar(_matching([func.count()], clauses, join)) else None
 
 
 def _ranked_page_with_facets(user, args: dict, text_clause, rank) -> tuple[list[int], int, dict]:
@@ -427,6 +452,34 @@ def _facet_counts(rows, args: dict) -> dict:
             organic_counts["cn"] += n if cn else 0
             organic_counts["ru"] += n if ru else 0
     return {"category": by_category, "district": by_district, "organic": organic_counts}
+
+
+def quantities_in_units(products, understood: dict | None) -> dict[int, Decimal]:
+    """Product id → the quantity a search named (``荞麦 20吨``) in that product's own unit,
+    for the products it converts to: by weight (kg, t) through each unit's net weight, or
+    the same unit. Rounded up to what the unit allows (20 t of 25 kg bags is 800 bags)."""
+    if not understood or not understood.get("quantity"):
+        return {}
+    amount, unit = Decimal(understood["quantity"]), understood["unit"]
+    kilograms = {"kg": amount, "tonne": amount * 1000}.get(unit)
+    out = {}
+    for product in products:
+        if product.unit == unit:
+            value = amount
+        elif kilograms is None:
+            continue
+        elif product.unit == "kg":
+            value = kilograms
+        elif product.unit == "tonne":
+            value = kilograms / 1000
+        elif product.net_weight_kg:
+            value = kilograms / product.net_weight_kg
+        else:
+            continue
+        step = Decimal(1).scaleb(-product.quantity_decimals)
+        value = (value / step).to_integral_value(rounding=ROUND_CEILING) * step
+        out[product.id] = Decimal(format(value.normalize(), "f"))  # "20000", never "2E+4"
+    return out
 
 
 def known_codes(model, code: str | None) -> bool:

@@ -88,6 +88,12 @@ def _segmenter():
 
                 jieba.setLogLevel(logging.WARNING)
                 jieba.initialize()
+                # The thesaurus's Chinese words stay whole (亚麻籽油, not 亚麻 + 籽油), so a query
+                # word is found as the member it is.
+                from catalog import thesaurus
+
+                for word in thesaurus.load().chinese:
+                    jieba.add_word(word)
                 # The dictionary is ~250,000 long-lived objects: out of the collector's
                 # generations, a full collection no longer rescans them (a 100 ms pause every
                 # few dozen searches otherwise).
@@ -214,23 +220,49 @@ def text_lexemes(text: str, *, name: bool = False) -> list[str]:
     return out
 
 
+def surface_words(text: str, *, name: bool = False) -> dict[str, str]:
+    """Vocabulary lexeme → a word as written, for "did you mean": Latin and Cyrillic words of
+    three letters or more by their stem; Chinese words of names (jieba's, two characters or more)."""
+    words: dict[str, str] = {}
+    for token in TOKEN_RE.findall(fold(text)):
+        if "\u3400" <= token[0]:
+            if name:
+                for word in _segmenter().cut_for_search(to_simplified(token)):
+                    if len(word) > 1 and word not in STOP_WORDS:
+                        words.setdefault(word[:64], word[:64])
+        elif len(token) >= 3 and not token.isdigit() and token not in STOP_WORDS:
+            words.setdefault(stem(token)[:64], token[:64])
+    return words
+
+
 @dataclass
 class Document:
-    """Weighted lexemes of one product, in order."""
+    """Weighted lexemes of one product, in order, and its words for the vocabulary."""
 
     items: list[tuple[str, str]] = field(default_factory=list)
+    words: dict[str, str] = field(default_factory=dict)
 
     def add(self, text: str | None, weight: str, *, name: bool = False) -> None:
         if text:
+            from catalog import thesaurus
+
             self.items += [(lexeme, weight) for lexeme in text_lexemes(text, name=name)]
+            # Concept lexemes (``~buckwheat``) carry the field's weight: a name that says
+            # гречка ranks as a name match for 荞麦.
+            self.items += [(concept, weight) for concept in sorted(thesaurus.load().in_field(text))]
+            for lexeme, word in surface_words(text, name=name).items():
+                self.words.setdefault(lexeme, word)
 
     def add_raw(self, lexemes, weight: str) -> None:
         self.items += [(lexeme, weight) for lexeme in lexemes if lexeme]
 
-    def tsvector(self) -> str:
-        """The ``tsvector`` input text: ``'lexeme':1A,7C …`` (quoted, so never re-parsed)."""
+    def tsvector(self, weights: str | None = None) -> str:
+        """The ``tsvector`` input text: ``'lexeme':1A,7C …`` (quoted, so never re-parsed);
+        only lexemes of ``weights`` (``"AB"``: names and categories) when given."""
         positions: dict[str, list[str]] = {}
         for index, (lexeme, weight) in enumerate(self.items[:MAX_POSITION], start=1):
+            if weights and weight not in weights:
+                continue
             positions.setdefault(lexeme, [])
             if len(positions[lexeme]) < 256:
                 positions[lexeme].append(f"{index}{weight}")
@@ -244,9 +276,14 @@ class Document:
                 best[lexeme] = weight
         return " " + " ".join(f"{lexeme}/{weight}" for lexeme, weight in best.items()) + " "
 
-    def vocabulary(self) -> set[str]:
-        """Latin and Cyrillic lexemes worth offering as typo corrections."""
-        return {lex for lex, _ in self.items if len(lex) >= 3 and not lex.isdigit() and lex[0] < "\u3400"}
+    def vocabulary(self) -> dict[str, str]:
+        """Lexeme → word as written, worth offering as corrections: Latin and Cyrillic lexemes
+        (typo tolerance, "did you mean"; pinyin too) and the Chinese words of names."""
+        words = {word: word for word in self.words.values() if "\u3400" <= word[0]}
+        for lexeme, _ in self.items:
+            if len(lexeme) >= 3 and not lexeme.isdigit() and lexeme[0] < "\u3400" and lexeme[0] != "~":
+                words.setdefault(lexeme, self.words.get(lexeme, lexeme))
+        return words
 
 
 def _quote(lexeme: str) -> str:
@@ -282,23 +319,57 @@ class Group:
     alternatives: list[tuple[Term, ...]]
     #: The lexeme to look up in the vocabulary for typo tolerance (Latin/Cyrillic words).
     correctable: str | None = None
+    #: The word's stem in the other alphabet (``grechka`` → ``гречк``), used if some product has it.
+    translit: str | None = None
+
+
+def concept_terms(lexeme: str, *, typed: str = "") -> list[tuple[Term, ...]]:
+    """Alternatives for the thesaurus concepts of a lexeme (and of the word as typed: pinyin)."""
+    from catalog import thesaurus
+
+    found = thesaurus.load().of_word(lexeme)
+    if typed and typed.isascii():
+        found = found | thesaurus.load().of_word(typed.replace("v", "u"))
+    return [(Term(concept),) for concept in sorted(found)]
+
+
+def chinese_words(run: str) -> list[str]:
+    """jieba's words of a Chinese query run, a lone character joined to its neighbour.
+
+    In a run of two characters or more a single character is a fragment (荞麦粉 is one thing,
+    not 荞麦 and 粉; 荞卖 is a typo, not 荞 and 卖), and on its own it would match every name
+    that shares it. A one-character query (米) stays a character.
+    """
+    words = [w for w in _segmenter().cut(to_simplified(run)) if w not in STOP_WORDS]
+    merged: list[str] = []
+    for word in words:
+        if merged and (len(word) == 1 or len(merged[-1]) == 1):
+            merged[-1] += word
+        else:
+            merged.append(word)
+    return merged
+
+
+def _other_alphabet(token: str) -> str | None:
+    from catalog import querytext
+
+    other = querytext.to_cyrillic(token) if token.isascii() else querytext.to_latin(token)
+    return stem(fold(other)) if other else None
 
 
 def parse_query(q: str) -> list[Group]:
-    """Query words → AND of groups, each an OR of spellings (stem, pinyin, bigrams)."""
+    """Query words → AND of groups, each an OR of spellings (stem, pinyin, bigrams, concepts,
+    the other alphabet's spelling)."""
     groups: list[Group] = []
     tokens = [t for t in TOKEN_RE.findall(fold(q)) if t not in STOP_WORDS]
     for position, token in enumerate(tokens[:MAX_QUERY_WORDS]):
         last = position == len(tokens) - 1
         if "\u3400" <= token[0]:
-            run = to_simplified(token)
-            for word in _segmenter().cut(run):
-                if word in STOP_WORDS:
-                    continue
+            for word in chinese_words(token):
                 alternatives = [(Term(word),)]
                 if len(word) > 2:
                     alternatives.append(tuple(Term(b) for b in bigrams(word)))
-                groups.append(Group(word, alternatives))
+                groups.append(Group(word, alternatives + concept_terms(word)))
             continue
         if token.isdigit():
             groups.append(Group(token, [(Term(token, prefix=last and len(token) >= 4),)]))
@@ -314,15 +385,35 @@ def parse_query(q: str) -> list[Group]:
                     pinyin = tuple(Term(a + b) for a, b in zip(syllables, syllables[1:], strict=False))
                 if [t.lexeme for t in pinyin] != [lexeme]:
                     alternatives.append(pinyin)
-        groups.append(Group(token, alternatives, correctable=lexeme if len(lexeme) >= 4 else None))
+        concepts = concept_terms(lexeme, typed=token)
+        translit = None
+        other = _other_alphabet(token)
+        if other and not concepts:
+            # A concept of the transliterated word is certain (grechka → гречка); any other
+            # stem only counts if some product has it (``search.correct`` looks).
+            concepts = concept_terms(other)
+            if concepts:
+                alternatives.append((Term(other),))
+            elif len(other) >= 3:
+                translit = other
+        groups.append(
+            Group(
+                token,
+                alternatives + concepts,
+                correctable=lexeme if len(lexeme) >= 4 and not concepts else None,
+                translit=translit,
+            )
+        )
     return groups
 
 
-def tsquery(groups: list[Group]) -> str:
-    """The ``tsquery`` input text for ``groups`` (quoted lexemes: no re-parsing)."""
+def tsquery(groups: list[Group], weights: str | None = None) -> str:
+    """The ``tsquery`` input text for ``groups`` (quoted lexemes: no re-parsing); with
+    ``weights`` (``"A"``, ``"AB"``) each term only matches lexemes of those weights."""
 
     def term(t: Term) -> str:
-        return _quote(t.lexeme) + (":*" if t.prefix else "")
+        label = ("*" if t.prefix else "") + (weights or "")
+        return _quote(t.lexeme) + (":" + label if label else "")
 
     parts = []
     for group in groups:

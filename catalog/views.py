@@ -111,9 +111,15 @@ def browse():
         flash(_("Some filters were not understood and were ignored."), "warning")
     args.pop("status", None)
     result = search.search_products(page_user(), args, with_facets=True)
+    query_args = {k: v for k, v in raw.items() if k != "page"}
+    if result["page"] > result["pages"]:
+        # Past the last page (an old link, a hand-edited URL): the last page, never "page 9
+        # of 3" with a count above and "nothing found" below.
+        last = result["pages"]
+        return redirect(url_for("catalog.browse", **query_args, **({"page": last} if last > 1 else {})))
     categories = _categories()
     districts = _districts()
-    pages = max(1, -(-result["total"] // result["per_page"]))
+    understood = result["understood"]
     return render_template(
         "catalog/browse.html",
         result=result,
@@ -122,8 +128,9 @@ def browse():
         districts=districts,
         category_names={c.code: c.names for c in categories},
         district_names={d.code: d.names for d in districts},
-        pages=pages,
-        query_args={k: v for k, v in raw.items() if k != "page"},
+        pages=result["pages"],
+        query_args=query_args,
+        quantities=search.quantities_in_units(result["items"], understood),
     )
 
 

@@ -116,7 +116,8 @@ def test_one_pass_page_and_facets_match_the_general_queries(api):
 
 def test_a_misspelt_word_nobody_has_is_replaced_not_kept(api):
     groats = factories.ProductFactory(name_en="Buckwheat groats")
-    factories.ProductFactory(name_en="Buckwheatish flakes")
+    # Named "buckwheat…" in English only: the factory's Chinese and Russian names are buckwheat.
+    factories.ProductFactory(name_en="Buckwheatish flakes", name_zh="燕麦片", name_ru="Хлопья")
     groups = textsearch.parse_query("buckweat")
     search.correct(groups)
     lexemes = {t.lexeme for alt in groups[0].alternatives for t in alt}
