@@ -58,7 +58,10 @@ def register():
             db.session.rollback()
             show_errors(form, exc)
         else:
-            welcome = _("Welcome to AgroBridge, %(name)s!", name=user.name)
+
+            def welcome():
+                return _("Welcome to AgroBridge, %(name)s!", name=user.name)
+
             return _log_in(user, device_id() or new_device_id(), url_for("core.home"), welcome)
     return render_template("accounts/register.html", form=form), 200 if not form.errors else 422
 
@@ -81,17 +84,19 @@ def login():
             form.password.errors = [_("Wrong e-mail or password.")]
         else:
             target = safe_next(form.next.data, url_for("core.home"))
-            return _log_in(user, device, target, _("You are logged in."))
+            return _log_in(user, device, target, lambda: _("You are logged in."))
     status = 401 if form.password.errors else 200
     return render_template("accounts/login.html", form=form), status
 
 
 def _log_in(user, device, target, message):
-    """A fresh session (nothing from before survives: no fixation), known server-side."""
+    """A fresh session (nothing from before survives: no fixation), known server-side.
+
+    ``message()`` is called once the user is logged in, so it speaks the user's language."""
     session.clear()
     login_user(user)
     session[SESSION_KEY] = services.start_session(user, device)
-    flash(message, "success")
+    flash(message(), "success")
     response = redirect(target)
     if device:
         set_device_cookie(response, device)
@@ -141,7 +146,9 @@ def profile():
             show_errors(password_form, exc)
         else:
             # The version bump logged out every session, this one included: log back in here.
-            changed = _("Your password is changed. Other sessions were logged out.")
+            def changed():
+                return _("Your password is changed. Other sessions were logged out.")
+
             user = current_user._get_current_object()
             return _log_in(user, device_id(), url_for("accounts.profile"), changed)
     status = 422 if (form.errors or password_form.errors) else 200
