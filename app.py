@@ -41,7 +41,9 @@ def create_app(config=None) -> Flask:
 def register_extensions(app):
     from core.hooks import init_hooks
     from core.i18n import init_i18n
+    from core.routing import init_routing
     from core.security import init_security
+    from core.uploads import init_uploads
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(settings.BASE_DIR / "migrations"))
@@ -52,6 +54,8 @@ def register_extensions(app):
     init_i18n(app)
     init_hooks(app)
     init_security(app)
+    init_routing(app)
+    init_uploads(app)
 
 
 def register_blueprints(app):

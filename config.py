@@ -138,6 +138,8 @@ class Config:
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
 
+    #: Where uploaded files are kept (core.uploads.BACKENDS); "filesystem" stores them under UPLOAD_DIR.
+    UPLOAD_STORAGE = os.environ.get("UPLOAD_STORAGE", "filesystem")
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads")
     #: Largest product or producer photo, and certificate scan, in bytes (larger → 413).
     CATALOG_PHOTO_MAX_BYTES = env_int("CATALOG_PHOTO_MAX_BYTES", 5 * 1024 * 1024)

@@ -40,7 +40,6 @@ def create_token(data):
 @api_auth()
 @api_bp.response(204)
 @api_bp.alt_response(401, description="Missing, expired or revoked token")
-@api_bp.doc(security=[{"bearerAuth": []}])
 def delete_token():
     """Revoke the bearer token this request carries. Token holders.
 
@@ -55,7 +54,6 @@ def delete_token():
 @api_auth()
 @api_bp.response(200, MeSchema)
 @api_bp.alt_response(401, description="Not authenticated")
-@api_bp.doc(security=[{"bearerAuth": []}])
 def me():
     """The caller's account. Any authenticated user."""
     return api_user()
@@ -67,7 +65,6 @@ def me():
 @api_bp.response(200, UserSchema(many=True))
 @api_bp.alt_response(401, description="Not authenticated")
 @api_bp.alt_response(403, description="Not an administrator")
-@api_bp.doc(security=[{"bearerAuth": []}])
 def list_users(args):
     """Every account, newest first; filter by role or text. Admins only.
 

@@ -23,9 +23,9 @@ from accounts.ratelimits import (
     set_device_cookie,
 )
 from core.auth import ROLES, roles_required
-from core.errors import AppError, NotFound
+from core.errors import NotFound
 from core.extensions import db
-from core.forms import show_errors
+from core.forms import service_call
 from core.i18n import current_language, safe_next
 
 
@@ -44,7 +44,7 @@ def register():
         form.language.data = current_language()
         form.role.data = request.args.get("role", "buyer")
     if form.validate_on_submit():
-        try:
+        with service_call(form):
             user = services.register_user(
                 role=form.role.data,
                 email=form.email.data,
@@ -54,10 +54,6 @@ def register():
                 phone=form.phone.data,
                 language=form.language.data,
             )
-        except AppError as exc:
-            db.session.rollback()
-            show_errors(form, exc)
-        else:
 
             def welcome():
                 return _("Welcome to AgroBridge, %(name)s!", name=user.name)
@@ -122,7 +118,7 @@ def profile():
     form = ProfileForm(obj=current_user, prefix="profile")
     password_form = PasswordForm(prefix="password")
     if form.submit.data and form.validate_on_submit():
-        try:
+        with service_call(form):
             services.update_profile(
                 current_user,
                 name=form.name.data,
@@ -130,21 +126,14 @@ def profile():
                 phone=form.phone.data,
                 language=form.language.data,
             )
-        except AppError as exc:
-            db.session.rollback()
-            show_errors(form, exc)
-        else:
             flash(_("Your profile is saved."), "success")
             return redirect(url_for("accounts.profile"))
     elif password_form.submit.data and password_form.validate_on_submit():
-        try:
+        with service_call(password_form):
             services.change_password(
                 current_user, password_form.current_password.data, password_form.new_password.data
             )
-        except AppError as exc:
-            db.session.rollback()
-            show_errors(password_form, exc)
-        else:
+
             # The version bump logged out every session, this one included: log back in here.
             def changed():
                 return _("Your password is changed. Other sessions were logged out.")
@@ -177,7 +166,7 @@ def admin_create_user():
     """Create an operator or admin (or any role). Admins only."""
     form = AdminCreateUserForm()
     if form.validate_on_submit():
-        try:
+        with service_call(form):
             user = services.create_user(
                 role=form.role.data,
                 email=form.email.data,
@@ -186,16 +175,12 @@ def admin_create_user():
                 company=form.company.data,
                 language=form.language.data,
             )
-        except AppError as exc:
-            db.session.rollback()
-            show_errors(form, exc)
-        else:
             flash(_("User %(email)s created.", email=user.email), "success")
             return redirect(url_for("accounts.admin_users"))
     return render_template("accounts/admin_user_new.html", form=form), 422 if form.errors else 200
 
 
-@bp.post("/admin/users/<int(max=2147483647):user_id>/active")
+@bp.post("/admin/users/<id:user_id>/active")
 @roles_required("admin")
 def admin_toggle_active(user_id):
     """Deactivate or reactivate a user. Admins only; not oneself."""
@@ -204,12 +189,8 @@ def admin_toggle_active(user_id):
     if user is None:
         raise NotFound()
     if form.validate_on_submit():
-        try:
+        with service_call():
             services.set_active(current_user, user, not user.active)
-        except AppError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
             if user.active:
                 flash(_("%(email)s is active again.", email=user.email), "success")
             else:

@@ -2,10 +2,9 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
-from sqlalchemy import func, select
 
-from catalog import search
-from catalog.models import Category, District, Photo
+from catalog import queries, search
+from catalog.models import Photo
 from catalog.schemas import (
     CategorySchema,
     CertificateSchema,
@@ -30,6 +29,7 @@ from catalog.services import certificates, lots, photos, producers, products
 from core.auth import api_auth, api_user
 from core.errors import NotFound, ValidationFailed
 from core.extensions import db
+from core.pagination import paginate
 
 producers_bp = Blueprint(
     "producers_api", __name__, url_prefix="/api/v1/producers", description="Producers and certificates"
@@ -37,10 +37,6 @@ producers_bp = Blueprint(
 products_bp = Blueprint(
     "products_api", __name__, url_prefix="/api/v1", description="Products, lots and search"
 )
-
-ID = "<int(max=2147483647):producer_id>"
-PID = "<int(max=2147483647):product_id>"
-BEARER = [{"bearerAuth": []}]
 
 
 # ---------------------------------------------------------------- producers
@@ -52,11 +48,7 @@ BEARER = [{"bearerAuth": []}]
 @producers_bp.alt_response(422, description="Invalid filter")
 def list_producers(args):
     """Verified producers, newest first. Anyone; an admin sees all and may filter by ``status``."""
-    stmt = producers.list_producers(api_user(), args.get("status"))
-    page, per_page = args["page"], args["per_page"]
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
-    return {"items": items, "total": total, "page": page, "per_page": per_page}
+    return paginate(producers.list_producers(api_user(), args.get("status")), args["page"], args["per_page"])
 
 
 @producers_bp.post("")
@@ -67,7 +59,6 @@ def list_producers(args):
 @producers_bp.alt_response(403, description="Not a farmer")
 @producers_bp.alt_response(409, description="The farmer already has a profile")
 @producers_bp.alt_response(422, description="Invalid input")
-@producers_bp.doc(security=BEARER)
 def create_producer(data):
     """Create the caller's producer profile (once); it waits for an admin's review. Farmers.
 
@@ -76,7 +67,7 @@ def create_producer(data):
     return producers.create_producer(api_user(), data)
 
 
-@producers_bp.get(f"/{ID}")
+@producers_bp.get("/<id:producer_id>")
 @producers_bp.response(200, ProducerSchema)
 @producers_bp.alt_response(404, description="No such producer, or not verified and not yours")
 def get_producer(producer_id):
@@ -87,7 +78,7 @@ def get_producer(producer_id):
     return producers.get_producer(api_user(), producer_id)
 
 
-@producers_bp.patch(f"/{ID}")
+@producers_bp.patch("/<id:producer_id>")
 @api_auth()
 @producers_bp.arguments(ProducerInSchema)
 @producers_bp.response(200, ProducerSchema)
@@ -95,7 +86,6 @@ def get_producer(producer_id):
 @producers_bp.alt_response(403, description="Not the owner")
 @producers_bp.alt_response(404, description="Not visible to the caller")
 @producers_bp.alt_response(422, description="Invalid input")
-@producers_bp.doc(security=BEARER)
 def update_producer(data, producer_id):
     """Change the profile. The owner only; new credentials send a verified profile back to review.
 
@@ -105,14 +95,13 @@ def update_producer(data, producer_id):
     return producers.update_producer(user, producers.get_producer(user, producer_id), data)
 
 
-@producers_bp.post(f"/{ID}/verify")
+@producers_bp.post("/<id:producer_id>/verify")
 @api_auth("admin")
 @producers_bp.response(200, ProducerSchema)
 @producers_bp.alt_response(401, description="Not authenticated")
 @producers_bp.alt_response(403, description="Not an admin")
 @producers_bp.alt_response(404, description="No such producer")
 @producers_bp.alt_response(409, description="No current GACC registration")
-@producers_bp.doc(security=BEARER)
 def verify_producer(producer_id):
     """Mark the producer verified: its active products become visible. Admins.
 
@@ -122,7 +111,7 @@ def verify_producer(producer_id):
     return producers.verify_producer(user, producers.get_producer(user, producer_id))
 
 
-@producers_bp.post(f"/{ID}/reject")
+@producers_bp.post("/<id:producer_id>/reject")
 @api_auth("admin")
 @producers_bp.arguments(RejectSchema)
 @producers_bp.response(200, ProducerSchema)
@@ -130,14 +119,13 @@ def verify_producer(producer_id):
 @producers_bp.alt_response(403, description="Not an admin")
 @producers_bp.alt_response(404, description="No such producer")
 @producers_bp.alt_response(422, description="No reason given")
-@producers_bp.doc(security=BEARER)
 def reject_producer(data, producer_id):
     """Reject with a reason the farmer sees. Admins."""
     user = api_user()
     return producers.reject_producer(user, producers.get_producer(user, producer_id), data["reason"])
 
 
-@producers_bp.get(f"/{ID}/certificates")
+@producers_bp.get("/<id:producer_id>/certificates")
 @producers_bp.response(200, CertificateSchema(many=True))
 @producers_bp.alt_response(404, description="Producer not visible")
 def list_certificates(producer_id):
@@ -145,7 +133,7 @@ def list_certificates(producer_id):
     return producers.get_producer(api_user(), producer_id).certificates
 
 
-@producers_bp.post(f"/{ID}/certificates")
+@producers_bp.post("/<id:producer_id>/certificates")
 @api_auth("farmer")
 @producers_bp.arguments(CertificateSchema)
 @producers_bp.response(201, CertificateSchema)
@@ -153,14 +141,13 @@ def list_certificates(producer_id):
 @producers_bp.alt_response(403, description="Not the owner")
 @producers_bp.alt_response(404, description="Producer not visible")
 @producers_bp.alt_response(422, description="Invalid input")
-@producers_bp.doc(security=BEARER)
 def add_certificate(data, producer_id):
     """Add a certificate (upload its scan with PUT …/file). The owner."""
     user = api_user()
     return certificates.add_certificate(user, producers.get_producer(user, producer_id), data)
 
 
-@producers_bp.put(f"/{ID}/certificates/<int(max=2147483647):certificate_id>/file")
+@producers_bp.put("/<id:producer_id>/certificates/<id:certificate_id>/file")
 @api_auth("farmer")
 @producers_bp.arguments(FileSchema, location="files")
 @producers_bp.response(200, CertificateSchema)
@@ -169,7 +156,6 @@ def add_certificate(data, producer_id):
 @producers_bp.alt_response(404, description="Not found")
 @producers_bp.alt_response(413, description="File too large")
 @producers_bp.alt_response(422, description="Not a PDF or an image")
-@producers_bp.doc(security=BEARER)
 def upload_certificate_file(files, producer_id, certificate_id):
     """Upload the certificate's scan: a PDF or an image, 10 MB at most. The owner.
 
@@ -182,13 +168,12 @@ def upload_certificate_file(files, producer_id, certificate_id):
     return certificates.attach_certificate_file(user, certificate, files.get("file"))
 
 
-@producers_bp.delete(f"/{ID}/certificates/<int(max=2147483647):certificate_id>")
+@producers_bp.delete("/<id:producer_id>/certificates/<id:certificate_id>")
 @api_auth("farmer")
 @producers_bp.response(204)
 @producers_bp.alt_response(401, description="Not authenticated")
 @producers_bp.alt_response(403, description="Not the owner")
 @producers_bp.alt_response(404, description="Not found")
-@producers_bp.doc(security=BEARER)
 def delete_certificate(producer_id, certificate_id):
     """Remove a certificate. The owner."""
     user = api_user()
@@ -196,7 +181,7 @@ def delete_certificate(producer_id, certificate_id):
     certificates.delete_certificate(user, certificates.get_certificate(user, producer, certificate_id))
 
 
-@producers_bp.post(f"/{ID}/photos")
+@producers_bp.post("/<id:producer_id>/photos")
 @api_auth("farmer")
 @producers_bp.arguments(FileSchema, location="files")
 @producers_bp.response(201, PhotoSchema)
@@ -206,7 +191,6 @@ def delete_certificate(producer_id, certificate_id):
 @producers_bp.alt_response(409, description="Too many photos")
 @producers_bp.alt_response(413, description="File too large")
 @producers_bp.alt_response(422, description="Not an image")
-@producers_bp.doc(security=BEARER)
 def add_producer_photo(files, producer_id):
     """Add a photo of the farm (JPEG, PNG, WebP or GIF; 5 MB at most). The owner."""
     user = api_user()
@@ -243,7 +227,6 @@ def list_products(args):
 @products_bp.alt_response(401, description="Not authenticated")
 @products_bp.alt_response(403, description="Not a farmer, no producer profile, or not verified")
 @products_bp.alt_response(422, description="Invalid input")
-@products_bp.doc(security=BEARER)
 def create_product(data):
     """List a product. Farmers whose producer is verified; ``status`` defaults to draft.
 
@@ -254,7 +237,7 @@ def create_product(data):
     return products.get_product(api_user(), product.id)
 
 
-@products_bp.get(f"/products/{PID}")
+@products_bp.get("/products/<id:product_id>")
 @products_bp.response(200, ProductDetailSchema)
 @products_bp.alt_response(404, description="No such product, or not visible to the caller")
 def get_product(product_id):
@@ -265,7 +248,7 @@ def get_product(product_id):
     return products.get_product(api_user(), product_id)
 
 
-@products_bp.patch(f"/products/{PID}")
+@products_bp.patch("/products/<id:product_id>")
 @api_auth()
 @products_bp.arguments(ProductInSchema)
 @products_bp.response(200, ProductDetailSchema)
@@ -273,7 +256,6 @@ def get_product(product_id):
 @products_bp.alt_response(403, description="Not the owner, or publishing without verification")
 @products_bp.alt_response(404, description="Not visible to the caller")
 @products_bp.alt_response(422, description="Invalid input")
-@products_bp.doc(security=BEARER)
 def update_product(data, product_id):
     """Change a product; ``stock_quantity`` sets stock on hand (products without lots). The owner only.
 
@@ -285,20 +267,19 @@ def update_product(data, product_id):
     return products.get_product(user, product_id)
 
 
-@products_bp.delete(f"/products/{PID}")
+@products_bp.delete("/products/<id:product_id>")
 @api_auth()
 @products_bp.response(200, ProductDetailSchema)
 @products_bp.alt_response(401, description="Not authenticated")
 @products_bp.alt_response(403, description="Not the owner")
 @products_bp.alt_response(404, description="Not visible to the caller")
-@products_bp.doc(security=BEARER)
 def archive_product(product_id):
     """Archive (never delete: orders refer to it). The owner, or an admin taking it down."""
     user = api_user()
     return products.archive_product(user, products.get_product(user, product_id))
 
 
-@products_bp.get(f"/products/{PID}/lots")
+@products_bp.get("/products/<id:product_id>/lots")
 @products_bp.response(200, LotSchema(many=True))
 @products_bp.alt_response(404, description="Not visible")
 def list_lots(product_id):
@@ -306,7 +287,7 @@ def list_lots(product_id):
     return products.get_product(api_user(), product_id).lots
 
 
-@products_bp.post(f"/products/{PID}/lots")
+@products_bp.post("/products/<id:product_id>/lots")
 @api_auth("farmer")
 @products_bp.arguments(LotSchema)
 @products_bp.response(201, LotSchema)
@@ -315,14 +296,13 @@ def list_lots(product_id):
 @products_bp.alt_response(404, description="Not visible")
 @products_bp.alt_response(409, description="Open orders hold stock kept without lots")
 @products_bp.alt_response(422, description="Invalid input")
-@products_bp.doc(security=BEARER)
 def add_lot(data, product_id):
     """Add a lot; from then on the product's stock is the sum of unexpired lots. The owner."""
     user = api_user()
     return lots.add_lot(user, products.get_product_for_edit(user, product_id), data)
 
 
-@products_bp.patch(f"/products/{PID}/lots/<int(max=2147483647):lot_id>")
+@products_bp.patch("/products/<id:product_id>/lots/<id:lot_id>")
 @api_auth("farmer")
 @products_bp.arguments(LotPatchSchema)
 @products_bp.response(200, LotSchema)
@@ -330,7 +310,6 @@ def add_lot(data, product_id):
 @products_bp.alt_response(403, description="Not the owner")
 @products_bp.alt_response(404, description="Not found")
 @products_bp.alt_response(422, description="Invalid input")
-@products_bp.doc(security=BEARER)
 def update_lot(data, product_id, lot_id):
     """Correct a lot. The owner."""
     user = api_user()
@@ -338,14 +317,13 @@ def update_lot(data, product_id, lot_id):
     return lots.update_lot(user, lots.get_lot(product, lot_id), data)
 
 
-@products_bp.delete(f"/products/{PID}/lots/<int(max=2147483647):lot_id>")
+@products_bp.delete("/products/<id:product_id>/lots/<id:lot_id>")
 @api_auth("farmer")
 @products_bp.response(204)
 @products_bp.alt_response(401, description="Not authenticated")
 @products_bp.alt_response(403, description="Not the owner")
 @products_bp.alt_response(404, description="Not found")
 @products_bp.alt_response(409, description="Open orders hold stock from it, or orders took from it")
-@products_bp.doc(security=BEARER)
 def delete_lot(product_id, lot_id):
     """Remove a lot no order ever took stock from (else archive it). The owner.
 
@@ -356,14 +334,13 @@ def delete_lot(product_id, lot_id):
     lots.delete_lot(user, lots.get_lot(product, lot_id))
 
 
-@products_bp.post(f"/products/{PID}/lots/<int(max=2147483647):lot_id>/archive")
+@products_bp.post("/products/<id:product_id>/lots/<id:lot_id>/archive")
 @api_auth("farmer")
 @products_bp.response(200, LotSchema)
 @products_bp.alt_response(401, description="Not authenticated")
 @products_bp.alt_response(403, description="Not the owner")
 @products_bp.alt_response(404, description="Not found")
 @products_bp.alt_response(409, description="Open orders hold stock from the lot")
-@products_bp.doc(security=BEARER)
 def archive_lot(product_id, lot_id):
     """Take a lot off sale for good; it stays on record for its orders. The owner."""
     user = api_user()
@@ -371,7 +348,7 @@ def archive_lot(product_id, lot_id):
     return lots.archive_lot(user, lots.get_lot(product, lot_id))
 
 
-@products_bp.post(f"/products/{PID}/photos")
+@products_bp.post("/products/<id:product_id>/photos")
 @api_auth("farmer")
 @products_bp.arguments(FileSchema, location="files")
 @products_bp.response(201, PhotoSchema)
@@ -381,7 +358,6 @@ def archive_lot(product_id, lot_id):
 @products_bp.alt_response(409, description="Too many photos")
 @products_bp.alt_response(413, description="File too large")
 @products_bp.alt_response(422, description="Not an image")
-@products_bp.doc(security=BEARER)
 def add_product_photo(files, product_id):
     """Upload a photo (JPEG, PNG, WebP or GIF, 5 MB at most; re-encoded, thumbnailed). The owner.
 
@@ -392,13 +368,12 @@ def add_product_photo(files, product_id):
     return photos.add_product_photo(user, products.get_product_for_edit(user, product_id), files.get("file"))
 
 
-@products_bp.delete(f"/products/{PID}/photos/<int(max=2147483647):photo_id>")
+@products_bp.delete("/products/<id:product_id>/photos/<id:photo_id>")
 @api_auth("farmer")
 @products_bp.response(204)
 @products_bp.alt_response(401, description="Not authenticated")
 @products_bp.alt_response(403, description="Not the owner")
 @products_bp.alt_response(404, description="Not found")
-@products_bp.doc(security=BEARER)
 def delete_product_photo(product_id, photo_id):
     """Remove a photo. The owner."""
     user = api_user()
@@ -413,11 +388,11 @@ def delete_product_photo(product_id, photo_id):
 @products_bp.response(200, CategorySchema(many=True))
 def list_categories():
     """The category tree, in display order. Anyone."""
-    return db.session.scalars(select(Category).order_by(Category.position, Category.code)).all()
+    return queries.categories()
 
 
 @products_bp.get("/districts")
 @products_bp.response(200, DistrictSchema(many=True))
 def list_districts():
     """Districts of Chelyabinsk oblast (the ``district`` codes). Anyone."""
-    return db.session.scalars(select(District).order_by(District.name_en)).all()
+    return queries.districts()

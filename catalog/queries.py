@@ -6,7 +6,17 @@ from sqlalchemy import and_, exists, false, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from catalog.data import ORGANIC_KINDS
-from catalog.models import Certificate, Lot, Producer, Product, today
+from catalog.models import Category, Certificate, District, Lot, Producer, Product, today
+from core.extensions import db
+
+
+def categories() -> list[Category]:
+    """The category tree, in display order."""
+    return db.session.scalars(select(Category).order_by(Category.position, Category.code)).all()
+
+
+def districts() -> list[District]:
+    return db.session.scalars(select(District).order_by(District.name_en)).all()
 
 
 def visible_products_query(user):

@@ -11,10 +11,8 @@ from catalog.data import CERTIFICATE_KINDS, PRODUCER_STATUSES, PRODUCT_STATUSES,
 from catalog.incoterms import INCOTERMS
 from catalog.queries import available_stock
 from core.auth import api_user
-from core.fields import DecimalString, StrictInteger, Translated
+from core.fields import ID_RANGE, DecimalString, StrictInteger, Translated
 from core.pagination import MAX_PER_PAGE
-
-ID_MAX = 2147483647
 
 
 class QueryInteger(ma.fields.Integer):
@@ -375,7 +373,7 @@ class ProductQuerySchema(ma.Schema):
         validate=ma.validate.OneOf(["cn", "ru", "any", "true", "false"]),
         metadata={"description": "cn: GB/T 19630, ru: GOST 33980, any/true: either"},
     )
-    producer = QueryInteger(validate=ma.validate.Range(min=1, max=ID_MAX))
+    producer = QueryInteger(validate=ID_RANGE)
     district = ma.fields.String(validate=ma.validate.Length(max=32))
     min_price = _money(minimum=0, metadata={"description": "CNY; products with a tier price at or above"})
     max_price = _money(minimum=0, metadata={"description": "CNY; products with a tier price at or below"})

@@ -21,11 +21,12 @@ from catalog.models import ImportJob, Product
 from catalog.queries import listing_options
 from catalog.schemas import ProductCreateSchema, ProductInSchema
 from catalog.services import producers, product_rules, products
-from catalog.uploads import read_limited, storage_dir
+from catalog.uploads import key
 from core.errors import AppError, NotFound, ValidationFailed
 from core.extensions import db
 from core.jobs import enqueue_after_commit
 from core.timeutil import utcnow
+from core.uploads import read_limited, storage
 
 COLUMNS = [
     "id",
@@ -324,7 +325,7 @@ def import_products(user, file) -> ImportResult | ImportJob:
     if len(rows) <= current_app.config.get("CATALOG_IMPORT_INLINE_ROWS", 200):
         return import_rows(user, rows)
     name = f"{secrets.token_hex(16)}.{'xlsx' if data[:2] == b'PK' else 'csv'}"
-    (storage_dir("imports") / name).write_bytes(data)
+    storage().save(data, key("imports", name))
     job = ImportJob(
         user_id=user.id,
         file_name=name,
@@ -358,11 +359,12 @@ def run_import_job(job_id: int) -> str:
     job = db.session.get(ImportJob, job_id)
     if job is None or job.status not in ("queued", "running"):
         return "skipped"
-    path = storage_dir("imports") / job.file_name
+    stored = key("imports", job.file_name)
     job.status = "running"
     db.session.commit()
     try:
-        rows = read_rows(job.file_name, path.read_bytes())
+        with storage().open(stored) as fh:
+            rows = read_rows(job.file_name, fh.read())
 
         def progress(done):
             job.rows_done = done
@@ -377,14 +379,14 @@ def run_import_job(job_id: int) -> str:
         job.status, job.finished_at = "failed", utcnow()
         job.errors = [[0, "", str(_l("The import failed on our side. Nothing was imported."))]]
         db.session.commit()
-        path.unlink(missing_ok=True)
+        storage().delete(stored)
         raise
     job.rows_done = job.rows_total
     job.created, job.updated = result.created, result.updated
     job.errors = [[row, name, str(message)] for row, name, message in result.errors]
     job.status, job.finished_at = "done", utcnow()
     db.session.commit()
-    path.unlink(missing_ok=True)
+    storage().delete(stored)
     return job.status
 
 

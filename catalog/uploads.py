@@ -2,13 +2,13 @@
 
 import io
 import secrets
-from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
 
-from core.errors import AppError, ValidationFailed
+from core.errors import ValidationFailed
+from core.uploads import read_limited, storage
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 CERTIFICATE_MAX_BYTES = 10 * 1024 * 1024
@@ -23,29 +23,9 @@ THUMB_SIDE = 400
 IMAGE_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 
 
-class PayloadTooLarge(AppError):
-    status, code = 413, "payload_too_large"
-
-
-def storage_dir(kind: str) -> Path:
-    path = Path(current_app.config["UPLOAD_DIR"]) / "catalog" / kind
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def read_limited(file, limit: int, field: str = "file") -> bytes:
-    """The upload's bytes; 413 past ``limit``, 422 when nothing was sent."""
-    if file is None or not getattr(file, "filename", None):
-        raise ValidationFailed(
-            _l("Choose a file to upload."), fields={field: [_l("Choose a file to upload.")]}
-        )
-    data = file.stream.read(limit + 1)
-    if len(data) > limit:
-        message = _l("The file is too large (at most %(mb)d MB).", mb=limit // (1024 * 1024))
-        raise PayloadTooLarge(message, fields={field: [message]})
-    if not data:
-        raise ValidationFailed(_l("The file is empty."), fields={field: [_l("The file is empty.")]})
-    return data
+def key(kind: str, name: str) -> str:
+    """The storage key of a stored ``name`` of ``kind`` ("photos", "certificates")."""
+    return f"catalog/{kind}/{name}"
 
 
 def _not_an_image(field: str):
@@ -115,14 +95,15 @@ def save_photo(file, field: str = "file") -> dict:
 def save_photo_bytes(data: bytes, field: str = "file") -> dict:
     image = _to_rgb(open_image(data, field, max_side=PHOTO_MAX_SIDE))
     image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
-    directory = storage_dir("photos")
     stem = secrets.token_hex(16)
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=85, optimize=True)
-    (directory / f"{stem}.jpg").write_bytes(buffer.getvalue())
+    storage().save(buffer.getvalue(), key("photos", f"{stem}.jpg"))
     thumb = image.copy()
     thumb.thumbnail((THUMB_SIDE, THUMB_SIDE))
-    thumb.save(directory / f"{stem}-thumb.jpg", "JPEG", quality=80, optimize=True)
+    thumb_buffer = io.BytesIO()
+    thumb.save(thumb_buffer, "JPEG", quality=80, optimize=True)
+    storage().save(thumb_buffer.getvalue(), key("photos", f"{stem}-thumb.jpg"))
     return {
         "file_name": f"{stem}.jpg",
         "thumb_name": f"{stem}-thumb.jpg",
@@ -148,11 +129,11 @@ def save_certificate_file(file, field: str = "file") -> tuple[str, str]:
             message = _l("Upload the certificate as a PDF or an image.")
             raise ValidationFailed(message, code="invalid_file", fields={field: [message]}) from None
     name = f"{secrets.token_hex(16)}.{suffix}"
-    (storage_dir("certificates") / name).write_bytes(data)
+    storage().save(data, key("certificates", name))
     return name, content_type
 
 
 def remove_files(kind: str, *names: str | None) -> None:
     for name in names:
         if name:
-            (storage_dir(kind) / name).unlink(missing_ok=True)
+            storage().delete(key(kind, name))

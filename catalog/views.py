@@ -7,10 +7,9 @@ import marshmallow as ma
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from accounts.forms import ConfirmForm
-from catalog import bp, search, transfer
+from catalog import bp, queries, search, transfer, uploads
 from catalog.data import CERTIFICATE_KINDS, PRODUCT_STATUS_LABELS, UNIT_LABELS
 from catalog.forms import (
     PRODUCER_FIELD_MAP,
@@ -23,43 +22,27 @@ from catalog.forms import (
     ProductForm,
     RejectForm,
 )
-from catalog.models import Category, Certificate, District, ImportJob, Photo, Product
+from catalog.models import Certificate, ImportJob, Photo, Product
 from catalog.queries import available_stock
 from catalog.reminders import producer_warnings
 from catalog.schemas import ProductQuerySchema
 from catalog.services import certificates, lots, photos, producers, products
-from catalog.uploads import storage_dir
 from core.auth import api_user, roles_required
 from core.errors import AppError
 from core.extensions import db
+from core.forms import service_call
 from core.security import no_store
-
-ID = "<int(max=2147483647):{}>"
+from core.uploads import storage
 
 
 def page_user():
     return current_user._get_current_object() if current_user.is_authenticated else None
 
 
-def _form_errors(form, exc: AppError, field_map: dict) -> None:
-    """Show a service's error next to the form's fields, else as a flash."""
-    shown = False
-    for name, messages in (exc.fields or {}).items():
-        target = getattr(form, field_map.get(name, name), None)
-        if target is not None:
-            texts = [str(m) for m in (messages if isinstance(messages, list | tuple) else [messages])]
-            target.errors = list(target.errors or []) + texts
-            shown = True
-    if not shown:
-        flash(str(exc.message), "error")
-
-
-def _categories():
-    return db.session.scalars(select(Category).order_by(Category.position, Category.code)).all()
-
-
-def _districts():
-    return db.session.scalars(select(District).order_by(District.name_en)).all()
+def _flash_each(exc: AppError) -> None:
+    for messages in (exc.fields or {"": [exc.message]}).values():
+        for message in messages:
+            flash(str(message), "error")
 
 
 def _choices(rows):
@@ -117,8 +100,8 @@ def browse():
         # of 3" with a count above and "nothing found" below.
         last = result["pages"]
         return redirect(url_for("catalog.browse", **query_args, **({"page": last} if last > 1 else {})))
-    categories = _categories()
-    districts = _districts()
+    categories = queries.categories()
+    districts = queries.districts()
     understood = result["understood"]
     return render_template(
         "catalog/browse.html",
@@ -134,7 +117,7 @@ def browse():
     )
 
 
-@bp.get(f"/catalog/products/{ID.format('product_id')}")
+@bp.get("/catalog/products/<id:product_id>")
 def product_page(product_id):
     """A product: tiers, "your price", lots, certificates, producer. Whoever may see it (404 otherwise)."""
     product = products.get_product(page_user(), product_id)
@@ -160,7 +143,7 @@ def product_page(product_id):
     )
 
 
-@bp.get(f"/catalog/producers/{ID.format('producer_id')}")
+@bp.get("/catalog/producers/<id:producer_id>")
 def producer_page(producer_id):
     """A producer: profile, credentials and products. Anyone for verified producers."""
     user = page_user()
@@ -169,35 +152,29 @@ def producer_page(producer_id):
     return render_template("catalog/producer.html", producer=producer, products=result["items"])
 
 
-@bp.get(f"/catalog/photos/{ID.format('photo_id')}/<any(full, thumb):variant>")
+@bp.get("/catalog/photos/<id:photo_id>/<any(full, thumb):variant>")
 def photo_file(photo_id, variant):
     """A product's or producer's photo. Whoever may see the product or producer (404 otherwise)."""
     photo = db.session.get(Photo, photo_id)
     if photo is None or not photos.photo_visible_to(photo, api_user()):
         abort(404)
     name = photo.thumb_name if variant == "thumb" else photo.file_name
-    path = storage_dir("photos") / name
-    if not path.exists():
-        abort(404)
-    response = send_file(path, mimetype=photo.content_type, max_age=86400)
+    response = storage().response(uploads.key("photos", name), mimetype=photo.content_type, max_age=86400)
     response.headers["X-Content-Type-Options"] = "nosniff"
     if not photos.photo_visible_to(photo, None):  # a draft's or an unverified producer's
         no_store(response)
     return response
 
 
-@bp.get(f"/catalog/certificates/{ID.format('certificate_id')}/file")
+@bp.get("/catalog/certificates/<id:certificate_id>/file")
 def certificate_file(certificate_id):
     """A certificate's scan: its producer, staff, and buyers who may see the producer (404
     otherwise, visitors included)."""
     certificate = db.session.get(Certificate, certificate_id)
     if certificate is None or not certificates.scan_visible_to(certificate, api_user()):
         abort(404)
-    path = storage_dir("certificates") / certificate.file_name
-    if not path.exists():
-        abort(404)
-    response = send_file(
-        path,
+    response = storage().response(
+        uploads.key("certificates", certificate.file_name),
         mimetype=certificate.file_type,
         as_attachment=certificate.file_type == "application/pdf",
         download_name=f"certificate-{certificate.id}.{certificate.file_name.rsplit('.', 1)[-1]}",
@@ -215,21 +192,17 @@ def my_producer():
     """Create or edit one's producer profile; certificates; expiry warnings. Farmers."""
     producer = producers.producer_of(current_user)
     form = ProducerForm(prefix="producer")
-    form.district.choices = _choices(_districts())
+    form.district.choices = _choices(queries.districts())
     if request.method == "GET" and producer is not None:
         form.fill(producer)
     if form.validate_on_submit():
-        try:
+        with service_call(form, field_map=PRODUCER_FIELD_MAP):
             if producer is None:
                 producer = producers.create_producer(current_user, form.to_data())
                 flash(_("Your producer profile is saved and waits for review."), "success")
             else:
                 producers.update_producer(current_user, producer, form.to_data())
                 flash(_("Your producer profile is saved."), "success")
-        except AppError as exc:
-            db.session.rollback()
-            _form_errors(form, exc, PRODUCER_FIELD_MAP)
-        else:
             return redirect(url_for("catalog.my_producer"))
     status = 422 if form.errors else 200
     return render_template(
@@ -252,17 +225,13 @@ def add_certificate():
         return redirect(url_for("catalog.my_producer"))
     form = CertificateForm(prefix="cert")
     if form.validate_on_submit():
-        try:
+        with service_call(form):
             certificates.add_certificate(
                 current_user,
                 producer,
                 {k: getattr(form, k).data for k in ("kind", "number", "issuer", "valid_from", "valid_until")},
                 file=form.file.data,
             )
-        except AppError as exc:
-            db.session.rollback()
-            _form_errors(form, exc, {})
-        else:
             flash(_("Certificate added."), "success")
             return redirect(url_for("catalog.my_producer"))
     for field_errors in form.errors.values():
@@ -271,7 +240,7 @@ def add_certificate():
     return redirect(url_for("catalog.my_producer"))
 
 
-@bp.post(f"/catalog/my/producer/certificates/{ID.format('certificate_id')}/delete")
+@bp.post("/catalog/my/producer/certificates/<id:certificate_id>/delete")
 @roles_required("farmer")
 def delete_certificate(certificate_id):
     """Remove one's certificate. Farmers (403 for another's)."""
@@ -292,12 +261,8 @@ def add_producer_photo():
     producer = producers.producer_of(current_user)
     form = PhotoForm(prefix="photo")
     if producer is not None and form.validate_on_submit():
-        try:
+        with service_call():
             photos.add_producer_photo(current_user, producer, form.file.data)
-        except AppError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
             flash(_("Photo added."), "success")
     return redirect(url_for("catalog.my_producer"))
 
@@ -324,7 +289,7 @@ def my_products():
 
 def _product_form(product=None):
     form = ProductForm(prefix="product")
-    form.category.choices = _choices(_categories())
+    form.category.choices = _choices(queries.categories())
     if request.method == "GET" and product is not None:
         form.fill(product)
     return form
@@ -343,21 +308,17 @@ def new_product():
     if request.method == "GET":
         form.status.data = "draft"
     if form.validate_on_submit():
-        try:
+        with service_call(form, field_map=PRODUCT_FIELD_MAP) as call:
             product = products.create_product(current_user, form.to_data())
-        except AppError as exc:
-            db.session.rollback()
-            _form_errors(form, exc, PRODUCT_FIELD_MAP)
-            status = exc.status
-        else:
             flash(_("Product saved."), "success")
             return redirect(url_for("catalog.edit_product", product_id=product.id))
+        status = call.error.status
     return render_template(
         "catalog/product_form.html", form=form, product=None, producer=producer
     ), 422 if form.errors else status
 
 
-@bp.route(f"/catalog/my/products/{ID.format('product_id')}/edit", methods=["GET", "POST"])
+@bp.route("/catalog/my/products/<id:product_id>/edit", methods=["GET", "POST"])
 @roles_required("farmer")
 def edit_product(product_id):
     """Edit one's product, its lots and photos. The owner (403 for another's visible product, else 404)."""
@@ -365,18 +326,14 @@ def edit_product(product_id):
     form = _product_form(product)
     status = 200
     if form.validate_on_submit():
-        try:
+        with service_call(form, field_map=PRODUCT_FIELD_MAP) as call:
             products.update_product(
                 current_user, product, form.to_data(include_stock=not product.tracks_lots)
             )
-        except AppError as exc:
-            db.session.rollback()
-            _form_errors(form, exc, PRODUCT_FIELD_MAP)
-            status = exc.status
-            product = products.get_product_for_edit(current_user, product_id)
-        else:
             flash(_("Product saved."), "success")
             return redirect(url_for("catalog.edit_product", product_id=product.id))
+        status = call.error.status
+        product = products.get_product_for_edit(current_user, product_id)
     return render_template(
         "catalog/product_form.html",
         form=form,
@@ -389,7 +346,7 @@ def edit_product(product_id):
     ), 422 if form.errors else status
 
 
-@bp.post(f"/catalog/my/products/{ID.format('product_id')}/archive")
+@bp.post("/catalog/my/products/<id:product_id>/archive")
 @roles_required("farmer")
 def archive_product(product_id):
     """Archive one's product. The owner."""
@@ -400,25 +357,19 @@ def archive_product(product_id):
     return redirect(url_for("catalog.my_products"))
 
 
-@bp.post(f"/catalog/my/products/{ID.format('product_id')}/lots")
+@bp.post("/catalog/my/products/<id:product_id>/lots")
 @roles_required("farmer")
 def add_lot(product_id):
     """Add a lot to one's product. The owner."""
     product = products.get_product_for_edit(current_user, product_id)
     form = LotForm(prefix="lot")
     if form.validate_on_submit():
-        try:
+        with service_call(show=_flash_each):
             lots.add_lot(
                 current_user,
                 product,
                 {k: getattr(form, k).data for k in ("lot_number", "produced_on", "best_before", "quantity")},
             )
-        except AppError as exc:
-            db.session.rollback()
-            for messages in (exc.fields or {"": [exc.message]}).values():
-                for message in messages:
-                    flash(str(message), "error")
-        else:
             flash(_("Lot added."), "success")
     else:
         for messages in form.errors.values():
@@ -427,58 +378,48 @@ def add_lot(product_id):
     return redirect(url_for("catalog.edit_product", product_id=product.id) + "#lots")
 
 
-@bp.post(f"/catalog/my/products/{ID.format('product_id')}/lots/{ID.format('lot_id')}/delete")
+@bp.post("/catalog/my/products/<id:product_id>/lots/<id:lot_id>/delete")
 @roles_required("farmer")
 def delete_lot(product_id, lot_id):
     """Remove a lot nobody reserved from. The owner."""
     product = products.get_product_for_edit(current_user, product_id)
     if ConfirmForm().validate_on_submit():
-        try:
+        with service_call():
             lots.delete_lot(current_user, lots.get_lot(product, lot_id))
-        except AppError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
             flash(_("Lot removed."), "success")
     return redirect(url_for("catalog.edit_product", product_id=product.id) + "#lots")
 
 
-@bp.post(f"/catalog/my/products/{ID.format('product_id')}/lots/{ID.format('lot_id')}/archive")
+@bp.post("/catalog/my/products/<id:product_id>/lots/<id:lot_id>/archive")
 @roles_required("farmer")
 def archive_lot(product_id, lot_id):
     """Take a lot off sale for good (it stays on record for its orders). The owner."""
     product = products.get_product_for_edit(current_user, product_id)
     if ConfirmForm().validate_on_submit():
-        try:
+        with service_call():
             lots.archive_lot(current_user, lots.get_lot(product, lot_id))
-        except AppError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
             flash(_("Lot archived: it is no longer on sale."), "success")
     return redirect(url_for("catalog.edit_product", product_id=product.id) + "#lots")
 
 
-@bp.post(f"/catalog/my/products/{ID.format('product_id')}/photos")
+@bp.post("/catalog/my/products/<id:product_id>/photos")
 @roles_required("farmer")
 def add_product_photo(product_id):
     """Upload a product photo (checked, re-encoded, thumbnailed). The owner; 413 past 5 MB."""
     product = products.get_product_for_edit(current_user, product_id)
     form = PhotoForm(prefix="photo")
     if form.validate_on_submit():
-        try:
+        with service_call(silent=True) as call:
             photos.add_product_photo(current_user, product, form.file.data)
-        except AppError as exc:
-            db.session.rollback()
-            if exc.status == 413:
-                return render_template("core/error.html", status=413, message=exc.message), 413
-            flash(str(exc.message), "error")
-        else:
             flash(_("Photo added."), "success")
+        if call.failed:
+            if call.error.status == 413:
+                return render_template("core/error.html", status=413, message=call.error.message), 413
+            flash(str(call.error.message), "error")
     return redirect(url_for("catalog.edit_product", product_id=product.id) + "#photos")
 
 
-@bp.post(f"/catalog/my/products/{ID.format('product_id')}/photos/{ID.format('photo_id')}/delete")
+@bp.post("/catalog/my/products/<id:product_id>/photos/<id:photo_id>/delete")
 @roles_required("farmer")
 def delete_product_photo(product_id, photo_id):
     """Remove a product photo. The owner."""
@@ -500,30 +441,28 @@ def import_products():
     result = None
     status = 200
     if form.validate_on_submit():
-        try:
+        with service_call() as call:
             result = transfer.import_products(current_user, form.file.data)
-        except AppError as exc:
-            db.session.rollback()
-            status = exc.status if exc.status in (403, 413) else 422
-            flash(str(exc.message), "error")
+        if call.failed:
+            status = call.error.status if call.error.status in (403, 413) else 422
+        elif isinstance(result, ImportJob):
+            return redirect(url_for("catalog.import_job", job_id=result.id))
+        elif result.ok:
+            flash(
+                _(
+                    "Imported: %(created)d new, %(updated)d updated.",
+                    created=result.created,
+                    updated=result.updated,
+                ),
+                "success",
+            )
+            return redirect(url_for("catalog.my_products"))
         else:
-            if isinstance(result, ImportJob):
-                return redirect(url_for("catalog.import_job", job_id=result.id))
-            if result.ok:
-                flash(
-                    _(
-                        "Imported: %(created)d new, %(updated)d updated.",
-                        created=result.created,
-                        updated=result.updated,
-                    ),
-                    "success",
-                )
-                return redirect(url_for("catalog.my_products"))
             status = 422
     return render_template("catalog/import.html", form=form, result=result, columns=transfer.COLUMNS), status
 
 
-@bp.get(f"/catalog/my/products/import/{ID.format('job_id')}")
+@bp.get("/catalog/my/products/import/<id:job_id>")
 @roles_required("farmer")
 def import_job(job_id):
     """A background import's progress, then its report. The farmer who started it (404 else)."""
@@ -560,23 +499,19 @@ def verification_queue():
     )
 
 
-@bp.post(f"/catalog/admin/producers/{ID.format('producer_id')}/verify")
+@bp.post("/catalog/admin/producers/<id:producer_id>/verify")
 @roles_required("admin")
 def verify_producer(producer_id):
     """Verify a producer. Admins."""
     producer = producers.get_producer(current_user, producer_id)
     if ConfirmForm().validate_on_submit():
-        try:
+        with service_call():
             producers.verify_producer(current_user, producer)
-        except AppError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
             flash(_("%(name)s is verified.", name=producer.name_ru), "success")
     return redirect(url_for("catalog.verification_queue"))
 
 
-@bp.post(f"/catalog/admin/producers/{ID.format('producer_id')}/reject")
+@bp.post("/catalog/admin/producers/<id:producer_id>/reject")
 @roles_required("admin")
 def reject_producer(producer_id):
     """Reject a producer with a reason. Admins."""

@@ -9,10 +9,13 @@ from functools import wraps
 
 from flask import abort, g, request
 from flask_login import current_user
+from flask_smorest import Blueprint
 
 from core.extensions import login_manager
 
 ROLES = ("farmer", "buyer", "operator", "admin")
+#: An endpoint's OpenAPI security requirement: a bearer token (the scheme is set up in core.api).
+BEARER = [{"bearerAuth": []}]
 
 #: token → active user or None; registered by the accounts module (core knows no users table).
 _token_loader = None
@@ -48,7 +51,8 @@ def api_user():
 
 
 def api_auth(*roles):
-    """Require an authenticated API caller, optionally with one of ``roles``.
+    """Require an authenticated API caller, optionally with one of ``roles``; the endpoint's
+    OpenAPI entry names the bearer token it needs.
 
     :raise 401: no or bad credentials
     :raise 403: the caller's role is not allowed
@@ -64,7 +68,7 @@ def api_auth(*roles):
                 abort(403)
             return view(*args, **kwargs)
 
-        return wrapped
+        return Blueprint.doc(security=BEARER)(wrapped)
 
     return decorator
 

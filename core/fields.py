@@ -10,6 +10,11 @@ from decimal import Decimal, InvalidOperation
 import marshmallow as ma
 from flask_babel import lazy_gettext as _l
 
+#: The largest value of PostgreSQL's INTEGER, the type of our primary keys.
+ID_MAX = 2147483647
+#: An id in a request body or query: past the column's range it is a 422, not a database error.
+ID_RANGE = ma.validate.Range(min=1, max=ID_MAX)
+
 # [0-9], not \d: Python's \d takes any script's digits, JSON Schema's only these.
 DECIMAL_PATTERN = r"^-?[0-9]{1,12}(\.[0-9]{1,12})?$"
 _DECIMAL_RE = re.compile(DECIMAL_PATTERN)

@@ -116,7 +116,9 @@ def check_inputs():
     texts = [request.path]
     texts += [k for k in request.args] + [v for vs in request.args.listvalues() for v in vs]
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        texts += [k for k in request.form] + [v for vs in request.form.listvalues() for v in vs]
+        # A part without a name (``Content-Disposition: form-data``) comes with the key None.
+        texts += [k for k in request.form if k is not None]
+        texts += [v for vs in request.form.listvalues() for v in vs]
     if any(_bad_text(t) for t in texts):
         raise BadRequest(_l("The request contains characters that are not allowed."))
     if any(foreign_digits(segment) for segment in request.path.split("/")):

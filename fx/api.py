@@ -10,7 +10,6 @@ from fx import schemas as s
 from fx import services as rates
 
 blp = Blueprint("fx_api", __name__, url_prefix="/api/v1", description="Exchange rates")
-BEARER = [{"bearerAuth": []}]
 
 
 def rate_json(quote: rates.RateQuote) -> dict:
@@ -49,7 +48,6 @@ def get_rate(args):
 @blp.response(201, s.ExchangeRateSchema)
 @blp.alt_response(409, description="rate_exists: set replace to overwrite")
 @blp.alt_response(422, description="rate_implausible: zero, negative or far from the previous rate")
-@blp.doc(security=BEARER)
 def post_rate(data):
     """Enter a rate by hand (RUB per ``nominal`` units). Admins.
 

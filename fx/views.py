@@ -6,8 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.auth import roles_required
-from core.errors import AppError
-from core.forms import show_errors
+from core.forms import service_call
 from fx import bp, services
 from fx.forms import ExchangeRateForm
 
@@ -37,7 +36,7 @@ def admin_add_rate():
     form = ExchangeRateForm()
     if not form.validate_on_submit():
         return admin_page(422, rate_form=form)
-    try:
+    with service_call(form) as call:
         services.enter_rate(
             current_user,
             form.currency.data,
@@ -46,8 +45,6 @@ def admin_add_rate():
             form.nominal.data,
             form.replace.data,
         )
-    except AppError as exc:
-        show_errors(form, exc)
-        return admin_page(exc.status, rate_form=form)
-    flash(_("The rate is saved."), "success")
-    return redirect(url_for("fx.admin_rates"))
+        flash(_("The rate is saved."), "success")
+        return redirect(url_for("fx.admin_rates"))
+    return admin_page(call.error.status, rate_form=form)

@@ -1,8 +1,10 @@
 """/api/v1/shipments: consolidation, milestones, documents, cold chain, EPCIS; buyers' tracking
 webhooks. Thin: parse → authorise (in the services) → call a service → serialise."""
 
+from pathlib import PurePath
+
 import marshmallow as ma
-from flask import jsonify, request, send_file
+from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 
@@ -10,8 +12,8 @@ from core.auth import api_auth, api_user
 from core.errors import ValidationFailed
 from core.pagination import PageArgsSchema, paginate
 from core.security import no_store
+from core.uploads import storage
 from logistics import schemas as s
-from logistics.models import BorderCrossing
 from logistics.presenters import event_view, shipment_view
 from logistics.services import epcis, readings, webhooks
 from logistics.services import events as event_service
@@ -22,8 +24,7 @@ from logistics.services.documents import attachment_file, document_file, upload_
 blp = Blueprint(
     "shipments_api", __name__, url_prefix="/api/v1", description="Shipments, milestones, cold chain, EPCIS"
 )
-BEARER = [{"bearerAuth": []}]
-SHIPMENT = "/shipments/<int(max=2147483647):shipment_id>"
+SHIPMENT = "/shipments/<id:shipment_id>"
 EVENT_REF = {"$ref": "#/components/schemas/TrackingEventIn"}
 READINGS_REF = {"$ref": "#/components/schemas/TemperatureReadingsIn"}
 
@@ -67,7 +68,6 @@ def _shipment_response(user, shipment, status=200, warnings=None):
 @blp.response(201, s.ShipmentSchema)
 @blp.alt_response(409, description="orders_not_ready: an order is not paid and ready for pickup (listed)")
 @blp.alt_response(422, description="Unknown orders, crossing, lines; quantities beyond what is left")
-@blp.doc(security=BEARER)
 def create_shipment(data):
     """Consolidate paid orders that are ready for pickup into a shipment. Operators and admins.
 
@@ -87,7 +87,6 @@ def create_shipment(data):
 @api_auth("operator", "admin", "buyer", "farmer")
 @blp.arguments(s.ShipmentQuerySchema, location="query")
 @blp.response(200, s.ShipmentPageSchema)
-@blp.doc(security=BEARER)
 def list_shipments(args):
     """Shipments: all for operators and admins; a buyer's or farmer's: those carrying their orders."""
     user = api_user()
@@ -100,7 +99,6 @@ def list_shipments(args):
 @api_auth()
 @blp.response(200, s.ShipmentSchema)
 @blp.alt_response(404, description="Unknown, or not carrying the caller's orders")
-@blp.doc(security=BEARER)
 def get_shipment(shipment_id):
     """One shipment with its events in order, ETA and its basis, checklist, documents and a
     temperature summary. Staff: all; a buyer or farmer: only shipments with their orders."""
@@ -112,13 +110,6 @@ def get_shipment(shipment_id):
 @blp.response(200, s.CrossingSchema(many=True))
 def list_crossings():
     """The border crossings (codes for ``border_crossing``) with typical leg durations. Anyone."""
-    from sqlalchemy import select
-
-    from core.extensions import db
-
-    rows = db.session.scalars(
-        select(BorderCrossing).where(BorderCrossing.active.is_(True)).order_by(BorderCrossing.position)
-    ).all()
     return [
         {
             "code": c.code,
@@ -127,7 +118,7 @@ def list_crossings():
             "hours_clearance": c.hours_clearance,
             "hours_to_destination": c.hours_to_destination,
         }
-        for c in rows
+        for c in shipment_service.active_crossings()
     ]
 
 
@@ -185,7 +176,6 @@ def _event_items():
 @blp.alt_response(409, description="impossible_sequence, checklist_incomplete, milestone_already_recorded")
 @blp.alt_response(422, description="Bad input: unknown type, occurred_at unparseable or in the future")
 @blp.doc(
-    security=BEARER,
     requestBody={
         "required": True,
         "content": {
@@ -247,14 +237,13 @@ def post_events(shipment_id):
     return response
 
 
-@blp.get(f"{SHIPMENT}/events/<int(max=2147483647):event_id>/attachment")
+@blp.get(f"{SHIPMENT}/events/<id:event_id>/attachment")
 @api_auth()
 @blp.response(200, description="The photo or PDF")
-@blp.doc(security=BEARER)
 def event_attachment(shipment_id, event_id):
     """An event's attachment. Whoever may see the shipment."""
-    path, event = attachment_file(api_user(), shipment_id, event_id)
-    return no_store(send_file(path, mimetype=event.attachment_type))
+    key, event = attachment_file(api_user(), shipment_id, event_id)
+    return no_store(storage().response(key, mimetype=event.attachment_type))
 
 
 # ---- documents ----------------------------------------------------------------------------------------
@@ -265,7 +254,6 @@ def event_attachment(shipment_id, event_id):
 @blp.response(201, s.DocumentSchema)
 @blp.alt_response(413, description="File too large")
 @blp.doc(
-    security=BEARER,
     requestBody={
         "required": True,
         "content": {
@@ -313,16 +301,17 @@ def post_document(shipment_id):
     }
 
 
-@blp.get(f"{SHIPMENT}/documents/<int(max=2147483647):document_id>")
+@blp.get(f"{SHIPMENT}/documents/<id:document_id>")
 @api_auth()
 @blp.response(200, description="The document file")
 @blp.alt_response(404, description="Unknown, or not one of the caller's orders")
-@blp.doc(security=BEARER)
 def download_document(shipment_id, document_id):
     """Download a document: staff any; buyers and farmers the shipment-wide ones and their orders'."""
-    path, document = document_file(api_user(), shipment_id, document_id)
-    name = f"{document.kind_code}-{document.number or document.id}.{path.suffix.lstrip('.')}"
-    return no_store(send_file(path, mimetype=document.content_type, as_attachment=True, download_name=name))
+    key, document = document_file(api_user(), shipment_id, document_id)
+    name = f"{document.kind_code}-{document.number or document.id}.{PurePath(key).suffix.lstrip('.')}"
+    return no_store(
+        storage().response(key, mimetype=document.content_type, as_attachment=True, download_name=name)
+    )
 
 
 # ---- cold chain ---------------------------------------------------------------------------------------
@@ -335,7 +324,6 @@ def download_document(shipment_id, document_id):
     422, description="Bad readings (every bad index in error.invalid_indexes) or more than 10,000"
 )
 @blp.doc(
-    security=BEARER,
     requestBody={"required": True, "content": {"application/json": {"schema": READINGS_REF}}},
 )
 def post_readings(shipment_id):
@@ -353,7 +341,6 @@ def post_readings(shipment_id):
 @blp.get(f"{SHIPMENT}/temperature-readings")
 @api_auth()
 @blp.response(200, s.SeriesSchema)
-@blp.doc(security=BEARER)
 def get_readings(shipment_id):
     """Chart data: the band, each sensor's readings ``[epoch_ms, celsius]`` (thinned, spikes
     kept) and excursions. Whoever may see the shipment."""
@@ -363,7 +350,6 @@ def get_readings(shipment_id):
 @blp.get(f"{SHIPMENT}/epcis")
 @api_auth()
 @blp.response(200, description="An EPCIS 2.0 JSON-LD EPCISDocument", content_type="application/ld+json")
-@blp.doc(security=BEARER)
 def get_epcis(shipment_id):
     """The shipment's traceability as a GS1 EPCIS 2.0 document (validates against the official
     JSON schema). A buyer or farmer sees the lots of their own orders."""
@@ -384,7 +370,6 @@ def _webhook_json(hook):
 @blp.get("/tracking-webhook")
 @api_auth("buyer")
 @blp.response(200, s.WebhookSchema)
-@blp.doc(security=BEARER)
 def get_webhook():
     """The buyer's webhook and its signing secret. Buyers. :raise 404: none registered"""
     from core.errors import NotFound
@@ -399,7 +384,6 @@ def get_webhook():
 @api_auth("buyer")
 @blp.arguments(s.WebhookInSchema)
 @blp.response(200, s.WebhookSchema)
-@blp.doc(security=BEARER)
 def put_webhook(data):
     """Register or change where milestone events are POSTed (http or https). Buyers.
 
@@ -411,7 +395,6 @@ def put_webhook(data):
 @blp.delete("/tracking-webhook")
 @api_auth("buyer")
 @blp.response(204)
-@blp.doc(security=BEARER)
 def delete_webhook():
     """Stop deliveries and forget the endpoint. Buyers."""
     webhooks.delete_webhook(api_user())
@@ -420,7 +403,6 @@ def delete_webhook():
 @blp.post("/tracking-webhook/rotate-secret")
 @api_auth("buyer")
 @blp.response(200, s.WebhookSchema)
-@blp.doc(security=BEARER)
 def rotate_webhook_secret():
     """A new signing secret (the old one stops working at once). Buyers."""
     return _webhook_json(webhooks.rotate_secret(api_user()))
@@ -430,16 +412,14 @@ def rotate_webhook_secret():
 @api_auth("buyer")
 @blp.arguments(PageArgsSchema, location="query")
 @blp.response(200, s.DeliveryPageSchema)
-@blp.doc(security=BEARER)
 def list_deliveries(args):
     """The delivery log: each event, attempts, last answer, next try. Buyers (their own)."""
     return paginate(webhooks.deliveries_query(api_user()), args["page"], args["per_page"])
 
 
-@blp.post("/tracking-webhook/deliveries/<int(max=2147483647):delivery_id>/redeliver")
+@blp.post("/tracking-webhook/deliveries/<id:delivery_id>/redeliver")
 @api_auth("buyer")
 @blp.response(200, s.DeliverySchema)
-@blp.doc(security=BEARER)
 def redeliver(delivery_id):
     """Send a delivery again now (a replay). Buyers (their own)."""
     return webhooks.redeliver(api_user(), delivery_id)

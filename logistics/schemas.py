@@ -5,12 +5,10 @@ import json
 
 import marshmallow as ma
 
-from core.fields import DecimalString, StrictInteger
+from core.fields import ID_RANGE, DecimalString, StrictInteger
 from core.pagination import PageArgsSchema, page_envelope
 from logistics.rules import EVENT_TYPES, EXCEPTION_REASONS, MODES, STATUSES
 from logistics.services.webhooks import ERROR_CLASSES
-
-ID = ma.validate.Range(min=1, max=2147483647)
 
 
 def Coordinate(limit: int, **kwargs) -> DecimalString:  # noqa: N802 - reads like a field class
@@ -18,7 +16,7 @@ def Coordinate(limit: int, **kwargs) -> DecimalString:  # noqa: N802 - reads lik
 
 
 class PackageInSchema(ma.Schema):
-    order_line_id = StrictInteger(required=True, validate=ID)
+    order_line_id = StrictInteger(required=True, validate=ID_RANGE)
     quantity = DecimalString(places=3, minimum=0, exclusive_minimum=True, maximum=100000000)
     places = StrictInteger(validate=ma.validate.Range(min=1, max=100000))
     gross_weight_kg = DecimalString(places=3, minimum=0, exclusive_minimum=True, maximum=100000000)
@@ -26,7 +24,7 @@ class PackageInSchema(ma.Schema):
 
 class ShipmentCreateSchema(ma.Schema):
     order_ids = ma.fields.List(
-        StrictInteger(validate=ID), required=True, validate=ma.validate.Length(min=1, max=100)
+        StrictInteger(validate=ID_RANGE), required=True, validate=ma.validate.Length(min=1, max=100)
     )
     mode = ma.fields.String(required=True, validate=ma.validate.OneOf(MODES))
     border_crossing = ma.fields.String(
@@ -266,7 +264,7 @@ class ShipmentQuerySchema(PageArgsSchema):
 class DocumentInSchema(ma.Schema):
     kind = ma.fields.String(required=True, validate=ma.validate.Length(max=32))
     number = ma.fields.String(load_default="", validate=ma.validate.Length(max=100))
-    order_id = ma.fields.Integer(validate=ID)
+    order_id = ma.fields.Integer(validate=ID_RANGE)
 
 
 class WebhookInSchema(ma.Schema):

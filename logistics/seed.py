@@ -13,11 +13,11 @@ from catalog.models import Product
 from core.extensions import db
 from core.seed import seeder
 from core.timeutil import utcnow
+from core.uploads import storage
 from logistics.models import Shipment, ShipmentDocument
+from logistics.services import documents, readings
 from logistics.services import events as event_service
-from logistics.services import readings
 from logistics.services import shipments as shipment_service
-from logistics.services.documents import storage_dir
 from marketplace.models import Order
 from marketplace.seed import pay_by_bank_transfer
 from marketplace.services import orders as order_service
@@ -104,14 +104,13 @@ def _demo_pdf(shipment: Shipment, code: str, number: str) -> bytes:
 
 
 def _documents(shipment: Shipment, operator) -> None:
-    folder = storage_dir("documents")
     for item in shipment_service.checklist(shipment)["items"]:
         if item["code"] == "gacc" or item["satisfied"]:
             continue
         name = f"demo-{shipment.tracking_code}-{item['code']}.pdf"
         number = f"{item['code'][:3].upper()}-{shipment.id:04d}"
         pdf = _demo_pdf(shipment, item["code"], number)
-        (folder / name).write_bytes(pdf)
+        storage().save(pdf, documents.key("documents", name))
         db.session.add(
             ShipmentDocument(
                 shipment_id=shipment.id,

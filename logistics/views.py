@@ -8,39 +8,30 @@ from datetime import datetime
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from core.auth import roles_required
-from core.errors import AppError
 from core.extensions import db
-from core.forms import show_errors
+from core.forms import service_call
 from core.pagination import paginate
 from logistics import bp
 from logistics.forms import ConsolidateForm, DocumentForm, EventForm, PlainForm, WebhookForm
-from logistics.models import BorderCrossing, DocumentKind, Shipment, ShipmentOrder, TrackingEvent
 from logistics.presenters import public_view, shipment_view
-from logistics.rules import EVENT_TYPES, EXCEPTION_REASONS, MILESTONES, MODES, STATUSES
+from logistics.rules import EVENT_TYPES, EXCEPTION_REASONS, MILESTONES, MODES
+from logistics.services import console as console_service
 from logistics.services import events as event_service
 from logistics.services import shipments as shipment_service
 from logistics.services import webhooks
 from logistics.services.access import is_staff, shipment_by_code, shipment_for, shipments_query
-from logistics.services.documents import upload_document
-from logistics.services.shipments import CONSOLIDATABLE, fulfilment, shipped_quantities
+from logistics.services.documents import document_kinds, upload_document
+from logistics.services.shipments import fulfilment
 from marketplace.models import Order
 
-SHIPMENT = "/logistics/shipments/<int(max=2147483647):shipment_id>"
+SHIPMENT = "/logistics/shipments/<id:shipment_id>"
 
 
 def order_links(order) -> str:
     """The order page's link to tracking (marketplace's hook 'order-links')."""
     return render_template("logistics/_order_links.html", order=order)
-
-
-def _crossings():
-    return db.session.scalars(
-        select(BorderCrossing).where(BorderCrossing.active.is_(True)).order_by(BorderCrossing.position)
-    ).all()
 
 
 def _local_time(value: str, offset: str) -> datetime | None:
@@ -61,7 +52,7 @@ def _consolidate_form():
     from logistics.rules import MODE_LABELS
 
     form.mode.choices = [(m, str(MODE_LABELS[m])) for m in MODES]
-    form.border_crossing.choices = [(c.code, _tname(c.names)) for c in _crossings()]
+    form.border_crossing.choices = [(c.code, _tname(c.names)) for c in shipment_service.active_crossings()]
     return form
 
 
@@ -71,47 +62,16 @@ def _tname(names: dict) -> str:
     return pick_translation(names)[0]
 
 
-def _ready_orders():
-    """Paid orders ready for pickup, and moving ones with lines still at the farm."""
-    orders = db.session.scalars(
-        select(Order)
-        .where(Order.status.in_(CONSOLIDATABLE), Order.paid_at.is_not(None))
-        .options(selectinload(Order.lines), selectinload(Order.producer))
-        .order_by(Order.created_at)
-    ).all()
-    shipped = shipped_quantities([line.id for o in orders for line in o.lines])
-    ready = []
-    for order in orders:
-        left = sum(line.quantity - shipped.get(line.id, 0) for line in order.lines)
-        if left > 0:
-            ready.append((order, left, any(shipped.get(line.id) for line in order.lines)))
-    return ready
-
-
 @bp.get("/logistics")
 @roles_required("operator", "admin")
 def console():
     """Operator console: orders to consolidate, the shipments board by status, exceptions.
     Operators and admins."""
-    shipments = db.session.scalars(
-        shipments_query(current_user).where(Shipment.status != "delivered").limit(300)
-    ).all()
-    delivered = db.session.scalars(shipments_query(current_user, "delivered").limit(20)).all()
-    board = {status: [] for status in STATUSES}
-    for shipment in [*shipments, *delivered]:
-        board[shipment.status].append(shipment)
-    exceptions = db.session.scalars(
-        select(TrackingEvent)
-        .where(TrackingEvent.type == "exception")
-        .options(selectinload(TrackingEvent.shipment))
-        .order_by(TrackingEvent.occurred_at.desc())
-        .limit(50)
-    ).all()
     return render_template(
         "logistics/console.html",
-        ready=_ready_orders(),
-        board=board,
-        exceptions=exceptions,
+        ready=console_service.ready_orders(),
+        board=console_service.board(current_user),
+        exceptions=console_service.recent_exceptions(),
         form=_consolidate_form(),
     )
 
@@ -135,11 +95,10 @@ def consolidate():
         "carrier": form.carrier.data or "",
         "planned_departure": _local_time(form.planned_departure.data, form.utc_offset.data),
     }
-    try:
+    with service_call() as call:
         shipment, warnings = shipment_service.create_shipment(current_user, data)
-    except AppError as exc:
-        show_errors(None, exc)
-        for problem in exc.extra.get("orders", []):
+    if call.failed:
+        for problem in call.error.extra.get("orders", []):
             flash(_("Order %(number)s cannot be consolidated now.", number=problem["number"]), "error")
         return redirect(url_for("logistics.console"))
     flash(_("Shipment %(code)s created.", code=shipment.tracking_code), "success")
@@ -161,8 +120,7 @@ def _event_form():
 
 def _document_form(shipment, view):
     form = DocumentForm()
-    kinds = db.session.scalars(select(DocumentKind).order_by(DocumentKind.position)).all()
-    form.kind.choices = [(k.code, _tname(k.names)) for k in kinds]
+    form.kind.choices = [(k.code, _tname(k.names)) for k in document_kinds()]
     form.order_id.choices = [("", _("Whole shipment"))] + [
         (str(o["id"]), o["number"]) for o in view["orders"]
     ]
@@ -224,15 +182,12 @@ def add_event(shipment_id):
         flash(_("Latitude and longitude are decimal degrees."), "error")
         return back
     attachment = form.attachment.data if getattr(form.attachment.data, "filename", None) else None
-    try:
+    with service_call():
         results = event_service.record_events(current_user, shipment_id, [item], attachment=attachment)
-    except AppError as exc:
-        show_errors(None, exc)
-        return back
-    if results[0][1]:
-        flash(_("Recorded."), "success")
-    else:
-        flash(_("This event was already recorded."), "info")
+        if results[0][1]:
+            flash(_("Recorded."), "success")
+        else:
+            flash(_("This event was already recorded."), "info")
     return back
 
 
@@ -247,12 +202,9 @@ def add_document(shipment_id):
         flash(_("Choose the document kind and a file."), "error")
         return back
     order_id = int(form.order_id.data) if form.order_id.data and form.order_id.data.isdigit() else None
-    try:
+    with service_call():
         upload_document(current_user, shipment_id, form.kind.data, form.file.data, form.number.data, order_id)
-    except AppError as exc:
-        show_errors(None, exc)
-        return back
-    flash(_("Document uploaded."), "success")
+        flash(_("Document uploaded."), "success")
     return back
 
 
@@ -264,20 +216,14 @@ def my_tracking():
     return render_template("logistics/my_tracking.html", page=page)
 
 
-@bp.get("/orders/<int(max=2147483647):order_id>/tracking")
+@bp.get("/orders/<id:order_id>/tracking")
 @roles_required("buyer", "farmer", "operator", "admin")
 def order_tracking(order_id):
     """An order's shipments: timeline, ETA, temperature chart, route. Its parties and staff."""
     order = db.session.get(Order, order_id)
     if order is None or not order.visible_to(current_user):
         abort(404)
-    shipments = db.session.scalars(
-        select(Shipment)
-        .join(ShipmentOrder, ShipmentOrder.shipment_id == Shipment.id)
-        .where(ShipmentOrder.order_id == order.id)
-        .order_by(Shipment.created_at)
-    ).all()
-    views = [(s, shipment_view(current_user, s)) for s in shipments]
+    views = [(s, shipment_view(current_user, s)) for s in shipment_service.shipments_carrying(order.id)]
     return render_template(
         "logistics/order_tracking.html", order=order, views=views, fulfilment=fulfilment(order)
     )
@@ -316,12 +262,10 @@ def webhook_settings():
             webhooks.delete_webhook(current_user)
             flash(_("The webhook is removed."), "success")
         elif action == "save" and form.validate():
-            try:
+            with service_call(form) as call:
                 webhooks.save_webhook(current_user, form.url.data, form.active.data)
                 flash(_("Saved."), "success")
-            except AppError as exc:
-                db.session.rollback()
-                show_errors(form, exc)
+            if call.failed:
                 return render_template("logistics/webhook.html", form=form, hook=hook, page=None)
         return redirect(url_for("logistics.webhook_settings"))
     page = paginate(webhooks.deliveries_query(current_user), request.args.get("page", 1, type=int) or 1, 20)

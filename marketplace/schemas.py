@@ -2,7 +2,7 @@
 
 import marshmallow as ma
 
-from core.fields import DecimalString, StrictInteger
+from core.fields import ID_RANGE, DecimalString, StrictInteger
 from core.pagination import PageArgsSchema, page_envelope
 from fx import services as fx
 from marketplace.models import INCOTERMS, ORDER_STATUSES, QUOTA_STATUSES, TRANSPORT_MODES
@@ -19,7 +19,7 @@ def Money(**kwargs) -> DecimalString:  # noqa: N802
 
 
 class OrderLineInSchema(ma.Schema):
-    product_id = StrictInteger(required=True, validate=ma.validate.Range(min=1, max=2147483647))
+    product_id = StrictInteger(required=True, validate=ID_RANGE)
     quantity = Quantity(required=True)
 
 
@@ -202,7 +202,7 @@ class CheckoutSchema(ma.Schema):
 
 
 class QuoteInSchema(ma.Schema):
-    product_id = StrictInteger(required=True, validate=ma.validate.Range(min=1, max=2147483647))
+    product_id = StrictInteger(required=True, validate=ID_RANGE)
     unit_price = Money(required=True, minimum=0, exclusive_minimum=True, maximum=10000000)
     valid_until = ma.fields.Date(required=True)
     lead_time_days = StrictInteger(load_default=0, validate=ma.validate.Range(min=0, max=365))
@@ -224,9 +224,9 @@ class QuoteSchema(ma.Schema):
 
 
 class RfqInSchema(ma.Schema):
-    producer_id = StrictInteger(validate=ma.validate.Range(min=1, max=2147483647))
+    producer_id = StrictInteger(validate=ID_RANGE)
     category = ma.fields.String(validate=ma.validate.Length(max=32))
-    product_id = StrictInteger(validate=ma.validate.Range(min=1, max=2147483647))
+    product_id = StrictInteger(validate=ID_RANGE)
     description = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=4000))
     quantity = Quantity(required=True)
     unit = ma.fields.String(validate=ma.validate.Length(min=1, max=16))

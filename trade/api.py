@@ -13,8 +13,6 @@ blp = Blueprint(
     url_prefix="/api/v1",
     description="Landed cost, duty rates, freight tariffs, documents",
 )
-BEARER = [{"bearerAuth": []}]
-ID = "<int(max=2147483647):{}>"
 PDF_RESPONSE = {"content_type": "application/pdf", "description": "A PDF in Chinese and Russian"}
 
 
@@ -48,12 +46,11 @@ def get_landed_cost(args):
     ).as_json()
 
 
-@blp.get(f"/orders/{ID.format('order_id')}/landed-cost")
+@blp.get("/orders/<id:order_id>/landed-cost")
 @api_auth()
 @blp.arguments(s.RouteQuerySchema, location="query")
 @blp.response(200, s.LandedCostSchema)
 @blp.alt_response(404, description="Unknown order, or not a party to it")
-@blp.doc(security=BEARER)
 def get_order_landed_cost(args, order_id):
     """The landed-cost estimate of an order (the sum of its lines). Its parties, admins, operators."""
     return landed_cost.for_order(api_user(), order_id, args["mode"], args["border_crossing"]).as_json()
@@ -63,7 +60,6 @@ def get_order_landed_cost(args, order_id):
 @api_auth("buyer")
 @blp.arguments(s.RouteQuerySchema, location="query")
 @blp.response(200, s.LandedCostSchema)
-@blp.doc(security=BEARER)
 def get_cart_landed_cost(args):
     """The landed-cost estimate of the caller's cart (lines below their MOQ left out). Buyers."""
     return landed_cost.for_cart(api_user(), args["mode"], args["border_crossing"]).as_json()
@@ -80,7 +76,6 @@ def list_duty_rates():
 @api_auth("admin")
 @blp.arguments(s.DutyRateInSchema)
 @blp.response(200, s.DutyRateSchema)
-@blp.doc(security=BEARER)
 def put_duty_rate(data):
     """Create or change the rates of an HS prefix. Admins.
 
@@ -101,7 +96,6 @@ def list_tariffs():
 @api_auth("admin")
 @blp.arguments(s.TariffInSchema)
 @blp.response(200, s.TariffSchema)
-@blp.doc(security=BEARER)
 def put_tariff(data):
     """Create or change a freight tariff. Admins.
 
@@ -121,14 +115,11 @@ def put_tariff(data):
 # ---- documents --------------------------------------------------------------------------------------
 
 
-@blp.get(
-    f"/orders/{ID.format('order_id')}/documents/<any(proforma, commercial_invoice, packing_list):kind>.pdf"
-)
+@blp.get("/orders/<id:order_id>/documents/<any(proforma, commercial_invoice, packing_list):kind>.pdf")
 @api_auth()
 @blp.response(200, **PDF_RESPONSE)
 @blp.alt_response(404, description="Not a party to the order; packing list: no shipment yet")
 @blp.alt_response(409, description="document_not_available: e.g. the commercial invoice before pickup")
-@blp.doc(security=BEARER)
 def order_document_pdf(order_id, kind):
     """A proforma invoice, commercial invoice or packing list of an order, numbered on first
     request. The order's buyer, its producer's farmer and admins; operators too for the packing
@@ -150,11 +141,10 @@ def order_document_pdf(order_id, kind):
     return pdf_response(body, document.number)
 
 
-@blp.get(f"/shipments/{ID.format('shipment_id')}/documents/packing_list.pdf")
+@blp.get("/shipments/<id:shipment_id>/documents/packing_list.pdf")
 @api_auth()
 @blp.response(200, **PDF_RESPONSE)
 @blp.alt_response(404, description="Unknown shipment, or not visible to the caller")
-@blp.doc(security=BEARER)
 def shipment_packing_list_pdf(shipment_id):
     """A shipment's packing list: operators and admins see every package; the parties of an
     order on board see their packages only. 404 to anyone else."""
@@ -162,11 +152,10 @@ def shipment_packing_list_pdf(shipment_id):
     return pdf_response(drawing.packing_list([(document, shipment, shown)]), document.number)
 
 
-@blp.get(f"/products/{ID.format('product_id')}/label-sheet.pdf")
+@blp.get("/products/<id:product_id>/label-sheet.pdf")
 @api_auth()
 @blp.response(200, **PDF_RESPONSE)
 @blp.alt_response(404, description="Not the product's farmer, an admin or a buyer who ordered it")
-@blp.doc(security=BEARER)
 def label_sheet_pdf(product_id):
     """The Chinese label data sheet (GB 7718) of a product, flagged incomplete when items are
     missing. Its farmer, admins, and buyers who ordered it (as importer); 404 to anyone else."""

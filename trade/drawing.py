@@ -6,9 +6,9 @@ from sqlalchemy import select
 
 from core.extensions import db
 from fx.services import order_rub_equivalent
-from logistics.models import Shipment, ShipmentOrder
+from logistics.services.shipments import shipments_carrying
 from marketplace.models import Payment, PaymentOrder
-from marketplace.services.payments import bank_details
+from marketplace.services.payments.intake import bank_details
 from trade.pdf import TradePdf, money, path_for, public_url, qty
 
 
@@ -31,15 +31,6 @@ def _buyer_lines(order) -> list[str]:
         lines.append(order.delivery_contact)
     lines.append(order.named_place)
     return lines
-
-
-def _shipments(order) -> list:
-    return db.session.scalars(
-        select(Shipment)
-        .join(ShipmentOrder, ShipmentOrder.shipment_id == Shipment.id)
-        .where(ShipmentOrder.order_id == order.id)
-        .order_by(Shipment.id)
-    ).all()
 
 
 def _qr_for(order, shipments) -> tuple[str, str]:
@@ -106,7 +97,7 @@ def _order_sums(pdf: TradePdf, order) -> None:
 
 
 def _order_document(document, order, *, with_bank: bool, with_shipment: bool) -> bytes:
-    shipments = _shipments(order)
+    shipments = shipments_carrying(order.id)
     qr_url, caption = _qr_for(order, shipments)
     pdf = TradePdf(document.kind, document.number, document.created_at.date())
     extra = [("order", order.number), ("incoterm", f"{order.incoterm} {order.named_place}")]

@@ -18,8 +18,9 @@ from core.errors import AppError, Conflict, NotFound
 from core.extensions import db
 from core.sequences import next_value
 from core.timeutil import utcnow
-from logistics.models import Shipment, ShipmentOrder
+from logistics.models import Shipment
 from logistics.services.access import is_staff, shipment_for, visible_orders
+from logistics.services.shipments import shipments_carrying
 from marketplace.models import Order, OrderLine
 from trade.models import DOCUMENT_PREFIX, TradeDocument
 
@@ -146,12 +147,7 @@ def shipments_of_order(user, order_id) -> tuple[Order, list]:
     order = order_with_lines(order_id)
     if order is None or user is None or not (user.role == "operator" or _is_party(order, user)):
         raise NotFound(_l("Order not found."))
-    shipments = db.session.scalars(
-        select(Shipment)
-        .join(ShipmentOrder, ShipmentOrder.shipment_id == Shipment.id)
-        .where(ShipmentOrder.order_id == order.id)
-        .order_by(Shipment.id)
-    ).all()
+    shipments = shipments_carrying(order.id)
     if not shipments:
         raise NotFound(_l("No shipment carries this order yet."), code="no_shipment")
     return order, shipments

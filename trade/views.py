@@ -7,9 +7,9 @@ from flask_login import current_user, login_required
 
 from catalog.models import Product
 from core.auth import roles_required
-from core.errors import AppError, NotFound
+from core.errors import NotFound
 from core.extensions import db
-from core.forms import show_errors
+from core.forms import service_call
 from fx import services as fx
 from fx.views import admin_page
 from logistics.models import BorderCrossing
@@ -17,10 +17,8 @@ from trade import bp, drawing, landed_cost, services
 from trade.api import pdf_response
 from trade.forms import DutyRateForm, TariffForm
 
-ORDER_ID = "<int(max=2147483647):order_id>"
 
-
-@bp.get(f"/orders/{ORDER_ID}/documents/<any(proforma, commercial_invoice, packing_list):kind>.pdf")
+@bp.get("/orders/<id:order_id>/documents/<any(proforma, commercial_invoice, packing_list):kind>.pdf")
 @login_required
 def order_document(order_id, kind):
     """An order's PDF for the page's links. Same rules as the API (404 / 409 as a page)."""
@@ -32,7 +30,7 @@ def order_document(order_id, kind):
     return pdf_response(render(document, order), document.number)
 
 
-@bp.get("/shipments/<int(max=2147483647):shipment_id>/documents/packing_list.pdf")
+@bp.get("/shipments/<id:shipment_id>/documents/packing_list.pdf")
 @login_required
 def shipment_packing_list(shipment_id):
     """A shipment's packing list. Operators, admins; parties see their packages only."""
@@ -40,7 +38,7 @@ def shipment_packing_list(shipment_id):
     return pdf_response(drawing.packing_list([(document, shipment, shown)]), document.number)
 
 
-@bp.get("/catalog/products/<int(max=2147483647):product_id>/label-sheet.pdf")
+@bp.get("/catalog/products/<id:product_id>/label-sheet.pdf")
 @login_required
 def label_sheet(product_id):
     """A product's GB 7718 label data sheet. Its farmer, admins, buyers who ordered it."""
@@ -177,7 +175,7 @@ def admin_save_duty():
     form = DutyRateForm()
     if not form.validate_on_submit():
         return admin_page(422, duty_form=form)
-    try:
+    with service_call(form) as call:
         landed_cost.save_duty_rate(
             current_user,
             form.hs_prefix.data,
@@ -186,12 +184,9 @@ def admin_save_duty():
             form.unconfirmed.data,
             form.note.data,
         )
-    except AppError as exc:
-        db.session.rollback()
-        show_errors(form, exc)
-        return admin_page(exc.status, duty_form=form)
-    flash(_("The duty rate is saved."), "success")
-    return redirect(url_for("fx.admin_rates"))
+        flash(_("The duty rate is saved."), "success")
+        return redirect(url_for("fx.admin_rates"))
+    return admin_page(call.error.status, duty_form=form)
 
 
 @bp.post("/admin/rates/tariff")
@@ -201,7 +196,7 @@ def admin_save_tariff():
     form = _tariff_form()
     if not form.validate_on_submit():
         return admin_page(422, tariff_form=form)
-    try:
+    with service_call(form) as call:
         landed_cost.save_tariff(
             current_user,
             form.mode.data,
@@ -210,9 +205,6 @@ def admin_save_tariff():
             form.unconfirmed.data,
             form.note.data,
         )
-    except AppError as exc:
-        db.session.rollback()
-        show_errors(form, exc)
-        return admin_page(exc.status, tariff_form=form)
-    flash(_("The tariff is saved."), "success")
-    return redirect(url_for("fx.admin_rates"))
+        flash(_("The tariff is saved."), "success")
+        return redirect(url_for("fx.admin_rates"))
+    return admin_page(call.error.status, tariff_form=form)

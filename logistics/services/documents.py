@@ -1,9 +1,8 @@
-"""Export documents and event attachments: PDF or image files, content-checked, stored under
-UPLOAD_DIR/logistics with random names; who may download which."""
+"""Export documents and event attachments: PDF or image files, content-checked, stored in
+the upload storage under logistics/ with random names; who may download which."""
 
 import io
 import secrets
-from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -11,8 +10,9 @@ from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 
 from catalog.uploads import reencode_image
-from core.errors import AppError, NotFound, ValidationFailed
+from core.errors import NotFound, ValidationFailed
 from core.extensions import db
+from core.uploads import read_limited, storage
 from logistics.models import DocumentKind, ShipmentDocument, TrackingEvent
 from logistics.services.access import is_staff, require_staff, shipment_for, visible_orders
 
@@ -20,28 +20,17 @@ MAX_BYTES = 10 * 1024 * 1024
 IMAGE_TYPES = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png"), "WEBP": ("webp", "image/webp")}
 
 
-class PayloadTooLarge(AppError):
-    status, code = 413, "payload_too_large"
+def document_kinds() -> list[DocumentKind]:
+    return db.session.scalars(select(DocumentKind).order_by(DocumentKind.position)).all()
 
 
-def storage_dir(kind: str) -> Path:
-    path = Path(current_app.config["UPLOAD_DIR"]) / "logistics" / kind
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def key(kind: str, name: str) -> str:
+    """The storage key of a stored ``name`` of ``kind`` ("documents", "attachments")."""
+    return f"logistics/{kind}/{name}"
 
 
 def _read(file, field: str) -> bytes:
-    if file is None or not getattr(file, "filename", None):
-        message = _l("Choose a file to upload.")
-        raise ValidationFailed(message, fields={field: [message]})
-    limit = current_app.config.get("LOGISTICS_UPLOAD_MAX_BYTES", MAX_BYTES)
-    data = file.stream.read(limit + 1)
-    if len(data) > limit:
-        message = _l("The file is too large (at most %(mb)d MB).", mb=limit // (1024 * 1024))
-        raise PayloadTooLarge(message, fields={field: [message]})
-    if not data:
-        raise ValidationFailed(_l("The file is empty."), fields={field: [_l("The file is empty.")]})
-    return data
+    return read_limited(file, current_app.config.get("LOGISTICS_UPLOAD_MAX_BYTES", MAX_BYTES), field)
 
 
 def _kind_of(data: bytes, field: str) -> tuple[str, str]:
@@ -65,7 +54,7 @@ def _store(kind: str, data: bytes, field: str) -> tuple[str, str]:
     if content_type != "application/pdf":
         data, suffix, content_type = reencode_image(data, field)
     name = f"{secrets.token_hex(16)}.{suffix}"
-    (storage_dir(kind) / name).write_bytes(data)
+    storage().save(data, key(kind, name))
     return name, content_type
 
 
@@ -117,19 +106,21 @@ def documents_for(user, shipment) -> list[ShipmentDocument]:
     return [d for d in shipment.documents if d.order_id is None or d.order_id in mine]
 
 
-def document_file(user, shipment_id: int, document_id: int) -> tuple[Path, ShipmentDocument]:
+def document_file(user, shipment_id: int, document_id: int) -> tuple[str, ShipmentDocument]:
+    """(storage key, document) of a document ``user`` may download. :raise NotFound: otherwise."""
     shipment = shipment_for(user, shipment_id)
     document = next((d for d in documents_for(user, shipment) if d.id == document_id), None)
     if document is None:
         raise NotFound(_l("Document not found."))
-    return storage_dir("documents") / document.file_name, document
+    return key("documents", document.file_name), document
 
 
-def attachment_file(user, shipment_id: int, event_id: int) -> tuple[Path, TrackingEvent]:
+def attachment_file(user, shipment_id: int, event_id: int) -> tuple[str, TrackingEvent]:
+    """(storage key, event) of an event's attachment. :raise NotFound: not one ``user`` may see."""
     shipment = shipment_for(user, shipment_id)
     event = db.session.scalar(
         select(TrackingEvent).where(TrackingEvent.id == event_id, TrackingEvent.shipment_id == shipment.id)
     )
     if event is None or not event.attachment_name:
         raise NotFound(_l("Attachment not found."))
-    return storage_dir("attachments") / event.attachment_name, event
+    return key("attachments", event.attachment_name), event

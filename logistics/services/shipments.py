@@ -44,6 +44,23 @@ def new_tracking_code() -> str:
     raise RuntimeError("no free tracking code")  # 31^8 codes: practically unreachable
 
 
+def active_crossings() -> list[BorderCrossing]:
+    """The border crossings in use, in the order people pick them."""
+    return db.session.scalars(
+        select(BorderCrossing).where(BorderCrossing.active.is_(True)).order_by(BorderCrossing.position)
+    ).all()
+
+
+def shipments_carrying(order_id: int) -> list[Shipment]:
+    """The shipments that carry (some of) an order, first created first."""
+    return db.session.scalars(
+        select(Shipment)
+        .join(ShipmentOrder, ShipmentOrder.shipment_id == Shipment.id)
+        .where(ShipmentOrder.order_id == order_id)
+        .order_by(Shipment.created_at, Shipment.id)
+    ).all()
+
+
 def shipped_quantities(line_ids) -> dict[int, Decimal]:
     """Quantity of each order line already on some shipment."""
     if not line_ids:

@@ -15,8 +15,6 @@ from marketplace.services import orders as order_service
 from marketplace.services import rfq as rfq_service
 
 blp = Blueprint("orders_api", __name__, url_prefix="/api/v1", description="Orders, cart, RFQs")
-BEARER = [{"bearerAuth": []}]
-ORDER_ID = "<int(max=2147483647):order_id>"
 CREATE_SCOPE = "POST /api/v1/orders"
 
 
@@ -28,7 +26,6 @@ CREATE_SCOPE = "POST /api/v1/orders"
 @blp.alt_response(409, description="insufficient_stock (short_lines), or a retry still in flight")
 @blp.alt_response(422, description="Validation, below_moq, multiple_producers, or an Idempotency-Key reused")
 @blp.doc(
-    security=BEARER,
     parameters=[
         {
             "in": "header",
@@ -76,7 +73,6 @@ def create_order(data):
 @api_auth("buyer", "farmer", "admin", "operator")
 @blp.arguments(s.OrderQuerySchema, location="query")
 @blp.response(200, s.OrderPageSchema)
-@blp.doc(security=BEARER)
 def list_orders(args):
     """The caller's orders: a buyer's placed, a farmer's received, all for admin. Paginated."""
     from datetime import UTC, datetime, time, timedelta
@@ -92,11 +88,10 @@ def list_orders(args):
     return paginate(stmt, args["page"], args["per_page"])
 
 
-@blp.get(f"/orders/{ORDER_ID}")
+@blp.get("/orders/<id:order_id>")
 @api_auth()
 @blp.response(200, s.OrderSchema)
 @blp.alt_response(404, description="Unknown, or not a party to it")
-@blp.doc(security=BEARER)
 def get_order(order_id):
     """One order with lines and history. Its buyer, its producer, admins and operators; 404 to others."""
     return order_service.order_for(api_user(), order_id)
@@ -106,77 +101,70 @@ def _move(order_id, to_status, reason=""):
     return order_service.transition(api_user(), order_id, to_status, reason)
 
 
-@blp.post(f"/orders/{ORDER_ID}/confirm")
+@blp.post("/orders/<id:order_id>/confirm")
 @api_auth("farmer")
 @blp.response(200, s.OrderSchema)
 @blp.alt_response(409, description="Illegal transition (current_status given)")
-@blp.doc(security=BEARER)
 def confirm_order(order_id):
     """The producer confirms a paid order. The order's farmer."""
     return _move(order_id, "confirmed")
 
 
-@blp.post(f"/orders/{ORDER_ID}/ready")
+@blp.post("/orders/<id:order_id>/ready")
 @api_auth("farmer")
 @blp.response(200, s.OrderSchema)
 @blp.alt_response(409, description="Illegal transition")
-@blp.doc(security=BEARER)
 def ready_order(order_id):
     """Goods are packed and ready for pickup. The order's farmer."""
     return _move(order_id, "ready_for_pickup")
 
 
-@blp.post(f"/orders/{ORDER_ID}/cancel")
+@blp.post("/orders/<id:order_id>/cancel")
 @api_auth("buyer", "farmer", "admin")
 @blp.arguments(s.ReasonSchema)
 @blp.response(200, s.OrderSchema)
 @blp.alt_response(409, description="Illegal transition")
-@blp.doc(security=BEARER)
 def cancel_order(data, order_id):
     """Cancel: the buyer before confirmation; the farmer (with a reason) before pickup; an admin."""
     return _move(order_id, "cancelled", data["reason"])
 
 
-@blp.post(f"/orders/{ORDER_ID}/receive")
+@blp.post("/orders/<id:order_id>/receive")
 @api_auth("buyer")
 @blp.response(200, s.OrderSchema)
 @blp.alt_response(409, description="Illegal transition")
-@blp.doc(security=BEARER)
 def receive_order(order_id):
     """The buyer confirms receipt of delivered goods: the order completes. The order's buyer."""
     return _move(order_id, "completed")
 
 
-@blp.post(f"/orders/{ORDER_ID}/dispute")
+@blp.post("/orders/<id:order_id>/dispute")
 @api_auth("buyer")
 @blp.arguments(s.ReasonSchema)
 @blp.response(200, s.OrderSchema)
 @blp.alt_response(409, description="Illegal transition or window closed")
-@blp.doc(security=BEARER)
 def dispute_order(data, order_id):
     """Dispute a delivered order within the confirmation window, with a reason. The order's buyer."""
     return _move(order_id, "disputed", data["reason"])
 
 
-@blp.post(f"/orders/{ORDER_ID}/dispute/photos")
+@blp.post("/orders/<id:order_id>/dispute/photos")
 @api_auth("buyer")
 @blp.arguments(s.UploadSchema, location="files")
 @blp.response(201, s.DisputePhotoSchema)
 @blp.alt_response(409, description="The order is not disputed, or has 10 photos already")
 @blp.alt_response(413, description="File too large")
 @blp.alt_response(422, description="Not an image")
-@blp.doc(security=BEARER)
 def add_dispute_photo(files, order_id):
     """Attach a photo (JPEG, PNG, WebP or GIF) to the dispute. The order's buyer."""
     return order_service.add_dispute_photo(api_user(), order_id, files.get("file"))
 
 
-@blp.post(f"/orders/{ORDER_ID}/resolve")
+@blp.post("/orders/<id:order_id>/resolve")
 @api_auth("admin")
 @blp.arguments(s.ResolveSchema)
 @blp.response(200, s.OrderSchema)
 @blp.alt_response(409, description="The order is not disputed")
-@blp.doc(security=BEARER)
 def resolve_order(data, order_id):
     """Settle a dispute: release, partial_refund (refund_amount) or full_refund. Admins."""
     return order_service.resolve_dispute(
@@ -195,7 +183,6 @@ def _cart_body(user):
 @blp.get("/cart")
 @api_auth("buyer")
 @blp.response(200, s.CartSchema)
-@blp.doc(security=BEARER)
 def get_cart():
     """The buyer's cart grouped by producer, with tier prices and MOQ flags. Buyers."""
     return _cart_body(api_user())
@@ -205,17 +192,15 @@ def get_cart():
 @api_auth("buyer")
 @blp.arguments(s.CartItemInSchema)
 @blp.response(200, s.CartSchema)
-@blp.doc(security=BEARER)
 def add_cart_item(data):
     """Add a product (or set its quantity with ``replace``); the MOQ applies. Buyers."""
     cart_service.add(api_user(), data["product_id"], data["quantity"], replace=data["replace"])
     return _cart_body(api_user())
 
 
-@blp.delete("/cart/items/<int(max=2147483647):item_id>")
+@blp.delete("/cart/items/<id:item_id>")
 @api_auth("buyer")
 @blp.response(200, s.CartSchema)
-@blp.doc(security=BEARER)
 def remove_cart_item(item_id):
     """Remove a line from the cart. Buyers (own cart)."""
     cart_service.remove(api_user(), item_id)
@@ -227,7 +212,6 @@ def remove_cart_item(item_id):
 @blp.arguments(s.OrderDetailsSchema)
 @blp.response(201, s.CheckoutSchema)
 @blp.alt_response(409, description="insufficient_stock")
-@blp.doc(security=BEARER)
 def create_checkout(data):
     """Check out the cart: one order per producer, paid together. Buyers."""
     return cart_service.checkout(api_user(), data)
@@ -240,7 +224,6 @@ def create_checkout(data):
 @api_auth("buyer")
 @blp.arguments(s.RfqInSchema)
 @blp.response(201, s.RfqSchema)
-@blp.doc(security=BEARER)
 def create_rfq(data):
     """Post a request for quotation to a producer, a product's producer, or a category. Buyers."""
     return rfq_service.create_rfq(api_user(), data)
@@ -250,26 +233,23 @@ def create_rfq(data):
 @api_auth("buyer", "farmer", "admin")
 @blp.arguments(s.RfqQuerySchema, location="query")
 @blp.response(200, s.RfqSchema(many=True))
-@blp.doc(security=BEARER)
 def list_rfqs(args):
     """Buyer: own requests; farmer: open requests addressed to them; admin: all."""
     status = args.get("status", "open")
     return rfq_service.rfqs_for(api_user(), None if status == "all" else status)
 
 
-@blp.get("/rfqs/<int(max=2147483647):rfq_id>")
+@blp.get("/rfqs/<id:rfq_id>")
 @api_auth("buyer", "farmer", "admin")
 @blp.response(200, s.RfqSchema)
-@blp.doc(security=BEARER)
 def get_rfq(rfq_id):
     """One request with its quotes; 404 to those it is not addressed to."""
     return rfq_service.rfq_for(api_user(), rfq_id)
 
 
-@blp.get("/rfqs/<int(max=2147483647):rfq_id>/quotes")
+@blp.get("/rfqs/<id:rfq_id>/quotes")
 @api_auth("buyer", "farmer", "admin")
 @blp.response(200, s.QuoteSchema(many=True))
-@blp.doc(security=BEARER)
 def list_quotes(rfq_id):
     """The quotes on a request: all for its buyer and admins, a farmer's own for a farmer."""
     user = api_user()
@@ -279,22 +259,20 @@ def list_quotes(rfq_id):
     return rfq.quotes
 
 
-@blp.post("/rfqs/<int(max=2147483647):rfq_id>/quotes")
+@blp.post("/rfqs/<id:rfq_id>/quotes")
 @api_auth("farmer")
 @blp.arguments(s.QuoteInSchema)
 @blp.response(201, s.QuoteSchema)
-@blp.doc(security=BEARER)
 def create_quote(data, rfq_id):
     """Quote on an open request with one of your active products. Verified farmers."""
     return rfq_service.submit_quote(api_user(), rfq_id, data)
 
 
-@blp.post("/quotes/<int(max=2147483647):quote_id>/accept")
+@blp.post("/quotes/<id:quote_id>/accept")
 @api_auth("buyer")
 @blp.arguments(s.AcceptSchema)
 @blp.response(201, s.OrderSchema)
 @blp.alt_response(409, description="Expired or closed quote, or not enough stock")
-@blp.doc(security=BEARER)
 def accept_quote(data, quote_id):
     """Accept a quote: an order at the quoted price. The request's buyer."""
     return rfq_service.accept_quote(api_user(), quote_id, data)

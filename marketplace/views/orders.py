@@ -1,20 +1,24 @@
 """Marketplace pages: cart, checkout, orders with their timeline, RFQ board."""
 
 from decimal import Decimal
+from functools import partial
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from catalog import queries as catalog_queries
+from catalog import uploads
 from catalog.data import UNIT_LABELS
-from catalog.models import Category
+from catalog.services import products as catalog_products
 from core.auth import roles_required
 from core.errors import AppError
 from core.extensions import db
-from core.forms import flash_error, show_errors
+from core.forms import flash_error, service_call, show_errors
 from core.i18n import plain_decimal, safe_next
 from core.pagination import paginate
 from core.security import no_store
+from core.uploads import storage
 from marketplace import bp
 from marketplace.forms import (
     AddToCartForm,
@@ -78,27 +82,21 @@ def cart_add():
     if not form.validate_on_submit() or not form.product_id.data.isdigit():
         flash(_("Enter a quantity."), "error")
         return redirect(back)
-    try:
+    with service_call(show=_flash_cart_error):
         cart_service.add(current_user, int(form.product_id.data), form.quantity.data)
-    except AppError as exc:
-        db.session.rollback()
-        _flash_cart_error(exc)
-        return redirect(back)
-    flash(_("Added to your cart."), "success")
-    return redirect(url_for("marketplace.cart"))
+        flash(_("Added to your cart."), "success")
+        return redirect(url_for("marketplace.cart"))
+    return redirect(back)
 
 
-@bp.post("/cart/items/<int(max=2147483647):item_id>")
+@bp.post("/cart/items/<id:item_id>")
 @roles_required("buyer")
 def cart_update(item_id):
     """Change a line's quantity. Buyers (own cart)."""
     form = CartQuantityForm()
     if form.validate_on_submit():
-        try:
+        with service_call(show=_flash_cart_error):
             cart_service.set_quantity(current_user, item_id, form.quantity.data)
-        except AppError as exc:
-            db.session.rollback()
-            _flash_cart_error(exc)
     return redirect(url_for("marketplace.cart"))
 
 
@@ -111,15 +109,13 @@ def _flash_cart_error(exc: AppError) -> None:
         flash_error(exc)
 
 
-@bp.post("/cart/items/<int(max=2147483647):item_id>/remove")
+@bp.post("/cart/items/<id:item_id>/remove")
 @roles_required("buyer")
 def cart_remove(item_id):
     """Remove a line. Buyers (own cart)."""
     if ReasonForm().validate_on_submit():
-        try:
+        with service_call(silent=True):  # a line already gone needs no message
             cart_service.remove(current_user, item_id)
-        except AppError:
-            db.session.rollback()
     return redirect(url_for("marketplace.cart"))
 
 
@@ -138,20 +134,21 @@ def checkout():
             qty_form=CartQuantityForm(),
             unit_labels=UNIT_LABELS,
         ), 422
-    try:
+    with service_call(show=partial(_show_checkout_error, form)):
         created = cart_service.checkout(current_user, _details(form))
-    except AppError as exc:
-        db.session.rollback()
-        if exc.code == "insufficient_stock":
-            flash(_("Not enough stock for some lines; please lower the quantities."), "error")
-        else:
-            show_errors(form, exc)
-        return redirect(url_for("marketplace.cart"))
-    flash(_("Thank you! %(n)d order(s) placed.", n=len(created.orders)), "success")
-    return redirect(url_for("marketplace.checkout_done", checkout_id=created.id))
+        flash(_("Thank you! %(n)d order(s) placed.", n=len(created.orders)), "success")
+        return redirect(url_for("marketplace.checkout_done", checkout_id=created.id))
+    return redirect(url_for("marketplace.cart"))
 
 
-@bp.get("/checkouts/<int(max=2147483647):checkout_id>")
+def _show_checkout_error(form, exc: AppError) -> None:
+    if exc.code == "insufficient_stock":
+        flash(_("Not enough stock for some lines; please lower the quantities."), "error")
+    else:
+        show_errors(form, exc)
+
+
+@bp.get("/checkouts/<id:checkout_id>")
 @roles_required("buyer")
 def checkout_done(checkout_id):
     """What a checkout created, and how to pay. The checkout's buyer."""
@@ -181,7 +178,7 @@ def orders():
     return render_template("marketplace/orders.html", result=result, status=status, statuses=ORDER_STATUSES)
 
 
-@bp.get("/orders/<int(max=2147483647):order_id>")
+@bp.get("/orders/<id:order_id>")
 @login_required
 def order_detail(order_id):
     """One order: lines, totals, timeline, history and the moves the viewer may make. Parties."""
@@ -200,40 +197,32 @@ def order_detail(order_id):
     )
 
 
-@bp.post("/orders/<int(max=2147483647):order_id>/<any(confirm, ready, cancel, receive, dispute):action>")
+@bp.post("/orders/<id:order_id>/<any(confirm, ready, cancel, receive, dispute):action>")
 @login_required
 def order_action(order_id, action):
     """Confirm / ready / cancel / receive / dispute from the order page. The parties, by role."""
     form = ReasonForm()
     if form.validate_on_submit():
-        try:
+        with service_call(show=flash_error):
             order_service.transition(current_user, order_id, ACTIONS[action], form.reason.data or "")
             if action == "dispute":
                 for photo in request.files.getlist("photos"):
                     if photo and photo.filename:
                         order_service.add_dispute_photo(current_user, order_id, photo)
-        except AppError as exc:
-            db.session.rollback()
-            flash_error(exc)
-        else:
             flash(_("The order is updated."), "success")
     return redirect(url_for("marketplace.order_detail", order_id=order_id))
 
 
-@bp.post("/orders/<int(max=2147483647):order_id>/resolve")
+@bp.post("/orders/<id:order_id>/resolve")
 @roles_required("admin")
 def order_resolve(order_id):
     """Settle a dispute. Admins."""
     form = ResolveForm()
     if form.validate_on_submit():
-        try:
+        with service_call():
             order_service.resolve_dispute(
                 current_user, order_id, form.resolution.data, form.refund_amount.data, form.note.data or ""
             )
-        except AppError as exc:
-            db.session.rollback()
-            show_errors(None, exc)
-        else:
             flash(_("The dispute is settled."), "success")
     return redirect(url_for("marketplace.order_detail", order_id=order_id))
 
@@ -243,8 +232,9 @@ def order_resolve(order_id):
 
 def _rfq_form() -> RfqForm:
     form = RfqForm()
-    categories = db.session.scalars(db.select(Category).order_by(Category.position)).all()
-    form.category.choices = [("", _("—"))] + [(c.code, c.names.get(_lang(), c.name_en)) for c in categories]
+    form.category.choices = [("", _("—"))] + [
+        (c.code, c.names.get(_lang(), c.name_en)) for c in catalog_queries.categories()
+    ]
     form.unit.choices = [(code, str(label)) for code, label in UNIT_LABELS.items()]
     return form
 
@@ -284,18 +274,14 @@ def rfq_new():
             "product_id": int(form.product_id.data) if (form.product_id.data or "").isdigit() else None,
             "producer_id": int(form.producer_id.data) if (form.producer_id.data or "").isdigit() else None,
         }
-        try:
+        with service_call(form):
             rfq = rfq_service.create_rfq(current_user, data)
-        except AppError as exc:
-            db.session.rollback()
-            show_errors(form, exc)
-        else:
             flash(_("Your request is posted."), "success")
             return redirect(url_for("marketplace.rfq_detail", rfq_id=rfq.id))
     return render_template("marketplace/rfq_new.html", form=form), 422 if form.errors else 200
 
 
-@bp.get("/rfqs/<int(max=2147483647):rfq_id>")
+@bp.get("/rfqs/<id:rfq_id>")
 @roles_required("buyer", "farmer", "admin")
 def rfq_detail(rfq_id):
     """A request with its quotes; farmers see a quote form. Those it is addressed to."""
@@ -315,25 +301,20 @@ def rfq_detail(rfq_id):
 
 
 def _own_product_choices():
-    from catalog.models import Producer, Product
-
-    producer = db.session.scalar(db.select(Producer).where(Producer.owner_id == current_user.id))
-    if producer is None:
-        return []
-    products = db.session.scalars(
-        db.select(Product).where(Product.producer_id == producer.id, Product.status == "active")
-    ).all()
-    return [(p.id, p.names.get(_lang()) or p.name_ru or p.name_zh or p.name_en) for p in products]
+    return [
+        (p.id, p.names.get(_lang()) or p.name_ru or p.name_zh or p.name_en)
+        for p in catalog_products.my_products(current_user, "active")
+    ]
 
 
-@bp.post("/rfqs/<int(max=2147483647):rfq_id>/quote")
+@bp.post("/rfqs/<id:rfq_id>/quote")
 @roles_required("farmer")
 def rfq_quote(rfq_id):
     """Answer a request with a quote. Verified farmers it is addressed to."""
     form = QuoteForm()
     form.product_id.choices = _own_product_choices()
     if form.validate_on_submit():
-        try:
+        with service_call():
             rfq_service.submit_quote(
                 current_user,
                 rfq_id,
@@ -345,10 +326,6 @@ def rfq_quote(rfq_id):
                     "note": form.note.data or "",
                 },
             )
-        except AppError as exc:
-            db.session.rollback()
-            show_errors(None, exc)
-        else:
             flash(_("Your quote is sent."), "success")
     else:
         for errors in form.errors.values():
@@ -356,30 +333,22 @@ def rfq_quote(rfq_id):
     return redirect(url_for("marketplace.rfq_detail", rfq_id=rfq_id))
 
 
-@bp.post("/quotes/<int(max=2147483647):quote_id>/accept")
+@bp.post("/quotes/<id:quote_id>/accept")
 @roles_required("buyer")
 def quote_accept(quote_id):
     """Accept a quote: an order at its price. The request's buyer."""
     if ReasonForm().validate_on_submit():
-        try:
+        with service_call():
             order = rfq_service.accept_quote(current_user, quote_id)
-        except AppError as exc:
-            db.session.rollback()
-            show_errors(None, exc)
-            return redirect(url_for("marketplace.rfqs"))
-        flash(_("Quote accepted: order %(number)s is placed.", number=order.number), "success")
-        return redirect(url_for("marketplace.order_detail", order_id=order.id))
+            flash(_("Quote accepted: order %(number)s is placed.", number=order.number), "success")
+            return redirect(url_for("marketplace.order_detail", order_id=order.id))
     return redirect(url_for("marketplace.rfqs"))
 
 
-@bp.get("/orders/<int(max=2147483647):order_id>/dispute-photos/<int(max=2147483647):photo_id>")
+@bp.get("/orders/<id:order_id>/dispute-photos/<id:photo_id>")
 @login_required
 def dispute_photo(order_id, photo_id):
     """A dispute photo. The order's parties and admins (404 to others)."""
-    from flask import send_from_directory
-
-    from catalog.uploads import storage_dir
-
     photo = order_service.dispute_photo_for(current_user, order_id, photo_id)
     name = photo.thumb_name if request.args.get("size") == "thumb" else photo.file_name
-    return no_store(send_from_directory(storage_dir("photos"), name, mimetype="image/jpeg"))
+    return no_store(storage().response(uploads.key("photos", name), mimetype="image/jpeg"))

@@ -6,13 +6,11 @@ from decimal import Decimal, InvalidOperation
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from catalog.models import Producer
+from catalog.services import producers
 from core.auth import roles_required
-from core.errors import AppError
-from core.extensions import db, talisman
-from core.forms import flash_error
+from core.extensions import talisman
+from core.forms import flash_error, service_call
 from marketplace import bp
 from marketplace.forms import ReasonForm
 from marketplace.services import ledger
@@ -30,19 +28,16 @@ STRIPE_CSP = {
 
 
 def _start(method: str, *, order_id=None, checkout_id=None):
-    try:
+    with service_call():
         if checkout_id:
             info = intake.pay_checkout(current_user, checkout_id, method)
         else:
             info = intake.pay_order(current_user, order_id, method)
-    except AppError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-        return None
-    return redirect(url_for("marketplace.payment_page", payment_id=info["id"]))
+        return redirect(url_for("marketplace.payment_page", payment_id=info["id"]))
+    return None
 
 
-@bp.post("/orders/<int(max=2147483647):order_id>/pay")
+@bp.post("/orders/<id:order_id>/pay")
 @roles_required("buyer")
 def pay_order(order_id):
     """Choose how to pay one order. The order's buyer."""
@@ -53,7 +48,7 @@ def pay_order(order_id):
     return redirect(url_for("marketplace.order_detail", order_id=order_id))
 
 
-@bp.post("/checkouts/<int(max=2147483647):checkout_id>/pay")
+@bp.post("/checkouts/<id:checkout_id>/pay")
 @roles_required("buyer")
 def pay_checkout(checkout_id):
     """Pay every order of a checkout at once. The checkout's buyer."""
@@ -64,7 +59,7 @@ def pay_checkout(checkout_id):
     return redirect(url_for("marketplace.checkout_done", checkout_id=checkout_id))
 
 
-@bp.get("/payments/<int(max=2147483647):payment_id>")
+@bp.get("/payments/<id:payment_id>")
 @roles_required("buyer", "admin")
 @talisman(content_security_policy=STRIPE_CSP)
 def payment_page(payment_id):
@@ -81,30 +76,24 @@ def payment_page(payment_id):
     )
 
 
-@bp.post("/payments/<int(max=2147483647):payment_id>/test-confirm")
+@bp.post("/payments/<id:payment_id>/test-confirm")
 @roles_required("buyer")
 def payment_test_confirm(payment_id):
     """Test mode only: pay with Stripe's test card, confirmed server-side. The payment's buyer."""
     if ReasonForm().validate_on_submit():
-        try:
+        with service_call():
             provider_events.test_confirm(current_user, payment_id)
-        except AppError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
             flash(_("Payment received. Thank you!"), "success")
     return redirect(url_for("marketplace.payment_page", payment_id=payment_id))
 
 
-@bp.get("/payments/<int(max=2147483647):payment_id>/return")
+@bp.get("/payments/<id:payment_id>/return")
 @roles_required("buyer")
 def payment_return(payment_id):
     """Where Stripe.js sends the buyer back: check the intent's state with Stripe."""
     payment = intake.payment_for(current_user, payment_id)
-    try:
+    with service_call(silent=True):  # the payment page shows the state as it is
         provider_events.sync_intent(payment)
-    except AppError:
-        db.session.rollback()
     return redirect(url_for("marketplace.payment_page", payment_id=payment_id))
 
 
@@ -112,7 +101,7 @@ def payment_return(payment_id):
 @roles_required("farmer")
 def balance():
     """Money held in escrow, due and paid out, with the payouts. Farmers (own producer)."""
-    producer = db.session.scalar(select(Producer).where(Producer.owner_id == current_user.id))
+    producer = producers.producer_of(current_user)
     totals = ledger.producer_balances(producer.id) if producer else None
     return render_template(
         "marketplace/balance.html",
@@ -140,12 +129,8 @@ def admin_record_transfer():
         except InvalidOperation:
             flash(_("Enter the amount received, e.g. 1250.00."), "error")
             return redirect(url_for("marketplace.admin_payments"))
-        try:
+        with service_call(show=flash_error):
             payment = settlement.record_bank_transfer(current_user, request.form.get("reference", ""), amount)
-        except AppError as exc:
-            db.session.rollback()
-            flash_error(exc)
-        else:
             flash(
                 _(
                     "Recorded: %(reference)s is now %(status)s.",
@@ -157,16 +142,12 @@ def admin_record_transfer():
     return redirect(url_for("marketplace.admin_payments"))
 
 
-@bp.post("/admin/payouts/<int(max=2147483647):payout_id>/sent")
+@bp.post("/admin/payouts/<id:payout_id>/sent")
 @roles_required("admin")
 def admin_payout_sent(payout_id):
     """Mark a payout sent with its bank reference. Admins."""
     if ReasonForm().validate_on_submit():
-        try:
+        with service_call(show=flash_error):
             payouts.mark_payout_sent(current_user, payout_id, request.form.get("bank_reference", ""))
-        except AppError as exc:
-            db.session.rollback()
-            flash_error(exc)
-        else:
             flash(_("The payout is marked as sent."), "success")
     return redirect(url_for("marketplace.admin_payments"))

@@ -147,3 +147,11 @@ def test_text_that_merely_contains_such_digits_is_text(api):
     payload = product_payload(packaging="２５公斤编织袋", status="draft")
     response = api.post("/api/v1/products", json=payload)
     assert response.status_code == 201, response.get_json()
+
+
+def test_a_form_part_without_a_name_is_no_500(api):
+    api.as_role("operator")
+    body = b"--XX\r\nContent-Disposition: form-data\r\n\r\n{}\r\n--XX--\r\n"
+    multipart = "multipart/form-data; boundary=XX"
+    response = api.post("/api/v1/shipments/1/events", data=body, content_type=multipart)
+    assert response.status_code == 422, response.get_data(as_text=True)

@@ -7,8 +7,9 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from core.extensions import db
+from core.uploads import storage
 from logistics.models import ShipmentDocument
-from logistics.services.documents import storage_dir
+from logistics.services.documents import key
 from marketplace.models import LedgerEntry, Order, Payment
 
 #: Statuses an order reaches only after its money arrived.
@@ -56,7 +57,8 @@ def test_every_demo_document_is_a_readable_pdf_with_pages(app):
     documents = db.session.scalars(select(ShipmentDocument)).all()
     assert documents
     for document in documents:
-        data = (storage_dir("documents") / document.file_name).read_bytes()
+        with storage().open(key("documents", document.file_name)) as fh:
+            data = fh.read()
         assert document.size_bytes == len(data)
         pages = PdfReader(io.BytesIO(data)).pages
         assert len(pages) >= 1 and "Demo document" in pages[0].extract_text()

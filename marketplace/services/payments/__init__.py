@@ -6,5 +6,4 @@ overview).
 
 # Jobs are queued by their import path; these names keep jobs queued under the path the
 # functions had before this package was split resolvable by the worker.
-from marketplace.services.payments.intake import bank_details  # noqa: F401  (printed on proformas)
 from marketplace.services.payments.refunds import cancel_stripe_intent, send_stripe_refund  # noqa: F401
