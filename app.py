@@ -1,7 +1,5 @@
 """AgroBridge: the application factory. It assembles; it holds no logic."""
 
-import logging
-
 from dotenv import load_dotenv
 from flask import Flask
 
@@ -9,6 +7,7 @@ load_dotenv()
 
 import config as settings  # noqa: E402
 from core.extensions import db, limiter, login_manager, migrate  # noqa: E402
+from core.logs import init_logging  # noqa: E402
 from core.translations import catalogue_dirs  # noqa: E402
 
 #: The domain modules, lowest layer first (ARCHITECTURE.md); each registers its blueprints,
@@ -29,7 +28,7 @@ def create_app(config=None) -> Flask:
     # Jobs run by a worker outside this process build their app with this factory.
     app.config.setdefault("JOBS_APP_FACTORY", f"{__name__}:create_app")
     app.json.ensure_ascii = False  # Chinese and Russian as they are
-    logging.basicConfig(level=logging.INFO)
+    init_logging(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)

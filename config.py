@@ -64,6 +64,10 @@ class Config:
     JOBS_INLINE = env_bool("JOBS_INLINE", default=False)
     JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "agrobridge")
 
+    #: ``json`` (one object a line) or ``text``; unset: JSON under gunicorn, text otherwise.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT") or None
+    LOG_LEVEL = os.environ.get("LOG_LEVEL") or "INFO"
+
     MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 20 * 1024 * 1024)
 
     SESSION_COOKIE_HTTPONLY = True

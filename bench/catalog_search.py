@@ -132,6 +132,9 @@ def parse_args():
     parser.add_argument("--no-http", action="store_true", help="skip the gunicorn measurement")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--only", help="run only the searches whose label contains this text")
+    parser.add_argument(
+        "--rounds", action="store_true", help="only compare names-first rounds with one round, interleaved"
+    )
     return parser.parse_args()
 
 
@@ -395,6 +398,45 @@ def bench_service(app, repeat: int) -> None:
     report("Service: catalog.search.search_products (one process, one thread)", rows)
 
 
+def bench_rounds(app, repeat: int) -> None:
+    """The same searches with names-first rounds and with one round over the whole document
+    (as before the rounds), interleaved in one process so that the machine's load hits both
+    alike: what the rounds cost, whatever else runs on the machine."""
+    from catalog import search
+    from catalog.schemas import ProductQuerySchema
+    from core.extensions import db
+
+    variants = (("one round", (None,)), ("names first", search.TIERS))
+    samples = {(label, name): [] for label, _ in SCENARIOS for name, _ in variants}
+    with app.test_request_context("/"):
+        loaded = []
+        for label, args in SCENARIOS:
+            full = ProductQuerySchema().load(
+                {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in args.items()}
+            )
+            loaded.append((label, full, bool(full.pop("facets", False))))
+        try:
+            for _ in range(repeat):
+                for label, full, facets in loaded:
+                    for name, tiers in variants:
+                        search.TIERS = tiers
+                        start = time.perf_counter()
+                        search.search_products(None, full, with_facets=facets)
+                        samples[(label, name)].append((time.perf_counter() - start) * 1000)
+                        db.session.rollback()
+        finally:
+            search.TIERS = variants[1][1]
+    print(f"\nRounds, interleaved ({repeat} each; load average {os.getloadavg()[0]:.1f})")
+    print("| search | one round p50 | one round p95 | names first p50 | names first p95 |")
+    print("|---|---:|---:|---:|---:|")
+    for label, _ in SCENARIOS:
+        cells = []
+        for name, _ in variants:
+            values = samples[(label, name)]
+            cells += [statistics.median(values), statistics.quantiles(values, n=20)[18]]
+        print(f"| {label} | " + " | ".join(f"{c:.1f}" for c in cells) + " |")
+
+
 def free_port() -> int:
     import socket
 
@@ -454,7 +496,8 @@ def explain(app) -> None:
     with app.test_request_context("/"):
         for label, args in (("q=荞麦", {"q": "荞麦"}), ("sort=newest (count)", {"sort": "newest"})):
             full = {**args, "page": 1, "per_page": 20}
-            page_stmt, count_stmt, ranked, *_ = search.page_statements(None, full)
+            # The first round of a search: names only (catalog.search.TIERS).
+            page_stmt, count_stmt, ranked, *_ = search.page_statements(None, full, weights=search.TIERS[0])
             stmt = page_stmt if ranked else count_stmt
             compiled = stmt.compile(db.engine, compile_kwargs={"literal_binds": True})
             plan = db.session.execute(
@@ -479,6 +522,9 @@ def main():
         upgrade()
     fill(app, args.n, args.seed)
     print(f"\nmachine: {os.cpu_count()} CPU(s); Python {sys.version.split()[0]}")
+    if args.rounds:
+        bench_rounds(app, args.repeat)
+        return
     bench_service(app, args.repeat)
     if not args.no_http:
         bench_http(args.database_url, args.port, args.repeat)

@@ -6,11 +6,13 @@ commit, in its own app context and so its own database session.
 
 import importlib
 import logging
+import time
 
 from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from core import logs
 from core.extensions import db
 
 log = logging.getLogger(__name__)
@@ -38,12 +40,31 @@ def run_job(factory: str, path: str, *args, **kwargs):
     """What the RQ worker executes: the job inside an app context. Outside one (a plain
     ``rq worker``) the app is built by ``factory``, the dotted path of the app factory that
     enqueued the job (``JOBS_APP_FACTORY``): core does not know the app."""
+    from rq import get_current_job
+
     app = current_app._get_current_object() if current_app else resolve(factory)()
-    with app.app_context():
+    job = get_current_job()
+    rid = job.meta.get("request_id") if job is not None else None
+    return _run(app, path, args, kwargs, rid)
+
+
+def _run(app, path: str, args, kwargs, rid: str | None, reraise: bool = True):
+    """Run one job in its own app context (so its own session), under ``rid``, and log it."""
+    with app.app_context(), logs.job_context(rid):
+        started = time.perf_counter()
+        log.info("job %s started", path, extra={"job": path})
         try:
-            return resolve(path)(*args, **kwargs)
+            result = resolve(path)(*args, **kwargs)
+        except Exception:
+            log.exception("job %s failed", path, extra={"job": path})
+            if reraise:  # RQ retries it
+                raise
+            return None
         finally:
             db.session.remove()
+        duration_ms = round((time.perf_counter() - started) * 1000, 1)
+        log.info("job %s done", path, extra={"job": path, "duration_ms": duration_ms})
+        return result
 
 
 def redis_connection():
@@ -62,21 +83,19 @@ def dispatch(jobs) -> None:
     if not jobs:
         return
     app = current_app._get_current_object()
+    # The request (or job) that committed: its id follows the job into the worker's log.
+    rid = logs.request_id()
     if app.config.get("JOBS_INLINE"):
         for path, args, kwargs in jobs:
-            # A fresh app context gives the job its own session and connection.
-            with app.app_context():
-                try:
-                    resolve(path)(*args, **kwargs)
-                except Exception:  # a failed e-mail must not fail the user's request
-                    log.exception("job %s failed", path)
-                finally:
-                    db.session.remove()
+            # A failed e-mail must not fail the user's request: logged, not raised.
+            _run(app, path, args, kwargs, rid, reraise=False)
         return
     q = queue()
     factory = app.config["JOBS_APP_FACTORY"]
     for path, args, kwargs in jobs:
-        q.enqueue(run_job, factory, path, *args, **kwargs, retry=_retry())
+        q.enqueue_call(
+            run_job, args=(factory, path, *args), kwargs=kwargs, retry=_retry(), meta={"request_id": rid}
+        )
 
 
 def _retry():

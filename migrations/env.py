@@ -10,9 +10,10 @@ from core.db import include_in_schema_comparison
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# alembic.ini's logging only when the app has not set up its own (core.logs): fileConfig
+# would replace the app's handler and mute every logger created before it.
+if not logging.getLogger().handlers:
+    fileConfig(config.config_file_name)
 logger = logging.getLogger("alembic.env")
 
 

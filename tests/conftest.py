@@ -8,11 +8,26 @@ import tempfile
 import pytest
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, settings
 from sqlalchemy import text
 
 from app import create_app
 from core.extensions import db, limiter
 from tests import factories
+
+# Property tests (Hypothesis): a modest number of examples and no per-example deadline, so
+# the suite stays quick on two shared cores (each example may touch the database);
+# HYPOTHESIS_PROFILE=thorough for a long search. No example database: a run writes no files.
+# The examples of one test share its (function-scoped) database on purpose.
+settings.register_profile(
+    "agrobridge",
+    max_examples=25,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+settings.register_profile("thorough", parent=settings.get_profile("agrobridge"), max_examples=500)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "agrobridge"))
 
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 

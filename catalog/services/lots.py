@@ -10,6 +10,7 @@ from catalog.models import Lot, Product
 from catalog.services.common import clean, quantity_ok
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
+from core.logs import audit
 from core.timeutil import utcnow
 
 
@@ -61,6 +62,8 @@ def add_lot(user, product: Product, data: dict) -> Lot:
         product.tracks_lots = True
         product.stock_on_hand = Decimal("0")
     db.session.add(lot)
+    db.session.flush()
+    audit("stock.lot_added", user, product_id=product.id, lot_id=lot.id, quantity=lot.quantity)
     db.session.commit()
     return lot
 
@@ -68,8 +71,18 @@ def add_lot(user, product: Product, data: dict) -> Lot:
 def update_lot(user, lot: Lot, data: dict) -> Lot:
     if not lot.product.owned_by(user):
         raise Forbidden(_l("Only the producer who lists this product may change it."))
+    before = lot.quantity
     for key, value in _check_lot(lot.product, data, lot).items():
         setattr(lot, key, value)
+    if lot.quantity != before:
+        audit(
+            "stock.adjusted",
+            user,
+            product_id=lot.product_id,
+            lot_id=lot.id,
+            from_quantity=before,
+            to_quantity=lot.quantity,
+        )
     db.session.commit()
     return lot
 
@@ -88,6 +101,7 @@ def delete_lot(user, lot: Lot) -> None:
             _l("Orders took stock from this lot, so it stays on record. Archive it to take it off sale."),
             code="lot_has_orders",
         )
+    audit("stock.lot_removed", user, product_id=lot.product_id, lot_id=lot.id, quantity=lot.quantity)
     db.session.delete(lot)
     db.session.commit()
 
@@ -103,6 +117,7 @@ def archive_lot(user, lot: Lot) -> Lot:
         raise Conflict(_l("Open orders hold stock from this lot."), code="lot_reserved")
     if lot.archived_at is None:
         lot.archived_at = utcnow()
+        audit("stock.lot_archived", user, product_id=lot.product_id, lot_id=lot.id, quantity=lot.quantity)
         db.session.commit()
     return lot
 

@@ -13,6 +13,7 @@ from catalog.services.producers import producer_of, require_producer
 from catalog.services.product_rules import validate_product
 from core.errors import Forbidden, NotFound
 from core.extensions import db
+from core.logs import audit
 
 
 def get_product(user, product_id: int) -> Product:
@@ -33,6 +34,8 @@ def get_product_for_edit(user, product_id: int) -> Product:
 
 def apply_product(product: Product, checked: dict) -> Product:
     """Write validated values (no commit): tiers, denormalised prices, search lexemes."""
+    before = {"stock_on_hand": product.stock_on_hand, "status": product.status}
+    old_tiers = [(t.min_quantity, t.unit_price) for t in product.price_tiers] if product.id else []
     for key, value in checked["values"].items():
         setattr(product, key, value)
     if checked["tiers"] is not None:
@@ -46,7 +49,40 @@ def apply_product(product: Product, checked: dict) -> Product:
     if product.category is None or product.category.code != product.category_code:
         product.category = db.session.get(Category, product.category_code)
     search.index_product(product)
+    _log_changes(product, before, old_tiers)
     return product
+
+
+def _log_changes(product: Product, before: dict, old_tiers: list) -> None:
+    """Stock, status and prices are what buyers rely on: each change is logged with its actor."""
+    new_tiers = [(t.min_quantity, t.unit_price) for t in product.price_tiers]
+    if before["stock_on_hand"] == product.stock_on_hand and before["status"] == product.status:
+        if new_tiers == old_tiers:
+            return
+    db.session.flush()  # a new product's id
+    if before["stock_on_hand"] != product.stock_on_hand:
+        audit(
+            "stock.adjusted",
+            product_id=product.id,
+            producer_id=product.producer_id,
+            from_quantity=before["stock_on_hand"],
+            to_quantity=product.stock_on_hand,
+        )
+    if before["status"] != product.status:
+        audit(
+            "product.status",
+            product_id=product.id,
+            producer_id=product.producer_id,
+            from_status=before["status"],
+            to_status=product.status,
+        )
+    if new_tiers != old_tiers:
+        audit(
+            "product.prices",
+            product_id=product.id,
+            producer_id=product.producer_id,
+            tiers=[f"{q}:{p}" for q, p in new_tiers],
+        )
 
 
 def create_product(user, data: dict) -> Product:
@@ -81,6 +117,7 @@ def archive_product(user, product: Product) -> Product:
     """The owner (or an admin, to take a listing down) archives; buyers no longer see it."""
     if not (product.owned_by(user) or (user is not None and user.role == "admin")):
         raise Forbidden(_l("Only the producer who lists this product may change it."))
+    audit("product.status", user, product_id=product.id, from_status=product.status, to_status="archived")
     product.status = "archived"
     db.session.commit()
     return product

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from core.errors import AppError, Conflict, ValidationFailed
 from core.extensions import db
+from core.logs import audit
 from core.timeutil import utcnow
 from logistics.models import Shipment, TrackingEvent
 from logistics.rules import (
@@ -248,6 +249,15 @@ def after_events(shipment: Shipment, history, new_events, actor, new_types: set[
     if MILESTONES.get(status) and (
         shipment.status == "planned" or MILESTONES[status].rank > MILESTONES[shipment.status].rank
     ):
+        audit(
+            "shipment.status",
+            actor,
+            shipment_id=shipment.id,
+            tracking_code=shipment.tracking_code,
+            from_status=shipment.status,
+            to_status=status,
+            order_ids=sorted(shipment.order_ids),
+        )
         shipment.status = status
     shipment.updated_at = utcnow()
     refresh_eta(shipment, history)

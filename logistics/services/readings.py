@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select, text
+from sqlalchemy import and_, func, or_, select, text, true
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from core.errors import AppError, ValidationFailed
@@ -127,7 +127,7 @@ def ingest(user, shipment_id: int, body) -> dict:
         sensors, times, temps = parse_readings(body, utcnow(), earliest_plausible(shipment))
         inserted = _insert(shipment.id, sensors, times, temps)
         excursions = []
-        if _any_out_of_band(shipment, temps):
+        if _any_out_of_band(shipment, temps) or _closes_earlier_run(shipment, sensors, times):
             excursions = detect_excursions(shipment, sensors, times, user)
         db.session.commit()
     except AppError:
@@ -182,6 +182,32 @@ def _any_out_of_band(shipment: Shipment, temps) -> bool:
     return any(c < low or c > high for c in temps)
 
 
+def _closes_earlier_run(shipment: Shipment, sensors, times) -> bool:
+    """In-band readings may end a run begun in an earlier request, and so make it long enough
+    to count: look when a sensor's reading just before this batch was out of band (one indexed
+    lookup per sensor)."""
+    if shipment.band_empty or shipment.band is None:
+        return False
+    first: dict[str, datetime] = {}
+    for sensor, when in zip(sensors, times, strict=True):
+        if sensor not in first or when < first[sensor]:
+            first[sensor] = when
+    for sensor, start in first.items():
+        previous = db.session.scalar(
+            select(_out_of_band(shipment))
+            .where(
+                TemperatureReading.shipment_id == shipment.id,
+                TemperatureReading.sensor_id == sensor,
+                TemperatureReading.recorded_at < start,
+            )
+            .order_by(TemperatureReading.recorded_at.desc())
+            .limit(1)
+        )
+        if previous:
+            return True
+    return False
+
+
 def _out_of_band(shipment: Shipment):
     conditions = []
     if shipment.temp_min_c is not None:
@@ -219,12 +245,14 @@ def detect_excursions(shipment: Shipment, sensors, times, actor) -> list[dict]:
                 base, TemperatureReading.recorded_at > end, in_band
             )
         )
-        bounds[sensor] = (before or start, after or end)
+        # No in-band reading on a side: the run reaches the sensor's first (or last) reading,
+        # which may have come in an earlier request.
+        bounds[sensor] = (before, after)
     clauses = [
         and_(
             TemperatureReading.sensor_id == sensor,
-            TemperatureReading.recorded_at >= low,
-            TemperatureReading.recorded_at <= high,
+            TemperatureReading.recorded_at >= low if low is not None else true(),
+            TemperatureReading.recorded_at <= high if high is not None else true(),
         )
         for sensor, (low, high) in bounds.items()
     ]

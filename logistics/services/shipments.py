@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from catalog.models import Product
 from core.errors import AppError, Conflict, ValidationFailed
 from core.extensions import db
+from core.logs import audit
 from core.timeutil import utcnow
 from logistics.models import (
     BorderCrossing,
@@ -256,6 +257,15 @@ def _build(user, data: dict) -> tuple[Shipment, list[dict]]:
         )
     db.session.add(shipment)
     db.session.flush()
+    audit(
+        "shipment.status",
+        user,
+        shipment_id=shipment.id,
+        tracking_code=shipment.tracking_code,
+        from_status=None,
+        to_status="planned",
+        order_ids=sorted(o.order_id for o in shipment.orders),
+    )
     from logistics.services.eta import refresh_eta
 
     refresh_eta(shipment, [])

@@ -6,6 +6,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from core.extensions import db
+from core.logs import audit
 from core.money import round_money
 from marketplace.models import LedgerEntry, Order, Payout
 
@@ -13,6 +14,7 @@ from marketplace.models import LedgerEntry, Order, Payout
 def record(account: str, amount: Decimal, memo: str = "", **links) -> LedgerEntry:
     entry = LedgerEntry(account=account, amount=round_money(amount), memo=memo[:200], **links)
     db.session.add(entry)
+    audit("ledger.entry", account=account, amount=entry.amount, memo=entry.memo, **links)
     return entry
 
 
@@ -45,6 +47,8 @@ def release(order: Order) -> Payout | None:
     record("producer_payable", net, "due to the producer", **links)
     payout = Payout(producer_id=order.producer_id, order_id=order.id, amount=net)
     db.session.add(payout)
+    db.session.flush()  # its id, for the log
+    audit("payout.due", payout_id=payout.id, amount=net, commission=commission, **links)
     return payout
 
 

@@ -9,6 +9,7 @@ from flask_babel import lazy_pgettext
 
 from core.errors import Conflict, Forbidden, ValidationFailed
 from core.extensions import db
+from core.logs import audit
 from core.timeutil import utcnow
 from marketplace.models import OrderStatusChange
 from marketplace.signals import order_status_changed
@@ -121,5 +122,13 @@ def set_status(order, to_status: str, actor=None, reason: str = "") -> OrderStat
         reason=reason[:2000],
     )
     db.session.add(change)
+    audit(
+        "order.status",
+        actor,
+        order_id=order.id,
+        from_status=from_status,
+        to_status=to_status,
+        reason=change.reason or None,
+    )
     order_status_changed.send(order, change=change, actor=actor)
     return change

@@ -14,6 +14,7 @@ from catalog.models import Product
 from catalog.queries import listing_options
 from core.errors import AppError, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
+from core.logs import audit
 from core.money import round_money
 from core.sequences import next_value
 from core.timeutil import utcnow
@@ -29,7 +30,7 @@ from marketplace.models import (
     Quote,
 )
 from marketplace.services import stock
-from marketplace.services.lifecycle import PIPELINE, set_status
+from marketplace.services.lifecycle import PIPELINE, IllegalTransition, set_status
 from marketplace.signals import order_paid, order_placed
 
 MAX_QUANTITY = Decimal("100000000")
@@ -259,6 +260,16 @@ def set_status_initial(order: Order, buyer) -> None:
     db.session.add(
         OrderStatusChange(order=order, from_status=None, to_status="pending_payment", actor_id=buyer.id)
     )
+    audit(
+        "order.status",
+        buyer,
+        order_id=order.id,
+        producer_id=order.producer_id,
+        from_status=None,
+        to_status="pending_payment",
+        amount=order.subtotal,
+        currency=order.currency,
+    )
 
 
 def order_from_quote(buyer, quote: Quote, details: dict) -> Order:
@@ -380,6 +391,11 @@ def resolve_dispute(admin, order_id: int, resolution: str, refund_amount: Decima
     if admin.role != "admin":
         raise Forbidden()
     order = order_for(admin, order_id, lock=True)
+    if order.status != "disputed":
+        # Without this a delivered order could be "resolved" (admins may complete it).
+        raise IllegalTransition(
+            _l("Only a disputed order can be resolved."), extra={"current_status": order.status}
+        )
     if resolution not in ("release", "partial_refund", "full_refund"):
         raise ValidationFailed(_l("Unknown resolution."), fields={"resolution": [_l("Unknown resolution.")]})
     if resolution == "full_refund":

@@ -22,6 +22,7 @@ from sqlalchemy import select, update
 from catalog.models import Lot, Product, today
 from core.errors import Conflict
 from core.extensions import db
+from core.logs import audit
 from marketplace.models import StockAllocation
 
 
@@ -192,6 +193,7 @@ def _reserve_on_product(line, product: Product) -> None:
     if result.rowcount != 1:
         raise InsufficientStock([Shortfall(product.id, line.quantity, Decimal("0"))])
     line.allocations.append(StockAllocation(product_id=product.id, quantity=line.quantity))
+    _log("stock.reserved", line, product.id, None, line.quantity)
 
 
 def _reserve_from_lots(line, lots: list[Lot]) -> None:
@@ -212,6 +214,7 @@ def _reserve_from_lots(line, lots: list[Lot]) -> None:
         # The row changed in SQL only: never write the cached object back over it.
         db.session.expire(lot, ["quantity_reserved"])
         line.allocations.append(StockAllocation(product_id=line.product_id, lot_id=lot.id, quantity=take))
+        _log("stock.reserved", line, line.product_id, lot.id, take)
         remaining -= take
     if remaining > 0:
         raise InsufficientStock([Shortfall(line.product_id, line.quantity, line.quantity - remaining)])
@@ -235,6 +238,7 @@ def release(order) -> None:
                 .execution_options(synchronize_session=False)
             )
         allocation.state = "released"
+        _log("stock.released", allocation.line, allocation.product_id, allocation.lot_id, allocation.quantity)
 
 
 def consume(order) -> None:
@@ -261,6 +265,18 @@ def consume(order) -> None:
                 .execution_options(synchronize_session=False)
             )
         allocation.state = "consumed"
+        _log("stock.consumed", allocation.line, allocation.product_id, allocation.lot_id, allocation.quantity)
+
+
+def _log(event: str, line, product_id: int, lot_id: int | None, quantity: Decimal) -> None:
+    audit(
+        event,
+        order_id=line.order_id,
+        order_line_id=line.id,
+        product_id=product_id,
+        lot_id=lot_id,
+        quantity=quantity,
+    )
 
 
 def _allocations(order, state: str):

@@ -16,7 +16,8 @@ with Stripe's test card: Stripe.js cannot load offline). Finally a second buyer 
 buyer's steps on a 390×844 phone screen, with no horizontal scrolling.
 
 Every page is checked with axe-core (no serious or critical violations, reported together at
-the end) and the main ones are saved to docs/screenshots/.
+the end) and the main ones are saved to test-results/screenshots/ (`make screenshots` saves them
+to docs/screenshots/ instead).
 """
 
 import re

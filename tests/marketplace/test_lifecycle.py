@@ -274,3 +274,13 @@ def test_dispute_photos(trade, app, client):
     stranger = type(client)(app.test_client())
     stranger.login(factories.UserFactory(role="buyer"))
     assert stranger.get(f"/orders/{order.id}/dispute-photos/{photo_id}").status_code == 404
+
+
+def test_only_a_disputed_order_can_be_resolved(trade):
+    """Found by the lifecycle machine: an admin could "resolve" a delivered order."""
+    order = trade["order"]
+    _force(order, "delivered")
+    response = trade["admin"].post(f"/api/v1/orders/{order.id}/resolve", json={"resolution": "full_refund"})
+    assert response.status_code == 409
+    assert response.get_json()["error"]["current_status"] == "delivered"
+    assert db.session.get(Order, order.id).status == "delivered"

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from catalog.models import Producer
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
+from core.logs import audit
 from core.timeutil import utcnow
 from marketplace.models import Payout
 from marketplace.services import ledger
@@ -37,6 +38,7 @@ def mark_payout_sent(admin, payout_id: int, bank_reference: str) -> Payout:
     payout.status, payout.bank_reference = "sent", bank_reference[:100]
     payout.sent_at, payout.sent_by_id = utcnow(), admin.id
     links = {"producer_id": payout.producer_id, "order_id": payout.order_id, "payout_id": payout.id}
+    audit("payout.sent", admin, amount=payout.amount, bank_reference=payout.bank_reference, **links)
     ledger.record("producer_payable", -payout.amount, f"paid out {bank_reference}", **links)
     ledger.record("payout", payout.amount, f"paid out {bank_reference}", **links)
     db.session.commit()

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from core.errors import Conflict, Forbidden
 from core.extensions import db
+from core.logs import audit
 from marketplace.models import Payment, StripeEvent
 from marketplace.services import stripe_gateway
 from marketplace.services.lifecycle import TRANSITIONS
@@ -75,6 +76,7 @@ def _on_intent_failed(intent: dict) -> str:
     error = intent.get("last_payment_error") or {}
     payment.failure_message = (error.get("message") or "")[:500]
     payment.status = "failed"
+    audit("payment.status", payment_id=payment.id, reference=payment.reference, to_status="failed")
     return "failed"
 
 
@@ -83,6 +85,7 @@ def _on_intent_canceled(intent: dict) -> str:
     if payment is None or payment.status not in ("pending", "failed"):
         return "ignored"
     payment.status = "canceled"
+    audit("payment.status", payment_id=payment.id, reference=payment.reference, to_status="canceled")
     return "canceled"
 
 

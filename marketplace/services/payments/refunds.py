@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from core.extensions import db
 from core.jobs import enqueue_after_commit
+from core.logs import audit
 from core.money import round_money
 from marketplace.models import Order, Payment, PaymentOrder, Refund
 from marketplace.services import ledger, stripe_gateway
@@ -45,6 +46,7 @@ def refund_order(order: Order, amount: Decimal, reason, payment: Payment | None 
         "payment_id": payment.id,
         "refund_id": refund.id,
     }
+    audit("refund.created", amount=amount, status=refund.status, reason=refund.reason, **links)
     ledger.record("escrow", -amount, "refund", **links)
     ledger.record("refund", amount, str(reason)[:200], **links)
     order.payment_status = "refunded" if amount >= order.total else "partially_refunded"
@@ -75,10 +77,20 @@ def send_stripe_refund(refund_id: int) -> None:
         )
     except Exception:
         refund.status = "failed"
+        audit("refund.sent", refund_id=refund.id, payment_id=refund.payment_id, status="failed")
         db.session.commit()
         raise
     refund.provider_reference = result.id
     refund.status = "succeeded" if result.status in ("succeeded", "pending") else "failed"
+    audit(
+        "refund.sent",
+        refund_id=refund.id,
+        payment_id=refund.payment_id,
+        order_id=refund.order_id,
+        amount=refund.amount,
+        status=refund.status,
+        provider_reference=refund.provider_reference,
+    )
     db.session.commit()
 
 
@@ -118,15 +130,24 @@ def _return_partial_transfers(order: Order) -> None:
             ledger.record(
                 "overpayment", payment.amount_received, f"returned {payment.reference}", payment_id=payment.id
             )
-            db.session.add(
-                Refund(
-                    payment=payment,
-                    amount=payment.amount_received,
-                    status="manual_due",
-                    reason="order cancelled before full payment",
-                )
+            refund = Refund(
+                payment=payment,
+                amount=payment.amount_received,
+                status="manual_due",
+                reason="order cancelled before full payment",
+            )
+            db.session.add(refund)
+            db.session.flush()
+            audit(
+                "refund.created",
+                order_id=order.id,
+                payment_id=payment.id,
+                refund_id=refund.id,
+                amount=refund.amount,
+                reason=refund.reason,
             )
         payment.status = "canceled"
+        audit("payment.status", payment_id=payment.id, reference=payment.reference, to_status="canceled")
 
 
 def connect_signals() -> None:

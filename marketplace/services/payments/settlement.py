@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
+from core.logs import audit
 from core.money import round_money
 from core.timeutil import utcnow
 from marketplace.models import BankTransferReceipt, Order, Payment, Refund
@@ -31,6 +32,15 @@ def settle(payment: Payment, reason: str) -> None:
     """The payment is complete: orders become paid; money for cancelled orders goes back."""
     payment.status = "succeeded"
     payment.succeeded_at = payment.succeeded_at or utcnow()
+    audit(
+        "payment.status",
+        payment_id=payment.id,
+        reference=payment.reference,
+        to_status="succeeded",
+        amount=payment.amount,
+        amount_received=payment.amount_received,
+        order_ids=sorted(po.order_id for po in payment.orders),
+    )
     share = {po.order_id: po.amount for po in payment.orders}
     for order in locked_orders(payment):
         links = {"order_id": order.id, "producer_id": order.producer_id, "payment_id": payment.id}
@@ -80,6 +90,15 @@ def record_bank_transfer(admin, reference: str, amount: Decimal, received_at=Non
     )
     before = payment.amount_received
     payment.amount_received = round_money(before + amount)
+    audit(
+        "payment.received",
+        admin,
+        payment_id=payment.id,
+        reference=payment.reference,
+        amount=round_money(amount),
+        amount_received=payment.amount_received,
+        amount_due=payment.amount,
+    )
     was_settled = payment.status == "succeeded"
     if not was_settled and payment.amount_received < payment.amount:
         payment.status = "partially_received"
@@ -90,6 +109,16 @@ def record_bank_transfer(admin, reference: str, amount: Decimal, received_at=Non
     extra = payment.amount_received - max(before, payment.amount)
     if extra > 0:
         ledger.record("overpayment", extra, f"overpaid {payment.reference}", payment_id=payment.id)
-        db.session.add(Refund(payment=payment, amount=extra, status="manual_due", reason="overpayment"))
+        refund = Refund(payment=payment, amount=extra, status="manual_due", reason="overpayment")
+        db.session.add(refund)
+        db.session.flush()
+        audit(
+            "refund.created",
+            admin,
+            payment_id=payment.id,
+            refund_id=refund.id,
+            amount=extra,
+            reason="overpayment",
+        )
     db.session.commit()
     return payment
