@@ -1,30 +1,48 @@
 """`flask rates import [FILE|URL] [--force]` and `flask rates show`."""
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
+from core.cli import periodic
 from core.errors import AppError
 from core.timeutil import utcnow
 from fx import services as rates
 
 rates_cli = AppGroup("rates", help="Central Bank of Russia exchange rates.")
-CBR_DAILY_URL = "https://www.cbr.ru/scripts/XML_daily.asp"
+
+
+@periodic("40 * * * *")
+def import_daily_job() -> str:
+    """Hourly: today's CBR file (by Moscow's date); a file already stored is up to date."""
+    rate_date, count = rates.import_daily()
+    return _report(rate_date, count)
+
+
+def _report(rate_date, count) -> str:
+    if count == 0:
+        return f"Rates for {rate_date.isoformat()} are up to date."
+    return f"Stored {count} rate(s) for {rate_date.isoformat()}."
 
 
 @rates_cli.command("import")
-@click.argument("source", required=False, default=CBR_DAILY_URL)
+@click.argument("source", required=False)
 @click.option("--force", is_flag=True, help="Replace the rates already stored for the file's date.")
 def import_rates(source, force):
-    """Import a CBR daily file (XML_daily.asp format) from a path or an http(s) URL."""
+    """Import a CBR daily file (XML_daily.asp format) from a path or an http(s) URL; without one,
+    today's file (Moscow's date) from CBR_DAILY_URL."""
     try:
+        if source is None and not force:
+            click.echo(import_daily_job())
+            return
+        source = source or current_app.config["CBR_DAILY_URL"]
         data = rates.read_source(source)
-    except OSError as exc:
-        raise click.ClickException(f"Cannot read {source}: {exc}") from None
-    try:
         rate_date, count = rates.import_cbr(data, force=force)
+    except OSError as exc:
+        raise click.ClickException(f"Cannot read {source or 'CBR_DAILY_URL'}: {exc}") from None
     except AppError as exc:
         raise click.ClickException(str(exc.message)) from None
-    click.echo(f"Stored {count} rate(s) for {rate_date.isoformat()}.")
+    click.echo(_report(rate_date, count))
 
 
 @rates_cli.command("show")

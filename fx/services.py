@@ -11,13 +11,16 @@ The CBR file (``XML_daily.asp``) is windows-1251 XML::
 2022) is roubles per one unit.
 """
 
+import logging
 import re
 import urllib.request
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -28,6 +31,8 @@ from core.money import round_money
 from core.timeutil import utcnow
 from fx.models import ExchangeRate, OrderRate
 
+log = logging.getLogger(__name__)
+MOSCOW = ZoneInfo("Europe/Moscow")
 MAX_FILE_BYTES = 2 * 1024 * 1024
 UNIT_PLACES = Decimal("0.00000001")
 #: Plausible roubles per one unit; outside this a manual rate is refused as a typo.
@@ -157,11 +162,19 @@ def read_source(source: str, timeout: float = 20) -> bytes:
         return fh.read(MAX_FILE_BYTES + 1)
 
 
+def _same(existing: dict, parsed: list[ParsedRate]) -> bool:
+    return {r.currency for r in parsed} <= set(existing) and all(
+        existing[r.currency].unit_rate == r.unit_rate and existing[r.currency].nominal == r.nominal
+        for r in parsed
+    )
+
+
 def import_cbr(data: bytes, force: bool = False) -> tuple[date, int]:
-    """Store a CBR file's rates in one transaction. Returns (date, currencies stored).
+    """Store a CBR file's rates in one transaction. Returns (date, currencies stored); 0 stored
+    when the same rates for that date are on file already (up to date).
 
     :raise 422: the file is malformed or wrongly encoded (nothing changes)
-    :raise 409: rates for that date exist already and ``force`` is not set
+    :raise 409: other rates for that date exist already and ``force`` is not set
     """
     rate_date, parsed = parse_cbr(data)
     try:
@@ -171,6 +184,10 @@ def import_cbr(data: bytes, force: bool = False) -> tuple[date, int]:
                 select(ExchangeRate).where(ExchangeRate.rate_date == rate_date).with_for_update()
             )
         }
+        if existing and not force and _same(existing, parsed):
+            # CBR serves the last file again on weekends and holidays: nothing to do.
+            db.session.rollback()
+            return rate_date, 0
         if existing and not force:
             raise Conflict(
                 _l(
@@ -272,6 +289,60 @@ def rate_on(currency: str, on: date, strictly_before: bool = False) -> RateQuote
     return RateQuote(currency, on, row.rate_date, row.unit_rate, row.nominal, row.value, row.source)
 
 
+def moscow_today() -> date:
+    """CBR dates its rates by Moscow's calendar."""
+    return utcnow().astimezone(MOSCOW).date()
+
+
+def max_age_days() -> int:
+    return int(current_app.config.get("FX_MAX_AGE_DAYS", 7))
+
+
+def stale(quote: RateQuote | None, on: date | None = None) -> bool:
+    """Older than FX_MAX_AGE_DAYS: not used for a new order or estimate."""
+    return quote is not None and ((on or moscow_today()) - quote.rate_date).days > max_age_days()
+
+
+def stale_message(quote: RateQuote):
+    return _l(
+        "The latest CBR rate on file is of %(date)s, more than %(days)d days old: no RUB equivalent"
+        " is given until rates are imported (flask rates import).",
+        date=quote.rate_date.isoformat(),
+        days=max_age_days(),
+    )
+
+
+def freshness_warning():
+    """For the admin: why RUB equivalents are missing, or None while the CNY rate is fresh."""
+    quote = rate_on("CNY", moscow_today())
+    if quote is None:
+        return _l("No CNY rate is on file: import the CBR daily rates.")
+    return stale_message(quote) if stale(quote) else None
+
+
+def convert_fresh(amount_cny: Decimal) -> tuple[dict | None, str | None]:
+    """``convert`` for a new estimate: (equivalent, None), or (None, why not) when the rate is stale."""
+    quote = rate_on("CNY", moscow_today())
+    if quote is None:
+        return None, None
+    if stale(quote):
+        return None, str(stale_message(quote))
+    return convert(amount_cny, moscow_today()), None
+
+
+def import_daily() -> tuple[date, int]:
+    """Fetch Moscow's today's file from CBR_DAILY_URL and store it (the periodic job).
+
+    Returns (the file's date, currencies stored; 0 when up to date).
+    :raise OSError: the file could not be fetched
+    :raise 422/409: as ``import_cbr``
+    """
+    url = current_app.config["CBR_DAILY_URL"]
+    day = moscow_today()
+    source = f"{url}{'&' if '?' in url else '?'}date_req={day:%d/%m/%Y}"
+    return import_cbr(read_source(source))
+
+
 def latest_rates(limit: int = 60) -> list[ExchangeRate]:
     return db.session.scalars(
         select(ExchangeRate).order_by(ExchangeRate.rate_date.desc(), ExchangeRate.currency).limit(limit)
@@ -321,7 +392,8 @@ def record_order_rate(order) -> OrderRate | None:
     if existing is not None:
         return existing
     quote = rate_on("CNY", _order_date(order))
-    if quote is None:
+    if quote is None or stale(quote, _order_date(order)):
+        log.warning("order %s: no fresh CNY rate to record (latest %s)", order.id, quote and quote.rate_date)
         return None
     row = OrderRate(
         order_id=order.id,
@@ -345,7 +417,7 @@ def order_rub_equivalent(order) -> dict | None:
         rate, rate_date, is_frozen = frozen.rub_per_unit, frozen.rate_date, True
     else:
         quote = rate_on("CNY", _order_date(order))
-        if quote is None:
+        if quote is None or stale(quote, _order_date(order)):
             return None
         rate, rate_date, is_frozen = quote.unit_rate, quote.rate_date, False
     return {

@@ -24,6 +24,7 @@ def admin_page(status: int = 200, **forms):
     return render_template(
         "fx/admin_rates.html",
         rates=services.latest_rates(),
+        rate_warning=services.freshness_warning(),
         rate_form=forms.get("rate_form") or ExchangeRateForm(),
         forms=forms,
     ), status

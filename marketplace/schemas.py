@@ -65,7 +65,9 @@ class OrderLineSchema(ma.Schema):
     unit_price = Money(required=True)
     line_total = Money(required=True)
     net_weight_kg = DecimalString(places=3)
-    hs_code = ma.fields.String()
+    hs_code = ma.fields.String(metadata={"description": "China's tariff code (= hs_code_cn)"})
+    hs_code_cn = ma.fields.Function(lambda ln: ln.hs_code, metadata={"type": "string"})
+    tnved_code = ma.fields.String(allow_none=True, metadata={"description": "TN VED EAEU export code"})
 
 
 class HistorySchema(ma.Schema):
@@ -352,3 +354,20 @@ class DisputePhotoSchema(ma.Schema):
     id = ma.fields.Integer(required=True)
     order_id = ma.fields.Integer(required=True)
     created_at = ma.fields.AwareDateTime()
+
+
+class BuyerTermsSchema(ma.Schema):
+    holds_quota_certificate = ma.fields.Boolean(
+        allow_none=True,
+        metadata={"description": "null: not said; orders and estimates then ask (quota unknown)"},
+    )
+    quota = ma.fields.String(dump_only=True, metadata={"enum": list(QUOTA_STATUSES)})
+    min_shelf_life_share = DecimalString(
+        places=4,
+        allow_none=True,
+        minimum=0,
+        exclusive_minimum=True,
+        maximum=1,
+        metadata={"description": "Share of shelf life left on arrival; null: the platform's default"},
+    )
+    default_shelf_life_share = DecimalString(places=4, dump_only=True)

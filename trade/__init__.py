@@ -8,11 +8,15 @@ bp = Blueprint("trade", __name__)
 
 def register(app, api):
     from core.hooks import add_template_hook
-    from trade import models, views  # noqa: F401  (routes)
+    from marketplace.services.stock import register_route_days
+    from trade import freight, models, views  # noqa: F401  (routes)
     from trade.api import blp
+    from trade.cli import tariffs_cli
 
     app.register_blueprint(bp)
     api.register_blueprint(blp)
+    app.cli.add_command(tariffs_cli)
+    register_route_days(freight.route_days)
     add_template_hook(app, "product-sidebar", views.product_sidebar)
     add_template_hook(app, "order-documents", views.order_documents)
     add_template_hook(app, "cart-summary", views.cart_summary)

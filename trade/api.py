@@ -4,7 +4,7 @@ from flask import make_response
 from flask_smorest import Blueprint
 
 from core.auth import api_auth, api_user
-from trade import drawing, landed_cost, services
+from trade import drawing, landed_cost, services, tariff_book
 from trade import schemas as s
 
 blp = Blueprint(
@@ -31,18 +31,32 @@ def pdf_response(body: bytes, number: str):
 @blp.arguments(s.LandedCostQuerySchema, location="query")
 @blp.response(200, s.LandedCostSchema)
 @blp.alt_response(404, description="Unknown product, or not visible to the caller")
-@blp.alt_response(422, description="Bad quantity, below_moq, unknown mode or no_freight_tariff")
+@blp.alt_response(
+    422,
+    description="Bad quantity, below_moq, unknown mode, Incoterm or quota, a place that does not fit the"
+    " term (term_place_mismatch), no_freight_tariff",
+)
 def get_landed_cost(args):
-    """Estimated cost delivered to the Harbin Daowai warehouse, CNY, with its breakdown.
+    """Estimated cost delivered to the Harbin Daowai warehouse, CNY, with China's customs value.
 
-    ``goods`` + ``freight`` + ``insurance`` = ``customs_value``; ``duty`` on the customs value;
-    ``vat`` on customs value + duty; ``total`` = customs value + duty + VAT. Each component is
-    rounded to 0.01 half up and the sums add the rounded components. An HS code without a known
-    rate gives null ``duty``, ``vat`` and ``total`` and a ``duty_rate_unknown`` warning. Anyone
-    who may see the product.
+    The price is taken on ``incoterm`` + ``named_place`` (default: the product's price basis).
+    ``customs_value`` = ``goods`` + ``freight_to_border`` + ``insurance`` − ``deductions`` (China
+    values imports at the border port: freight and insurance to it are added when the price
+    leaves them to the buyer; the Chinese leg, when the price carries it, comes off as a stated
+    estimate); ``duty`` on the customs value; ``vat`` on customs value + duty; ``freight`` =
+    ``freight_to_border`` + ``freight_in_china``; ``total`` = goods + freight + insurance + duty
+    + VAT. Each amount is rounded to 0.01 half up. A code without a tariff row gives null
+    ``duty``, ``vat`` and ``total`` and a ``duty_rate_unknown`` warning; a quota line with
+    ``quota=unknown`` gives null and ``alternatives`` in and out of quota. Anyone who may see
+    the product.
     """
     return landed_cost.for_product(
-        api_user(), args["product_id"], args["quantity"], args["mode"], args["border_crossing"]
+        api_user(),
+        args["product_id"],
+        args["quantity"],
+        args["mode"],
+        args["border_crossing"],
+        **{k: args[k] for k in ("incoterm", "named_place", "quota") if k in args},
     ).as_json()
 
 
@@ -58,11 +72,39 @@ def get_order_landed_cost(args, order_id):
 
 @blp.get("/cart/landed-cost")
 @api_auth("buyer")
-@blp.arguments(s.RouteQuerySchema, location="query")
+@blp.arguments(s.TermsQuerySchema, location="query")
 @blp.response(200, s.LandedCostSchema)
 def get_cart_landed_cost(args):
-    """The landed-cost estimate of the caller's cart (lines below their MOQ left out). Buyers."""
-    return landed_cost.for_cart(api_user(), args["mode"], args["border_crossing"]).as_json()
+    """The landed-cost estimate of the caller's cart (lines below their MOQ left out), each
+    producer's lines one consignment on its price basis unless ``incoterm`` says otherwise. Buyers."""
+    return landed_cost.for_cart(
+        api_user(),
+        args["mode"],
+        args["border_crossing"],
+        **{k: args[k] for k in ("incoterm", "named_place", "quota") if k in args},
+    ).as_json()
+
+
+@blp.get("/tariffs")
+@blp.arguments(s.TariffQuerySchema, location="query")
+@blp.response(200, s.TariffLookupSchema)
+def get_tariffs(args):
+    """The tariff book: rows for a Chinese tariff code (its prefixes and the codes under it) and
+    the row that applies on ``on`` (the most specific in force), each with its source. Anyone."""
+    return tariff_book.lookup(args.get("code"), args.get("on"))
+
+
+@blp.put("/tariffs")
+@api_auth("admin")
+@blp.arguments(s.TariffRowInSchema)
+@blp.response(200, s.TariffRowSchema)
+def put_tariff_row(data):
+    """Create or change a row of the tariff book (matched on code and first day). Admins.
+
+    :raise 403: not an admin
+    :raise 422: bad code or rate, a period overlapping another row of the code
+    """
+    return tariff_book.save_row(api_user(), data)
 
 
 @blp.get("/duty-rates")
@@ -104,11 +146,12 @@ def put_tariff(data):
     """
     return landed_cost.save_tariff(
         api_user(),
-        data["mode"],
-        data["border_crossing"],
-        data["cny_per_kg"],
-        data["unconfirmed"],
-        data["note"],
+        data.pop("mode"),
+        data.pop("border_crossing"),
+        data.pop("cny_per_kg"),
+        data.pop("unconfirmed"),
+        data.pop("note"),
+        **data,
     )
 
 

@@ -53,6 +53,14 @@ def _bank_payment(order) -> Payment | None:
     )
 
 
+def _codes(line) -> str:
+    """Each code under its own name: China's tariff code, then the Russian TN VED EAEU code."""
+    codes = f"CN:\n{line.hs_code}"
+    if line.tnved_code:
+        codes += f"\nТН ВЭД:\n{line.tnved_code}"
+    return codes
+
+
 def _order_lines_table(pdf: TradePdf, order) -> None:
     L = pdf.L
     head = [
@@ -69,7 +77,7 @@ def _order_lines_table(pdf: TradePdf, order) -> None:
         rows.append(
             [
                 str(index),
-                line.hs_code,
+                _codes(line),
                 names,
                 f"{qty(line.quantity)} {line.unit}",
                 money(line.unit_price),
@@ -96,11 +104,51 @@ def _order_sums(pdf: TradePdf, order) -> None:
     pdf.sums(items)
 
 
+def _landed_sums(pdf: TradePdf, order) -> None:
+    """The order's landed-cost estimate: the same figures as its API and page."""
+    from trade import landed_cost
+
+    landed, error = landed_cost.safe(landed_cost.for_order_object, order)
+    pdf.section("landed_cost")
+    if landed is None:
+        pdf.text_block(0, error or "")
+        return
+
+    def line(key, value, strong=False):
+        shown = pdf.bi("rate_unknown", english=False) if value is None else money(value)
+        return (pdf.bi(key, english=False), shown, strong)
+
+    items = [line("goods", landed.goods), line("freight_to_border", landed.freight_to_border)]
+    items.append(line("insurance", landed.insurance))
+    for deduction in landed.deductions:
+        items.append(
+            (pdf.bi("deduction_china", english=False), "−" + money(Decimal(deduction["amount"])), False)
+        )
+    items += [
+        line("customs_value", landed.customs_value),
+        line("duty", landed.duty),
+        line("vat", landed.vat),
+        line("freight_in_china", landed.freight_in_china),
+        line("landed_total", landed.total, True),
+    ]
+    for alternative in landed.alternatives or []:
+        key = "quota_in" if alternative["quota"] == "in" else "quota_out"
+        items.append((pdf.bi(key, english=False), money(Decimal(alternative["total"])), True))
+    pdf.sums(items)
+    if landed.tariff:
+        t = landed.tariff
+        pdf.text_block(
+            0,
+            f"{pdf.bi('tariff', english=False)}: HS {t['code']} · {t['source']} · {t['effective_from']}",
+            size=7,
+        )
+
+
 def _order_document(document, order, *, with_bank: bool, with_shipment: bool) -> bytes:
     shipments = shipments_carrying(order.id)
     qr_url, caption = _qr_for(order, shipments)
     pdf = TradePdf(document.kind, document.number, document.created_at.date())
-    extra = [("order", order.number), ("incoterm", f"{order.incoterm} {order.named_place}")]
+    extra = [("order", order.number), ("incoterm", f"{order.incoterm} {order.named_place} (Incoterms 2020)")]
     payment = _bank_payment(order) if with_bank else None
     if payment is not None:
         extra.append(("payment_reference", payment.reference))
@@ -115,6 +163,8 @@ def _order_document(document, order, *, with_bank: bool, with_shipment: bool) ->
         pdf.ln(2)
     _order_lines_table(pdf, order)
     _order_sums(pdf, order)
+    if document.kind == "proforma":
+        _landed_sums(pdf, order)
     if payment is not None:
         bank = bank_details()
         pdf.section("bank_details")

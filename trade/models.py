@@ -1,11 +1,12 @@
 """Freight tariffs, duty/VAT rates and the numbered trade documents."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -16,25 +17,34 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from catalog.incoterms import TRANSPORT_MODES
 from core.db import UTCDateTime, sql_in
 from core.extensions import db
 from core.timeutil import utcnow
 
 PERCENT = Numeric(7, 3)
-TRANSPORT_MODES = ("road", "rail", "multimodal")
+FREIGHT_LEGS = ("russia", "china")
 DOCUMENT_KINDS = ("proforma", "commercial_invoice", "packing_list", "label_sheet")
 #: Number prefix per document kind: PI-2026-000001.
 DOCUMENT_PREFIX = {"proforma": "PI", "commercial_invoice": "CI", "packing_list": "PL", "label_sheet": "LS"}
 
 
 class FreightTariff(db.Model):
-    """An operator's price per kilogram Chelyabinsk → Harbin Daowai by mode and crossing."""
+    """An operator's price for one leg of a route by mode and crossing: the Russian leg
+    (origin → border) or the Chinese leg (border → Harbin Daowai warehouse)."""
 
     __tablename__ = "freight_tariffs"
     __table_args__ = (
-        UniqueConstraint("mode", "border_crossing_code", name="uq_freight_tariffs_mode_crossing"),
+        UniqueConstraint("mode", "border_crossing_code", "leg", name="uq_freight_tariffs_mode_crossing_leg"),
         CheckConstraint(sql_in("mode", TRANSPORT_MODES), name="mode_known"),
+        CheckConstraint(sql_in("leg", FREIGHT_LEGS), name="leg_known"),
         CheckConstraint("cny_per_kg > 0 AND cny_per_kg <= 100", name="rate_plausible"),
+        CheckConstraint("min_charge_cny >= 0", name="minimum_not_negative"),
+        CheckConstraint("unit_capacity_kg > 0", name="capacity_positive"),
+        CheckConstraint(
+            "reefer_surcharge_percent >= 0 AND reefer_surcharge_percent <= 100", name="reefer_plausible"
+        ),
+        CheckConstraint("transit_days > 0", name="days_positive"),
         Index("ix_freight_tariffs_border_crossing_code", "border_crossing_code"),
     )
 
@@ -43,8 +53,20 @@ class FreightTariff(db.Model):
     border_crossing_code: Mapped[str] = mapped_column(
         ForeignKey("logistics_border_crossings.code", ondelete="CASCADE")
     )
-    #: CNY per kilogram of gross weight, door (Chelyabinsk) to the Harbin Daowai warehouse.
+    #: ``russia``: origin → border crossing; ``china``: border → Harbin Daowai.
+    leg: Mapped[str] = mapped_column(String(8), default="russia", server_default="russia")
+    #: CNY per kilogram of gross weight on this leg.
     cny_per_kg: Mapped[Decimal] = mapped_column(Numeric(10, 4))
+    #: The least a unit of transport (truck, wagon, container) costs on this leg, however light.
+    min_charge_cny: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"), server_default="0")
+    #: What one unit carries: truck ~20 t, rail wagon ~60 t, 40' container ~26 t.
+    unit_capacity_kg: Mapped[Decimal] = mapped_column(Numeric(10, 1), server_default="20000")
+    #: Added for refrigerated goods (kept at 8 °C or colder), in percent of the charge.
+    reefer_surcharge_percent: Mapped[Decimal] = mapped_column(
+        PERCENT, default=Decimal("0"), server_default="0"
+    )
+    #: Days on this leg, border clearance included (the shelf life on arrival counts them).
+    transit_days: Mapped[int] = mapped_column(Integer, server_default="10")
     #: Not yet confirmed by an operator: shown with a warning.
     unconfirmed: Mapped[bool] = mapped_column(Boolean, default=True)
     note: Mapped[str] = mapped_column(String(300), default="")
@@ -53,30 +75,105 @@ class FreightTariff(db.Model):
     #: users would let TRUNCATE … CASCADE of users empty this seeded table).
     updated_by: Mapped[str] = mapped_column(String(254), default="")
 
+    @property
+    def confirmed(self) -> bool:
+        return not self.unconfirmed
 
-class DutyRate(db.Model):
-    """China's MFN import duty and import VAT for an HS prefix; the longest matching prefix wins."""
+
+class TariffRate(db.Model):
+    """A row of the tariff book: China's import duty and VAT for a tariff code or prefix over a
+    period, with its source. The most specific row in force on a day applies (trade.tariff_book)."""
 
     __tablename__ = "duty_rates"
     __table_args__ = (
+        UniqueConstraint("hs_prefix", "effective_from", name="uq_duty_rates_prefix_from"),
         CheckConstraint("length(hs_prefix) BETWEEN 4 AND 10", name="prefix_length"),
         CheckConstraint("duty_percent >= 0 AND duty_percent <= 100", name="duty_plausible"),
         CheckConstraint("vat_percent >= 0 AND vat_percent <= 30", name="vat_plausible"),
+        CheckConstraint(
+            "provisional_percent IS NULL OR (provisional_percent >= 0 AND provisional_percent <= 100)",
+            name="provisional_plausible",
+        ),
+        CheckConstraint(
+            "(provisional_percent IS NULL) = (provisional_from IS NULL)"
+            " AND (provisional_from IS NULL) = (provisional_to IS NULL)",
+            name="provisional_whole",
+        ),
+        CheckConstraint(
+            "provisional_to IS NULL OR provisional_to >= provisional_from", name="provisional_ordered"
+        ),
+        CheckConstraint("(quota_in_percent IS NULL) = (quota_out_percent IS NULL)", name="quota_whole"),
+        CheckConstraint(
+            "quota_in_percent IS NULL OR (quota_in_percent >= 0 AND quota_in_percent <= 100"
+            " AND quota_out_percent >= 0 AND quota_out_percent <= 100)",
+            name="quota_plausible",
+        ),
+        CheckConstraint("effective_to IS NULL OR effective_to >= effective_from", name="period_ordered"),
+        Index("ix_duty_rates_hs_prefix", "hs_prefix"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: 4 to 10 digits of the Chinese tariff code, e.g. ``100810``.
-    hs_prefix: Mapped[str] = mapped_column(String(10), unique=True)
+    #: 4 to 10 digits of the Chinese tariff code, e.g. ``100810`` (``code`` in the API and CSV).
+    hs_prefix: Mapped[str] = mapped_column(String(10))
+    #: The MFN rate (``mfn_percent`` in the API and CSV).
     duty_percent: Mapped[Decimal] = mapped_column(PERCENT)
-    #: 9 for primary farm goods and crude oils, 13 for processed food.
+    #: A lower provisional rate for a period (the lower one applies inside it).
+    provisional_percent: Mapped[Decimal | None] = mapped_column(PERCENT)
+    provisional_from: Mapped[date | None] = mapped_column(Date)
+    provisional_to: Mapped[date | None] = mapped_column(Date)
+    #: Tariff-rate quota: in quota (with an import quota certificate) and out of quota.
+    quota_in_percent: Mapped[Decimal | None] = mapped_column(PERCENT)
+    quota_out_percent: Mapped[Decimal | None] = mapped_column(PERCENT)
+    #: 9 for primary farm goods and edible vegetable oils, 13 for processed food.
     vat_percent: Mapped[Decimal] = mapped_column(PERCENT)
+    effective_from: Mapped[date] = mapped_column(Date, server_default="2024-01-01")
+    effective_to: Mapped[date | None] = mapped_column(Date)
+    #: The document the rates come from and its date.
+    source: Mapped[str] = mapped_column(String(300), default="", server_default="")
     #: Not confirmed against the current tariff: estimates say so.
     unconfirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: What the code covers (``description`` in the API and CSV).
     note: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     #: The admin's e-mail, as text: reference data outlives accounts (and a foreign key to
     #: users would let TRUNCATE … CASCADE of users empty this seeded table).
     updated_by: Mapped[str] = mapped_column(String(254), default="")
+
+    @property
+    def confirmed(self) -> bool:
+        return not self.unconfirmed
+
+    @property
+    def quota_applies(self) -> bool:
+        return self.quota_in_percent is not None
+
+    def in_force(self, on: date) -> bool:
+        return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
+
+    def provisional_in_force(self, on: date) -> bool:
+        return (
+            self.provisional_percent is not None
+            and self.provisional_from is not None
+            and self.provisional_from <= on <= self.provisional_to
+        )
+
+    def as_row(self) -> dict:
+        """The row in the tariff book's import shape (trade.tariff_book.clean)."""
+        return {
+            "code": self.hs_prefix,
+            "description": self.note,
+            "mfn_percent": self.duty_percent,
+            "provisional_percent": self.provisional_percent,
+            "provisional_from": self.provisional_from,
+            "provisional_to": self.provisional_to,
+            "quota_in_percent": self.quota_in_percent,
+            "quota_out_percent": self.quota_out_percent,
+            "vat_percent": self.vat_percent,
+            "effective_from": self.effective_from,
+            "effective_to": self.effective_to,
+            "source": self.source,
+            "confirmed": self.confirmed,
+        }
 
 
 class TradeDocument(db.Model):

@@ -1,10 +1,11 @@
 """Pages: document PDFs for signed-in parties, the landed-cost calculator, and the admin page
 for exchange rates, duty/VAT rates and freight tariffs."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from catalog import incoterms
 from catalog.models import Product
 from core.auth import roles_required
 from core.errors import NotFound
@@ -13,9 +14,10 @@ from core.forms import service_call
 from fx import services as fx
 from fx.views import admin_page
 from logistics.models import BorderCrossing
-from trade import bp, drawing, landed_cost, services
+from marketplace.forms import QUOTA_LABELS
+from trade import bp, drawing, landed_cost, services, tariff_book
 from trade.api import pdf_response
-from trade.forms import DutyRateForm, TariffForm
+from trade.forms import DUTY_FIELD_MAP, DutyRateForm, TariffForm, TariffImportForm
 
 
 @bp.get("/orders/<id:order_id>/documents/<any(proforma, commercial_invoice, packing_list):kind>.pdf")
@@ -66,14 +68,18 @@ def route_choices() -> dict:
     return {
         "modes": [("rail", _("Rail")), ("road", _("Road")), ("multimodal", _("Multimodal"))],
         "crossings": [(c.code, c.names) for c in crossings],
+        "incoterms": incoterms.INCOTERMS,
+        "places": [(p.code, p.names) for p in incoterms.PLACES.values()],
+        "quotas": [("", _("My standing answer")), *QUOTA_LABELS.items()],
     }
 
 
-def _route(args) -> tuple[str, str]:
-    return (
-        args.get("mode") or landed_cost.DEFAULT_MODE,
-        args.get("border_crossing") or landed_cost.DEFAULT_CROSSING,
-    )
+def _route(args) -> tuple[str | None, str | None]:
+    return args.get("mode") or None, args.get("border_crossing") or None
+
+
+def _terms(args) -> dict:
+    return {k: args[k] for k in ("incoterm", "named_place", "quota") if args.get(k)}
 
 
 def page_estimate(user, product, args) -> dict:
@@ -83,33 +89,43 @@ def page_estimate(user, product, args) -> dict:
     quantity = (args.get("quantity") or "").strip().replace(",", ".")
     landed = error = None
     if quantity:
-        landed, error = landed_cost.safe(landed_cost.for_product, user, product.id, quantity, mode, crossing)
-    return _context(landed, error, mode, crossing, quantity)
+        landed, error = landed_cost.safe(
+            landed_cost.for_product, user, product.id, quantity, mode, crossing, **_terms(args)
+        )
+    return _context(landed, error, mode, crossing, quantity, args)
 
 
 def order_estimate(user, order, args) -> dict:
-    """Template variables for ``_landed_cost.html`` on the order page."""
+    """Template variables for ``_landed_cost.html`` on the order page: the order's own terms."""
     mode, crossing = _route(args)
     landed, error = landed_cost.safe(landed_cost.for_order_object, order, mode, crossing)
-    return _context(landed, error, mode, crossing, None)
+    return _context(landed, error, mode, crossing, None, {})
 
 
 def cart_estimate(buyer, args) -> dict:
     """Template variables for ``_landed_cost.html`` in the cart."""
     mode, crossing = _route(args)
-    landed, error = landed_cost.safe(landed_cost.for_cart, buyer, mode, crossing)
-    return _context(landed, error, mode, crossing, None)
+    landed, error = landed_cost.safe(landed_cost.for_cart, buyer, mode, crossing, **_terms(args))
+    return _context(landed, error, mode, crossing, None, args)
 
 
-def _context(landed, error, mode, crossing, quantity) -> dict:
-    rub = fx.convert(landed.total) if landed is not None and landed.total is not None else None
+def _context(landed, error, mode, crossing, quantity, args) -> dict:
+    rub = rub_warning = None
+    if landed is not None and landed.total is not None:
+        rub, rub_warning = fx.convert_fresh(landed.total)
+    rates = landed.rates if landed is not None else {}
     return {
         "landed": landed,
         "landed_error": error,
-        "landed_route": {"mode": mode, "border_crossing": crossing},
+        "landed_route": {
+            "mode": rates.get("mode") or mode or landed_cost.DEFAULT_MODE,
+            "border_crossing": rates.get("border_crossing") or crossing or landed_cost.DEFAULT_CROSSING,
+        },
+        "landed_terms": {k: args.get(k) or "" for k in ("incoterm", "named_place", "quota")},
         "landed_quantity": quantity,
         "landed_choices": route_choices(),
         "landed_rub": rub,
+        "landed_rub_warning": rub_warning,
     }
 
 
@@ -124,10 +140,10 @@ def product_sidebar(product) -> str:
 
 
 def order_documents(order) -> str:
-    """The order page: links to its PDFs and its landed cost."""
+    """The order page: links to its PDFs and its landed cost on the order's own terms."""
     estimate = order_estimate(current_user, order, request.args)
     return render_template("trade/_documents.html", order=order) + render_template(
-        "trade/_landed_cost.html", **estimate
+        "trade/_landed_cost.html", landed_order=order, **estimate
     )
 
 
@@ -165,34 +181,57 @@ def admin_sections(forms) -> str:
         tariffs=landed_cost.tariffs(),
         duty_form=forms.get("duty_form") or DutyRateForm(),
         tariff_form=forms.get("tariff_form") or _tariff_form(),
+        import_form=forms.get("import_form") or TariffImportForm(),
     )
 
 
 @bp.post("/admin/rates/duty")
 @roles_required("admin")
 def admin_save_duty():
-    """Create or change a duty/VAT rate. Admins."""
+    """Create or change a row of the tariff book. Admins."""
     form = DutyRateForm()
     if not form.validate_on_submit():
         return admin_page(422, duty_form=form)
-    with service_call(form) as call:
-        landed_cost.save_duty_rate(
-            current_user,
-            form.hs_prefix.data,
-            form.duty_percent.data,
-            form.vat_percent.data,
-            form.unconfirmed.data,
-            form.note.data,
-        )
-        flash(_("The duty rate is saved."), "success")
+    with service_call(form, field_map=DUTY_FIELD_MAP) as call:
+        tariff_book.save_row(current_user, form.to_row())
+        flash(_("The tariff row is saved."), "success")
         return redirect(url_for("fx.admin_rates"))
     return admin_page(call.error.status, duty_form=form)
+
+
+@bp.post("/admin/rates/tariffs/import")
+@roles_required("admin")
+def admin_import_tariffs():
+    """Import a tariff CSV, all rows or none. Admins."""
+    form = TariffImportForm()
+    if not form.validate_on_submit():
+        return admin_page(422, import_form=form)
+    try:
+        text = form.file.data.read(2 * 1024 * 1024).decode("utf-8")
+    except UnicodeDecodeError:
+        form.file.errors = [_("The file is not UTF-8 text.")]
+        return admin_page(422, import_form=form)
+    with service_call(form, field_map={"file": "file"}) as call:
+        count = tariff_book.import_csv(text, current_user.email)
+        flash(_("%(count)d tariff row(s) imported.", count=count), "success")
+        return redirect(url_for("fx.admin_rates"))
+    return admin_page(call.error.status, import_form=form)
+
+
+@bp.get("/admin/rates/tariffs.csv")
+@roles_required("admin")
+def admin_export_tariffs():
+    """The tariff book as CSV (the import's format). Admins."""
+    response = make_response(tariff_book.export_csv())
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = 'attachment; filename="tariffs.csv"'
+    return response
 
 
 @bp.post("/admin/rates/tariff")
 @roles_required("admin")
 def admin_save_tariff():
-    """Create or change a freight tariff. Admins."""
+    """Create or change a freight tariff leg. Admins."""
     form = _tariff_form()
     if not form.validate_on_submit():
         return admin_page(422, tariff_form=form)
@@ -204,6 +243,11 @@ def admin_save_tariff():
             form.cny_per_kg.data,
             form.unconfirmed.data,
             form.note.data,
+            leg=form.leg.data,
+            min_charge_cny=form.min_charge_cny.data,
+            unit_capacity_kg=form.unit_capacity_kg.data,
+            reefer_surcharge_percent=form.reefer_surcharge_percent.data,
+            transit_days=form.transit_days.data,
         )
         flash(_("The tariff is saved."), "success")
         return redirect(url_for("fx.admin_rates"))

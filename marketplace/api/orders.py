@@ -13,6 +13,7 @@ from marketplace.services import cart as cart_service
 from marketplace.services import idempotency
 from marketplace.services import orders as order_service
 from marketplace.services import rfq as rfq_service
+from marketplace.services import terms as terms_service
 
 blp = Blueprint("orders_api", __name__, url_prefix="/api/v1", description="Orders, cart, RFQs")
 CREATE_SCOPE = "POST /api/v1/orders"
@@ -67,6 +68,27 @@ def create_order(data):
     response = jsonify(body)  # already serialised: a Response passes the schema untouched
     response.status_code = 201
     return response
+
+
+@blp.get("/me/trade-terms")
+@api_auth("buyer")
+@blp.response(200, s.BuyerTermsSchema)
+def get_trade_terms():
+    """The caller's standing quota answer and required shelf life on arrival. Buyers."""
+    return terms_service.view(api_user())
+
+
+@blp.put("/me/trade-terms")
+@api_auth("buyer")
+@blp.arguments(s.BuyerTermsSchema)
+@blp.response(200, s.BuyerTermsSchema)
+def put_trade_terms(data):
+    """Set the caller's standing quota answer (holds an import quota certificate or not) and the
+    share of shelf life they require on arrival (null: the platform's default). Buyers.
+
+    :raise 422: a share not in (0, 1]
+    """
+    return terms_service.save(api_user(), data)
 
 
 @blp.get("/orders")

@@ -180,7 +180,9 @@ class OrderLine(db.Model):
     name_en: Mapped[str] = mapped_column(String(200), default="")
     unit: Mapped[str] = mapped_column(String(16))
     net_weight_kg: Mapped[Decimal] = mapped_column(QUANTITY)
+    #: China's tariff code and the Russian TN VED EAEU code, as the product had them.
     hs_code: Mapped[str] = mapped_column(String(10))
+    tnved_code: Mapped[str | None] = mapped_column(String(10))
     quantity: Mapped[Decimal] = mapped_column(QUANTITY)
     unit_price: Mapped[Decimal] = mapped_column(MONEY)
     line_total: Mapped[Decimal] = mapped_column(MONEY)

@@ -201,6 +201,7 @@ def _add_line(order: Order, product: Product, quantity: Decimal, unit_price: Dec
         unit=product.unit,
         net_weight_kg=product.net_weight_kg,
         hs_code=product.hs_code,
+        tnved_code=product.tnved_code,
         quantity=quantity,
         unit_price=unit_price,
         line_total=round_money(quantity * unit_price),

@@ -66,7 +66,9 @@ _ROUTE_DAYS = []
 
 
 def register_route_days(func):
-    _ROUTE_DAYS.append(func)
+    """Idempotent: every app built in one process registers the same function."""
+    if func not in _ROUTE_DAYS:
+        _ROUTE_DAYS.append(func)
     return func
 
 

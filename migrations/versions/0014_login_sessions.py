@@ -1,7 +1,7 @@
 """accounts: server-side login sessions and known devices
 
 Revision ID: 0014_login_sessions
-Revises: 0016_search_words
+Revises: 0012_tariff_book
 Create Date: 2026-12-02 05:47:29.766329
 
 """
@@ -13,7 +13,7 @@ import core.db
 
 # revision identifiers, used by Alembic.
 revision = '0014_login_sessions'
-down_revision = '0016_search_words'
+down_revision = '0012_tariff_book'
 branch_labels = None
 depends_on = None
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from core.extensions import db
 from fx.models import ExchangeRate
-from trade.models import DutyRate
+from trade.models import TariffRate
 
 
 def test_admins_see_rates_duty_rates_and_tariffs_others_get_403(client, login_as):
@@ -35,7 +35,7 @@ def test_an_admin_enters_a_rate_and_a_typo_is_refused_at_its_field(client, login
 
 def test_a_bad_duty_rate_shows_the_page_with_its_error_and_changes_nothing(client, login_as):
     login_as("admin")
-    before = db.session.scalar(select(DutyRate.duty_percent).where(DutyRate.hs_prefix == "100810"))
+    before = db.session.scalar(select(TariffRate.duty_percent).where(TariffRate.hs_prefix == "100810"))
     refused = client.post_form(
         "/admin/rates/duty", {"hs_prefix": "100810", "duty_percent": "101", "vat_percent": "9"}
     )
@@ -43,4 +43,6 @@ def test_a_bad_duty_rate_shows_the_page_with_its_error_and_changes_nothing(clien
     html = refused.get_data(as_text=True)
     assert 'id="exchange-rates"' in html and 'value="101"' in html
     db.session.expire_all()
-    assert db.session.scalar(select(DutyRate.duty_percent).where(DutyRate.hs_prefix == "100810")) == before
+    assert (
+        db.session.scalar(select(TariffRate.duty_percent).where(TariffRate.hs_prefix == "100810")) == before
+    )

@@ -1,7 +1,7 @@
 """CBR daily files (windows-1251, nominal 1 and 10), manual rates, the rate of a day, and the
 RUB equivalent an order records."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -150,13 +150,14 @@ def test_only_admins_enter_rates_and_numbers_are_refused(api):
 
 
 def test_an_order_records_its_rate_and_keeps_it(app, api):
-    cny_rate(date(2025, 1, 1), "11.0512")
+    two_days_ago = rates.moscow_today() - timedelta(days=2)
+    cny_rate(two_days_ago, "11.0512")
     order = order_in(app)  # 5 kg × 12.50 = 62.50 CNY; placing it froze the rate
     assert rates.order_rub_equivalent(order) == {
         "amount": "690.70",
         "currency": "RUB",
         "rate": "11.051200",
-        "rate_date": "2025-01-01",
+        "rate_date": two_days_ago.isoformat(),
         "frozen": True,
     }
     rates.record_order_rate(order)  # idempotent

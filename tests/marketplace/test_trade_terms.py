@@ -1,16 +1,12 @@
 """Orders carry an Incoterm and a named place that fit each other, a quota answer and a route;
 lots that would arrive with too little shelf life are not stock for the order."""
 
-import datetime as dt
-from decimal import Decimal
-
 import pytest
 from sqlalchemy import func, select
 
 from catalog import incoterms
 from core.extensions import db
-from marketplace.models import BuyerTerms, Order, StockAllocation
-from tests import factories
+from marketplace.models import BuyerTerms, Order
 from tests.marketplace.helpers import place, product
 
 
@@ -109,66 +105,3 @@ def test_the_buyers_standing_quota_answer_is_the_default(api):
     db.session.add(BuyerTerms(buyer_id=buyer.id, holds_quota_certificate=True))
     db.session.commit()
     assert place(api, [(product(stock="100"), "5")]).get_json()["quota"] == "in"
-
-
-# ---- shelf life on arrival ---------------------------------------------------------------------
-
-
-def _lots():
-    today = dt.date.today()
-    goods = product(stock="0", tracks_lots=True)
-    # A: 120 days of shelf life, 90 left today, 90 − 14 = 76 left on arrival; 2/3 × 120 = 80 > 76.
-    soon = factories.LotFactory(
-        product=goods,
-        lot_number="A",
-        quantity=Decimal("30"),
-        produced_on=today - dt.timedelta(days=30),
-        best_before=today + dt.timedelta(days=90),
-    )
-    # B: 120 days, 110 left today, 96 on arrival ≥ 80: fits.
-    later = factories.LotFactory(
-        product=goods,
-        lot_number="B",
-        quantity=Decimal("40"),
-        produced_on=today - dt.timedelta(days=10),
-        best_before=today + dt.timedelta(days=110),
-    )
-    return goods, soon, later
-
-
-def test_a_lot_that_would_arrive_with_too_little_shelf_life_is_not_stock(monkeypatch, app, api):
-    monkeypatch.setitem(app.config, "ROUTE_DAYS_DEFAULT", 14)
-    goods, soon, later = _lots()
-    api.as_role("buyer")
-    response = place(api, [(goods, "50")])
-    # 70 on the books, but only lot B's 40 would arrive with 2/3 of its life left.
-    assert response.status_code == 409
-    (short,) = response.get_json()["error"]["short_lines"]
-    assert short == {
-        "product_id": goods.id,
-        "requested": "50",
-        "available": "40.000",
-        "reason": "shelf_life_on_arrival",
-        "arrives_on": (dt.date.today() + dt.timedelta(days=14)).isoformat(),
-    }
-    assert db.session.scalar(select(func.count()).select_from(Order)) == 0
-    response = place(api, [(goods, "35")])
-    assert response.status_code == 201
-    # First-expired-first-out would take lot A; it would expire on the way, so B serves it all.
-    allocations = db.session.scalars(select(StockAllocation)).all()
-    assert [(a.lot_id, a.quantity) for a in allocations] == [(later.id, Decimal("35.000"))]
-
-
-def test_a_buyer_may_accept_a_smaller_share(monkeypatch, app, api):
-    monkeypatch.setitem(app.config, "ROUTE_DAYS_DEFAULT", 14)
-    goods, soon, later = _lots()
-    buyer = api.as_role("buyer").user
-    # 0.6 × 120 = 72 ≤ 76: lot A now fits and goes first.
-    db.session.add(BuyerTerms(buyer_id=buyer.id, min_shelf_life_share=Decimal("0.6")))
-    db.session.commit()
-    assert place(api, [(goods, "50")]).status_code == 201
-    allocations = db.session.scalars(select(StockAllocation).order_by(StockAllocation.id)).all()
-    assert [(a.lot_id, a.quantity) for a in allocations] == [
-        (soon.id, Decimal("30.000")),
-        (later.id, Decimal("20.000")),
-    ]

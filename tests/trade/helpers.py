@@ -50,23 +50,44 @@ def cny_rate(on: date, value: str, nominal: int = 1) -> ExchangeRate:
     return row
 
 
+#: Rail via Zabaikalsk as the hand-computed tests assume: (CNY/kg, minimum per unit, capacity kg, days).
+RAIL = {"russia": ("0.80", "12000", "60000", 12), "china": ("0.30", "4000", "60000", 3)}
+ROAD = {"russia": ("1.20", "16000", "20000", 9), "china": ("0.40", "4000", "20000", 2)}
+
+
 @contextmanager
-def tariff(mode: str, crossing: str, cny_per_kg: str):
-    """Set a seeded tariff for one test and put it back (seeded tables are not emptied)."""
-    row = db.session.scalar(
-        select(FreightTariff).where(
-            FreightTariff.mode == mode, FreightTariff.border_crossing_code == crossing
-        )
+def route(mode: str, crossing: str, legs: dict, reefer: str = "30", confirmed: bool = True):
+    """Set both legs of a seeded route for one test and put them back (seeded tables are not emptied)."""
+    columns = (
+        "cny_per_kg",
+        "min_charge_cny",
+        "unit_capacity_kg",
+        "transit_days",
+        "reefer_surcharge_percent",
+        "unconfirmed",
     )
-    saved = (row.cny_per_kg, row.unconfirmed)
-    row.cny_per_kg, row.unconfirmed = Decimal(cny_per_kg), False
+    saved = []
+    for leg, (rate, minimum, capacity, days) in legs.items():
+        row = db.session.scalar(
+            select(FreightTariff).where(
+                FreightTariff.mode == mode,
+                FreightTariff.border_crossing_code == crossing,
+                FreightTariff.leg == leg,
+            )
+        )
+        saved.append((row.id, {c: getattr(row, c) for c in columns}))
+        row.cny_per_kg, row.min_charge_cny = Decimal(rate), Decimal(minimum)
+        row.unit_capacity_kg, row.transit_days = Decimal(capacity), days
+        row.reefer_surcharge_percent, row.unconfirmed = Decimal(reefer), not confirmed
     db.session.commit()
     try:
-        yield row
+        yield
     finally:
         db.session.rollback()
-        row = db.session.get(FreightTariff, row.id)
-        row.cny_per_kg, row.unconfirmed = saved
+        for row_id, values in saved:
+            row = db.session.get(FreightTariff, row_id)
+            for column, value in values.items():
+                setattr(row, column, value)
         db.session.commit()
 
 

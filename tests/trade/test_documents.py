@@ -1,7 +1,7 @@
 """PDFs for each kind, read back; numbering; who may download them."""
 
 import threading
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from core.extensions import db
 from core.timeutil import utcnow
+from fx import services as rates
 from tests import factories
 from tests.conftest import ApiClient
 from tests.logistics.helpers import ready_order, shipment_with
@@ -23,7 +24,7 @@ def number(prefix: str, n: int) -> str:
 
 
 def test_proforma_for_bank_transfer_carries_reference_bank_details_and_rub(app, api):
-    cny_rate(date(2025, 1, 1), "11.0512")
+    cny_rate(rates.moscow_today() - timedelta(days=1), "11.0512")
     order = order_in(app)  # 5 kg × 12.50 = 62.50 CNY
     api.as_user(order.buyer)
     payment = api.post(f"/api/v1/orders/{order.id}/payment", json={"method": "bank_transfer"}).get_json()
@@ -213,7 +214,6 @@ def test_label_sheet_is_complete_with_ingredients(app):
         storage_temp_max_c=25,
     )
     f.LotFactory(product=product)
-    from datetime import date
 
     from trade.pdf import TradePdf
 
