@@ -15,10 +15,15 @@ ID_MAX = 2147483647
 #: An id in a request body or query: past the column's range it is a 422, not a database error.
 ID_RANGE = ma.validate.Range(min=1, max=ID_MAX)
 
+# [0-9], not \d: Python's \d takes any script's digits, JSON Schema's only these.
+DECIMAL_PATTERN = r"^-?[0-9]{1,12}(\.[0-9]{1,12})?$"
+_DECIMAL_RE = re.compile(DECIMAL_PATTERN)
+
 
 def decimal_pattern(places: int) -> str:
-    """What a field with ``places`` decimals reads and writes (at least the usual 6)."""
-    return rf"^-?\d{{1,12}}(\.\d{{1,{max(places, 6)}}})?$"
+    if places <= 0:
+        return r"^-?[0-9]{1,12}$"
+    return rf"^-?[0-9]{{1,12}}(\.[0-9]{{1,{places}}})?$"
 
 
 class DecimalString(ma.fields.Field):
@@ -44,9 +49,9 @@ class DecimalString(ma.fields.Field):
         metadata = kwargs.pop("metadata", {})
         metadata.setdefault("type", "string")
         metadata.setdefault("format", "decimal")
-        # The spec states what the field writes too: rates carry 8 decimals, money 2.
-        self._pattern = re.compile(decimal_pattern(places))
-        metadata.setdefault("pattern", self._pattern.pattern)
+        # The pattern allows exactly the places this field keeps (what it dumps must match it).
+        self.pattern = decimal_pattern(places)
+        metadata.setdefault("pattern", self.pattern)
         metadata.setdefault("example", "12.50")
         super().__init__(metadata=metadata, **kwargs)
 
@@ -56,7 +61,7 @@ class DecimalString(ma.fields.Field):
         return str(Decimal(value).quantize(Decimal(1).scaleb(-self.places)))
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, str) or not self._pattern.match(value.strip()):
+        if not isinstance(value, str) or not _DECIMAL_RE.match(value.strip()):
             raise self.make_error("invalid")
         try:
             number = Decimal(value.strip())

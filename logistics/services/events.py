@@ -16,7 +16,14 @@ from core.extensions import db
 from core.logs import audit
 from core.timeutil import utcnow
 from logistics.models import Shipment, TrackingEvent
-from logistics.rules import EXCEPTION, MILESTONES, STATUS_LABELS, dependants, required_closure
+from logistics.rules import (
+    EXCEPTION,
+    MILESTONES,
+    STATUS_LABELS,
+    dependants,
+    earliest_plausible,
+    required_closure,
+)
 from logistics.services.access import require_staff, shipment_for
 from logistics.services.eta import refresh_eta
 from logistics.services.shipments import checklist, fully_delivered
@@ -104,7 +111,7 @@ def _record(user, shipment_id, items, key, attachment):
     results: list[tuple[TrackingEvent, bool] | None] = [None] * len(items)
     fresh = []
     for index, (item, client_id) in enumerate(zip(items, ids, strict=True)):
-        _check_item(item, index, now)
+        _check_item(item, index, now, earliest_plausible(shipment))
         if client_id and client_id in by_client_id:
             earlier = by_client_id[client_id]
             if earlier.type != item["type"] or earlier.occurred_at != item["occurred_at"]:
@@ -156,10 +163,13 @@ def _details(item: dict) -> dict:
     return details
 
 
-def _check_item(item: dict, index: int, now) -> None:
+def _check_item(item: dict, index: int, now, earliest) -> None:
     occurred = item["occurred_at"]
     if occurred.tzinfo is None:
         message = _l("Give the time with its time zone.")
+        raise ValidationFailed(message, fields={f"{index}.occurred_at": [message]}, extra={"index": index})
+    if occurred < earliest:
+        message = _l("This time is long before the shipment was planned.")
         raise ValidationFailed(message, fields={f"{index}.occurred_at": [message]}, extra={"index": index})
     if occurred > now + future_tolerance():
         message = _l("This time is in the future.")

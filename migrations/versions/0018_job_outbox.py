@@ -1,7 +1,7 @@
 """core: the job outbox (jobs written with the transaction that asks for them)
 
 Revision ID: 0018_job_outbox
-Revises: 0012_tariff_book
+Revises: 0014_lot_archive
 Create Date: 2026-12-02 06:20:00
 
 """
@@ -13,7 +13,7 @@ import core.db
 
 # revision identifiers, used by Alembic.
 revision = '0018_job_outbox'
-down_revision = '0012_tariff_book'
+down_revision = '0014_lot_archive'
 branch_labels = None
 depends_on = None
 

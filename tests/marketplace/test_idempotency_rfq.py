@@ -240,6 +240,12 @@ def test_rfq_permissions_and_bad_input(app):
         json={"description": "x", "quantity": "1", "category": "grains", "deadline": "2000-01-01"},
     )
     assert past.status_code == 422
+    for far in ("2062-01-01", "9999-12-31"):  # a typo of the year, not a plan
+        later = buyer.post(
+            "/api/v1/rfqs",
+            json={"description": "x", "quantity": "1", "category": "grains", "deadline": far},
+        )
+        assert later.status_code == 422 and "deadline" in later.get_json()["error"]["fields"]
     nowhere = buyer.post(
         "/api/v1/rfqs", json={"description": "x", "quantity": "1", "deadline": dt.date.today().isoformat()}
     )
