@@ -1,7 +1,7 @@
 """core: the job outbox (jobs written with the transaction that asks for them)
 
 Revision ID: 0018_job_outbox
-Revises: 0014_lot_archive
+Revises: 0014_import_jobs
 Create Date: 2026-12-02 06:20:00
 
 """
@@ -13,7 +13,7 @@ import core.db
 
 # revision identifiers, used by Alembic.
 revision = '0018_job_outbox'
-down_revision = '0014_lot_archive'
+down_revision = '0014_import_jobs'
 branch_labels = None
 depends_on = None
 
