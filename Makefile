@@ -40,9 +40,9 @@ run-stripe: venv translations
 test: venv translations lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-## The inner loop: the suite without the browser journey
+## The inner loop: the suite without the browser journey and the fault tests
 test-fast: venv translations
-	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not browser and not fault" $(PYTEST_ARGS)
 
 ## Refresh the README's screenshots in docs/screenshots from a journey run
 screenshots: venv translations

@@ -77,14 +77,20 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     FORCE_HTTPS = env_bool("FORCE_HTTPS", default=False)
+    #: How many proxies in front set X-Forwarded-For/-Proto/-Host/-Port (0: none, trust nothing).
+    PROXY_COUNT = env_int("PROXY_COUNT", 0)
 
     WTF_CSRF_CHECK_DEFAULT = False  # checked in core.security so API tokens can skip it
     WTF_CSRF_TIME_LIMIT = None
 
-    LOGIN_RATE_LIMIT_IP = os.environ.get("LOGIN_RATE_LIMIT_IP", "20 per minute")
-    LOGIN_RATE_LIMIT_ACCOUNT = os.environ.get("LOGIN_RATE_LIMIT_ACCOUNT", "5 per minute")
+    LOGIN_RATE_LIMIT_IP = os.environ.get("LOGIN_RATE_LIMIT_IP", "40 per minute")
+    LOGIN_RATE_LIMIT_ACCOUNT = os.environ.get("LOGIN_RATE_LIMIT_ACCOUNT", "10 per 15 minutes")
     RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", default=True)
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis down: limits count per worker process in memory until it is back, rather than
+    # failing requests (see the README's "Security").
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
 
     API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", 24 * 30)
     PASSWORD_MIN_LENGTH = 10
@@ -158,6 +164,8 @@ class Config:
     #: Largest product or producer photo, and certificate scan, in bytes (larger → 413).
     CATALOG_PHOTO_MAX_BYTES = env_int("CATALOG_PHOTO_MAX_BYTES", 5 * 1024 * 1024)
     CATALOG_CERTIFICATE_MAX_BYTES = env_int("CATALOG_CERTIFICATE_MAX_BYTES", 10 * 1024 * 1024)
+    #: A product import of more rows than this runs as a background job with its progress shown.
+    CATALOG_IMPORT_INLINE_ROWS = env_int("CATALOG_IMPORT_INLINE_ROWS", 200)
     #: Links in e-mails and documents point here.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{env_int('PORT', 5000)}")
 

@@ -1,10 +1,10 @@
 """/api/v1/auth/token, /api/v1/me and a buyer's /api/v1/me/company."""
 
-from flask import abort
+from flask import abort, jsonify
 from flask_smorest import Blueprint
 
 from accounts import company, services
-from accounts.ratelimits import login_limits
+from accounts.ratelimits import TooManyAttempts, attempt_login, login_limits, set_device_cookie
 from accounts.schemas import (
     CompanyInSchema,
     CompanySchema,
@@ -15,6 +15,7 @@ from accounts.schemas import (
     UserSchema,
 )
 from core.auth import api_auth, api_user, bearer_token
+from core.errors import json_error
 
 api_bp = Blueprint("auth_api", __name__, url_prefix="/api/v1", description="Authentication")
 
@@ -30,11 +31,17 @@ def create_token(data):
 
     :raise 401: bad credentials or inactive account
     """
-    user = services.authenticate(data["email"], data["password"])
+    try:
+        user, device = attempt_login(data["email"], data["password"])
+    except TooManyAttempts as exc:
+        return json_error(429, exc.code, exc.message, headers=[("Retry-After", str(exc.retry_after))])
     if user is None:
         abort(401)
-    token, record = services.issue_token(user)
-    return {"token": token, "expires_at": record.expires_at}
+    token, record = services.issue_token(user, device)
+    response = jsonify(TokenSchema().dump({"token": token, "expires_at": record.expires_at}))
+    # A client that keeps cookies is a known device next time (see accounts.ratelimits).
+    set_device_cookie(response, device)
+    return response
 
 
 @api_bp.delete("/auth/token")

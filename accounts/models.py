@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.auth import ROLES
@@ -113,3 +113,34 @@ class Company(TimestampMixin, db.Model):
     @property
     def complete(self) -> bool:
         return not self.missing
+
+
+class LoginSession(db.Model):
+    """One browser log-in. The session cookie carries its key; log-out ends it here, so a
+    copy of the cookie taken before log-out no longer works (pages and API alike)."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: SHA-256 of the key kept in the signed session cookie.
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class KnownDevice(db.Model):
+    """A browser or API client that once logged in to this account with the right password.
+
+    A lock on the account after many wrong passwords spares known devices (see README,
+    Security), so an attacker cannot lock the owner out."""
+
+    __tablename__ = "known_devices"
+    __table_args__ = (UniqueConstraint("user_id", "device_hash", name="user_device"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: SHA-256 of the device id kept in the signed ``device`` cookie.
+    device_hash: Mapped[str] = mapped_column(String(64))
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -4,7 +4,8 @@ from accounts import company as companies
 from accounts import services
 from core.seed import seeder
 
-DEMO_PASSWORD = "agrobridge-demo"
+# Strong enough for the password rules (not made of the demo e-mails or company names).
+DEMO_PASSWORD = "harbin-buckwheat-2026"
 DEMO_USERS = [
     # email, role, name, company, language
     ("admin@agrobridge.demo", "admin", "Anna Admin", "AgroBridge", "en"),

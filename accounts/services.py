@@ -10,7 +10,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from accounts.models import ApiToken, User
+from accounts.models import ApiToken, KnownDevice, LoginSession, User
+from accounts.passwords import check_password_strength
 from core.auth import ROLES
 from core.errors import Conflict, Forbidden, ValidationFailed
 from core.extensions import db
@@ -33,13 +34,6 @@ def normalise_email(email: str) -> str:
     return info.normalized.lower()
 
 
-def check_password_strength(password: str, field: str = "password") -> None:
-    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
-    if not password or len(password) < minimum:
-        message = _l("The password must have at least %(n)d characters.", n=minimum)
-        raise ValidationFailed(message, fields={field: [message]})
-
-
 def find_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
 
@@ -51,7 +45,7 @@ def create_user(*, email, password, role, name=None, company="", phone="", langu
     if language not in LANGUAGES:
         language = "en"
     email = normalise_email(email)
-    check_password_strength(password)
+    check_password_strength(password, user_inputs=(email, name, company))
     if find_by_email(email):
         message = _l("An account with this e-mail already exists.")
         raise Conflict(message, code="email_taken", fields={"email": [message]})
@@ -87,9 +81,62 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def record_login(user: User) -> None:
-    user.last_login_at = utcnow()
+def start_session(user: User, device_id: str | None = None) -> str:
+    """A new server-side session for a browser log-in; returns the key for the cookie. Commits."""
+    key = secrets.token_urlsafe(32)
+    now = utcnow()
+    db.session.add(LoginSession(user_id=user.id, key_hash=_hash_token(key), created_at=now))
+    user.last_login_at = now
+    remember_device(user, device_id)
     db.session.commit()
+    return key
+
+
+def end_session(key: str | None) -> None:
+    """Log-out: the session's key stops working, whoever holds a copy of the cookie. Commits."""
+    if not key:
+        return
+    record = db.session.scalar(select(LoginSession).where(LoginSession.key_hash == _hash_token(key)))
+    if record is not None and record.ended_at is None:
+        record.ended_at = utcnow()
+        db.session.commit()
+
+
+def session_is_live(user: User, key: str | None) -> bool:
+    if not key:
+        return False
+    record = db.session.scalar(select(LoginSession).where(LoginSession.key_hash == _hash_token(key)))
+    return record is not None and record.user_id == user.id and record.ended_at is None
+
+
+def is_known_device(user: User | None, device_id: str | None) -> bool:
+    """Has this device logged in to this account with the right password before?"""
+    if user is None or not device_id:
+        return False
+    stmt = select(KnownDevice.id).where(
+        KnownDevice.user_id == user.id, KnownDevice.device_hash == _hash_token(device_id)
+    )
+    return db.session.scalar(stmt) is not None
+
+
+def remember_device(user: User, device_id: str | None) -> None:
+    """Mark the device as the owner's after a successful log-in (committed by the caller)."""
+    if not device_id:
+        return
+    now = utcnow()
+    device = db.session.scalar(
+        select(KnownDevice).where(
+            KnownDevice.user_id == user.id, KnownDevice.device_hash == _hash_token(device_id)
+        )
+    )
+    if device is None:
+        db.session.add(
+            KnownDevice(
+                user_id=user.id, device_hash=_hash_token(device_id), first_seen_at=now, last_seen_at=now
+            )
+        )
+    else:
+        device.last_seen_at = now
 
 
 def update_profile(user: User, *, name, company, phone, language) -> User:
@@ -116,7 +163,8 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     if not check_password_hash(user.password_hash, current_password or ""):
         message = _l("The current password is wrong.")
         raise ValidationFailed(message, fields={"current_password": [message]})
-    check_password_strength(new_password, field="new_password")
+    own_words = (user.email, user.name, user.company)
+    check_password_strength(new_password, field="new_password", user_inputs=own_words)
     user.password_hash = generate_password_hash(new_password)
     user.session_version += 1
     _revoke_all_tokens(user)
@@ -144,7 +192,7 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(user: User) -> tuple[str, ApiToken]:
+def issue_token(user: User, device_id: str | None = None) -> tuple[str, ApiToken]:
     """A new bearer token; the plain value is returned once."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
@@ -155,6 +203,7 @@ def issue_token(user: User) -> tuple[str, ApiToken]:
         expires_at=now + timedelta(hours=current_app.config["API_TOKEN_TTL_HOURS"]),
     )
     db.session.add(record)
+    remember_device(user, device_id)
     db.session.commit()
     return token, record
 
@@ -182,13 +231,16 @@ def revoke_token(token: str) -> bool:
     return True
 
 
-def load_session_user(session_id: str) -> User | None:
-    """Flask-Login's user loader: ``"<id>.<version>"``; inactive or outdated → logged out."""
+def load_session_user(session_id: str, session_key: str | None) -> User | None:
+    """Flask-Login's user loader: ``"<id>.<version>"`` plus the session's server-side key;
+    inactive, outdated or logged-out → None."""
     user_id, _, version = (session_id or "").partition(".")
     if not user_id.isdigit() or not version.isdigit():
         return None
     user = db.session.get(User, int(user_id))
     if user is None or not user.active or user.session_version != int(version):
+        return None
+    if not session_is_live(user, session_key):
         return None
     return user
 

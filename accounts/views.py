@@ -4,7 +4,7 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from accounts import bp, company, services
+from accounts import SESSION_KEY, bp, company, services
 from accounts.forms import (
     AdminCreateUserForm,
     CompanyForm,
@@ -15,7 +15,14 @@ from accounts.forms import (
     RegisterForm,
 )
 from accounts.models import User
-from accounts.ratelimits import login_limits
+from accounts.ratelimits import (
+    TooManyAttempts,
+    attempt_login,
+    device_id,
+    login_limits,
+    new_device_id,
+    set_device_cookie,
+)
 from core.auth import ROLES, roles_required
 from core.errors import NotFound
 from core.extensions import db
@@ -48,10 +55,11 @@ def register():
                 phone=form.phone.data,
                 language=form.language.data,
             )
-            session.clear()
-            login_user(user)
-            flash(_("Welcome to AgroBridge, %(name)s!", name=user.name), "success")
-            return redirect(url_for("core.home"))
+
+            def welcome():
+                return _("Welcome to AgroBridge, %(name)s!", name=user.name)
+
+            return _log_in(user, device_id() or new_device_id(), url_for("core.home"), welcome)
     return render_template("accounts/register.html", form=form), 200 if not form.errors else 422
 
 
@@ -63,25 +71,41 @@ def login():
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        try:
+            user, device = attempt_login(form.email.data, form.password.data)
+        except TooManyAttempts as exc:
+            form.password.errors = [str(exc.message)]
+            page = render_template("accounts/login.html", form=form)
+            return page, 429, {"Retry-After": str(exc.retry_after)}
         if user is None:
             form.password.errors = [_("Wrong e-mail or password.")]
         else:
             target = safe_next(form.next.data, url_for("core.home"))
-            # A fresh session on log-in: nothing from before survives (no fixation).
-            session.clear()
-            login_user(user)
-            services.record_login(user)
-            flash(_("You are logged in."), "success")
-            return redirect(target)
+            return _log_in(user, device, target, lambda: _("You are logged in."))
     status = 401 if form.password.errors else 200
     return render_template("accounts/login.html", form=form), status
+
+
+def _log_in(user, device, target, message):
+    """A fresh session (nothing from before survives: no fixation), known server-side.
+
+    ``message()`` is called once the user is logged in, so it speaks the user's language."""
+    session.clear()
+    login_user(user)
+    session[SESSION_KEY] = services.start_session(user, device)
+    flash(message(), "success")
+    response = redirect(target)
+    if device:
+        set_device_cookie(response, device)
+    return response
 
 
 @bp.post("/logout")
 @login_required
 def logout():
-    """End the session. Logged-in users."""
+    """End the session, here and on the server (a copy of the cookie stops working too).
+    Logged-in users."""
+    services.end_session(session.get(SESSION_KEY))
     logout_user()
     session.clear()
     flash(_("You are logged out."), "success")
@@ -110,11 +134,13 @@ def profile():
             services.change_password(
                 current_user, password_form.current_password.data, password_form.new_password.data
             )
+
             # The version bump logged out every session, this one included: log back in here.
-            session.clear()
-            login_user(current_user._get_current_object())
-            flash(_("Your password is changed. Other sessions were logged out."), "success")
-            return redirect(url_for("accounts.profile"))
+            def changed():
+                return _("Your password is changed. Other sessions were logged out.")
+
+            user = current_user._get_current_object()
+            return _log_in(user, device_id(), url_for("accounts.profile"), changed)
     status = 422 if (form.errors or password_form.errors) else 200
     return render_template("accounts/profile.html", form=form, password_form=password_form), status
 

@@ -121,7 +121,8 @@ def setup(app, shipments: int):
 
 def reading_batches(shipment_ids, total: int):
     """In-band readings (2…6 °C): ``total`` spread over the shipments and 4 sensors."""
-    start = datetime(2026, 1, 1, tzinfo=UTC)
+    # Recent times: readings older than their shipment's plausible start are refused.
+    start = datetime.now(UTC) - timedelta(days=50)
     per_shipment = total // len(shipment_ids)
     batches = []
     for shipment_id in shipment_ids:

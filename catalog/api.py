@@ -323,12 +323,29 @@ def update_lot(data, product_id, lot_id):
 @products_bp.alt_response(401, description="Not authenticated")
 @products_bp.alt_response(403, description="Not the owner")
 @products_bp.alt_response(404, description="Not found")
-@products_bp.alt_response(409, description="Open orders hold stock from the lot")
+@products_bp.alt_response(409, description="Open orders hold stock from it, or orders took from it")
 def delete_lot(product_id, lot_id):
-    """Remove a lot nobody has reserved from. The owner."""
+    """Remove a lot no order ever took stock from (else archive it). The owner.
+
+    :raise 409: ``lot_reserved`` or ``lot_has_orders``
+    """
     user = api_user()
     product = products.get_product_for_edit(user, product_id)
     lots.delete_lot(user, lots.get_lot(product, lot_id))
+
+
+@products_bp.post("/products/<id:product_id>/lots/<id:lot_id>/archive")
+@api_auth("farmer")
+@products_bp.response(200, LotSchema)
+@products_bp.alt_response(401, description="Not authenticated")
+@products_bp.alt_response(403, description="Not the owner")
+@products_bp.alt_response(404, description="Not found")
+@products_bp.alt_response(409, description="Open orders hold stock from the lot")
+def archive_lot(product_id, lot_id):
+    """Take a lot off sale for good; it stays on record for its orders. The owner."""
+    user = api_user()
+    product = products.get_product_for_edit(user, product_id)
+    return lots.archive_lot(user, lots.get_lot(product, lot_id))
 
 
 @products_bp.post("/products/<id:product_id>/photos")

@@ -9,8 +9,8 @@ import re
 from flask_babel import lazy_gettext as _l
 
 #: GACC overseas food establishment registration: C + country + category/date/serial (DOMAIN.md).
-GACC_RE = re.compile(r"^C[A-Z]{3}\d{14}$")
-HS_CODE_RE = re.compile(r"^\d{6,10}$")
+GACC_RE = re.compile(r"^C[A-Z]{3}[0-9]{14}$")
+HS_CODE_RE = re.compile(r"^[0-9]{6,10}$")
 
 #: code → (ru, zh, en): municipal districts of Chelyabinsk oblast.
 DISTRICTS = {

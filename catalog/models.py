@@ -4,6 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Date,
@@ -570,6 +571,9 @@ class Lot(db.Model):
     quantity: Mapped[Decimal] = mapped_column(QUANTITY)
     quantity_reserved: Mapped[Decimal] = mapped_column(QUANTITY, default=Decimal("0"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Taken off sale for good. A lot that orders took stock from is archived, never deleted:
+    #: their allocations and documents keep pointing to it.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     product: Mapped[Product] = relationship(back_populates="lots")
 
@@ -578,7 +582,9 @@ class Lot(db.Model):
 
     @property
     def available(self) -> Decimal:
-        return Decimal("0") if self.expired() else max(self.quantity - self.quantity_reserved, Decimal("0"))
+        if self.expired() or self.archived_at is not None:
+            return Decimal("0")
+        return max(self.quantity - self.quantity_reserved, Decimal("0"))
 
 
 class Photo(db.Model):
@@ -666,3 +672,28 @@ def _keep_listed_in_step(session, flush_context, instances) -> None:
 
 def _changed(obj, key: str) -> bool:
     return inspect(obj).attrs[key].history.has_changes()
+
+
+class ImportJob(db.Model):
+    """A big spreadsheet import, run in the background with its progress shown to the farmer."""
+
+    __tablename__ = "catalog_import_jobs"
+    __table_args__ = (
+        CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status_known"),
+        Index("ix_catalog_import_jobs_user_id", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    #: The upload as stored under UPLOAD_DIR/catalog/imports (removed once the job ends).
+    file_name: Mapped[str] = mapped_column(String(100))
+    original_name: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    rows_total: Mapped[int] = mapped_column(default=0)
+    rows_done: Mapped[int] = mapped_column(default=0)
+    created: Mapped[int] = mapped_column(default=0)
+    updated: Mapped[int] = mapped_column(default=0)
+    #: ``[[row, field, message], …]`` when rows were refused (then nothing was imported).
+    errors: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -59,7 +59,10 @@ def available_stock(product: Product) -> Decimal:
 def in_stock_clause():
     on = today()
     lot_available = exists().where(
-        Lot.product_id == Product.id, Lot.best_before >= on, Lot.quantity > Lot.quantity_reserved
+        Lot.product_id == Product.id,
+        Lot.best_before >= on,
+        Lot.quantity > Lot.quantity_reserved,
+        Lot.archived_at.is_(None),
     )
     return or_(
         and_(Product.tracks_lots == false(), Product.stock_on_hand > Product.stock_reserved),

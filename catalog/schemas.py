@@ -29,7 +29,7 @@ class QueryInteger(ma.fields.Integer):
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
-            if not re.fullmatch(r"\d{1,10}", value.strip()):
+            if not re.fullmatch(r"[0-9]{1,10}", value.strip()):
                 raise self.make_error("invalid")
             value = int(value.strip())
         elif isinstance(value, bool) or not isinstance(value, int):
@@ -50,14 +50,18 @@ def _money(**kwargs):
 
 
 class ReadOnlyKeys(ma.Schema):
-    """Output fields a client may echo back on POST/PATCH: accepted and ignored."""
+    """Output fields (``READ_ONLY``) sent back on POST/PATCH are refused, each named (422):
+    the spec marks them readOnly, and silently ignoring them would let a client believe it
+    changed an id, a status it may not set or a timestamp."""
 
     READ_ONLY: tuple[str, ...] = ()
 
     @ma.pre_load
-    def drop_read_only(self, data, **kwargs):
+    def refuse_read_only(self, data, **kwargs):
         if isinstance(data, dict):
-            return {k: v for k, v in data.items() if k not in self.READ_ONLY}
+            sent = sorted(k for k in data if k in self.READ_ONLY)
+            if sent:
+                raise ma.ValidationError({k: [str(_l("This field is read-only."))] for k in sent})
         return data
 
 
@@ -281,6 +285,9 @@ class LotSchema(ma.Schema):
     quantity = _quantity(required=True, minimum=0, exclusive_minimum=True, maximum="999999999")
     quantity_available = _quantity(attribute="available", dump_only=True)
     expired = ma.fields.Method("get_expired", dump_only=True, metadata={"type": "boolean"})
+    archived_at = ma.fields.AwareDateTime(
+        dump_only=True, allow_none=True, metadata={"description": "When the lot was taken off sale for good"}
+    )
 
     def get_expired(self, lot):
         return lot.expired()
@@ -418,14 +425,14 @@ class ProductInSchema(ReadOnlyKeys):
     description = Translated(max_length=5000)
     category = ma.fields.String(validate=ma.validate.Length(min=1, max=32))
     hs_code = ma.fields.String(
-        validate=ma.validate.Regexp(r"^\d{6,10}$", error=_l("An HS code has 6 to 10 digits."))
+        validate=ma.validate.Regexp(r"^[0-9]{6,10}$", error=_l("An HS code has 6 to 10 digits."))
     )
     hs_code_cn = ma.fields.String(
-        validate=ma.validate.Regexp(r"^\d{6,10}$", error=_l("An HS code has 6 to 10 digits."))
+        validate=ma.validate.Regexp(r"^[0-9]{6,10}$", error=_l("An HS code has 6 to 10 digits."))
     )
     tnved_code = ma.fields.String(
         allow_none=True,
-        validate=ma.validate.Regexp(r"^\d{10}$", error=_l("A TN VED code has 10 digits.")),
+        validate=ma.validate.Regexp(r"^[0-9]{10}$", error=_l("A TN VED code has 10 digits.")),
     )
     #: null: the producer's basis applies.
     price_basis = ma.fields.Nested(PriceBasisInSchema, allow_none=True)
@@ -451,7 +458,7 @@ class ProductCreateSchema(ProductInSchema):
     name = Translated(max_length=200, required=True)
     category = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=32))
     hs_code = ma.fields.String(
-        validate=ma.validate.Regexp(r"^\d{6,10}$", error=_l("An HS code has 6 to 10 digits."))
+        validate=ma.validate.Regexp(r"^[0-9]{6,10}$", error=_l("An HS code has 6 to 10 digits."))
     )
 
     @ma.validates_schema(skip_on_field_errors=False)

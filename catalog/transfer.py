@@ -6,21 +6,27 @@ and rules as the API; one bad row means a per-row report and no write at all.
 
 import csv
 import io
+import secrets
+import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import marshmallow as ma
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
-from catalog.models import Product
+from catalog.models import ImportJob, Product
 from catalog.queries import listing_options
 from catalog.schemas import ProductCreateSchema, ProductInSchema
 from catalog.services import producers, product_rules, products
-from core.errors import AppError, ValidationFailed
+from catalog.uploads import key
+from core.errors import AppError, NotFound, ValidationFailed
 from core.extensions import db
-from core.uploads import read_limited
+from core.jobs import enqueue_after_commit
+from core.timeutil import utcnow
+from core.uploads import read_limited, storage
 
 COLUMNS = [
     "id",
@@ -47,6 +53,13 @@ COLUMNS = [
 ]
 MAX_ROWS = 2000
 MAX_BYTES = 5 * 1024 * 1024
+#: An XLSX is a zip: what its parts may add up to once decompressed (2,000 rows of our
+#: columns take well under 5 MB), and how many parts it may have. Checked from the zip's
+#: directory before anything is parsed.
+MAX_XLSX_UNCOMPRESSED = 16 * 1024 * 1024
+MAX_XLSX_PARTS = 200
+#: Blank rows are skipped, but reading them costs too: at most this many rows are read.
+MAX_ROWS_READ = MAX_ROWS * 2 + 1
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -152,27 +165,78 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
+def _unreadable_xlsx():
+    return ValidationFailed(_l("This is not a readable XLSX file."), code="invalid_file")
+
+
+def _check_zip(data: bytes) -> None:
+    """Refuse a zip bomb from its directory, before any part is decompressed.
+
+    zipfile never inflates a part beyond the size its directory entry declares (a lie fails
+    the size and CRC checks), so the declared sizes bound the work.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise _unreadable_xlsx() from None
+    if len(parts) > MAX_XLSX_PARTS or sum(p.file_size for p in parts) > MAX_XLSX_UNCOMPRESSED:
+        raise ValidationFailed(
+            _l("The spreadsheet is too large once unpacked: at most %(n)d rows per file.", n=MAX_ROWS),
+            code="file_too_large",
+        )
+
+
+def _xlsx_rows(data: bytes):
+    _check_zip(data)
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # read_only streams the sheet's XML: rows are parsed one at a time, as we ask.
+        for row in workbook.active.iter_rows(values_only=True):
+            yield [_cell_text(v) for v in row[: len(COLUMNS) + 10]]
+    except ValidationFailed:
+        raise
+    except Exception:  # noqa: BLE001  openpyxl raises many kinds for a broken file
+        raise _unreadable_xlsx() from None
+
+
+def _csv_rows(data: bytes):
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationFailed(_l("Save the CSV file as UTF-8."), code="invalid_file") from None
+    dialect = csv.excel
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        pass
+    try:
+        for row in csv.reader(io.StringIO(text), dialect):
+            yield [c.strip() for c in row[: len(COLUMNS) + 10]]
+    except csv.Error:
+        raise ValidationFailed(_l("This is not a readable CSV file."), code="invalid_file") from None
+
+
+def _too_many_rows():
+    return ValidationFailed(_l("At most %(n)d rows per file.", n=MAX_ROWS), code="too_many_rows")
+
+
 def read_rows(filename: str, data: bytes) -> list[dict]:
-    """The file's rows as ``{column: text}``; raises ValidationFailed when unreadable."""
+    """The file's rows as ``{column: text}``; raises ValidationFailed when unreadable.
+
+    Rows are read one at a time and reading stops at the limit, so a file of a million tiny
+    rows costs no more than one just over the limit.
+    """
     name = (filename or "").lower()
-    if name.endswith(".xlsx") or data[:2] == b"PK":
-        try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception:  # noqa: BLE001  openpyxl raises many kinds for a broken file
-            raise ValidationFailed(_l("This is not a readable XLSX file."), code="invalid_file") from None
-        rows = [[_cell_text(v) for v in row] for row in workbook.active.iter_rows(values_only=True)]
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ValidationFailed(_l("Save the CSV file as UTF-8."), code="invalid_file") from None
-        dialect = csv.excel
-        try:
-            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-        except csv.Error:
-            pass
-        rows = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), dialect)]
-    rows = [row for row in rows if any(row)]
+    source = _xlsx_rows(data) if name.endswith(".xlsx") or data[:2] == b"PK" else _csv_rows(data)
+    rows = []
+    for read, row in enumerate(source, start=1):
+        if read > MAX_ROWS_READ:
+            raise _too_many_rows()
+        if any(row):
+            rows.append(row)
+            if len(rows) > MAX_ROWS + 1:  # the header and MAX_ROWS rows
+                raise _too_many_rows()
     if not rows:
         raise ValidationFailed(_l("The file has no rows."), code="invalid_file")
     header = [h.strip().lower() for h in rows[0]]
@@ -186,8 +250,6 @@ def read_rows(filename: str, data: bytes) -> list[dict]:
             _l("The header row lacks these columns: %(columns)s.", columns=", ".join(missing)),
             code="invalid_file",
         )
-    if len(rows) - 1 > MAX_ROWS:
-        raise ValidationFailed(_l("At most %(n)d rows per file.", n=MAX_ROWS), code="invalid_file")
     return [dict(zip(header, row + [""] * (len(header) - len(row)), strict=False)) for row in rows[1:]]
 
 
@@ -251,11 +313,90 @@ def _flatten(messages, prefix="") -> list[tuple[str, str]]:
     return out
 
 
-def import_products(user, file) -> ImportResult:
-    """Create or update (rows with an ``id``) the farmer's products; all rows or none."""
-    producer = producers.require_producer(user)
+def import_products(user, file) -> ImportResult | ImportJob:
+    """Create or update (rows with an ``id``) the farmer's products; all rows or none.
+
+    A file of up to ``CATALOG_IMPORT_INLINE_ROWS`` rows is imported now (→ ImportResult); a
+    bigger one becomes a background job (→ ImportJob) whose progress the farmer watches.
+    """
+    producers.require_producer(user)
     data = read_limited(file, MAX_BYTES)
     rows = read_rows(file.filename, data)
+    if len(rows) <= current_app.config.get("CATALOG_IMPORT_INLINE_ROWS", 200):
+        return import_rows(user, rows)
+    name = f"{secrets.token_hex(16)}.{'xlsx' if data[:2] == b'PK' else 'csv'}"
+    storage().save(data, key("imports", name))
+    job = ImportJob(
+        user_id=user.id,
+        file_name=name,
+        original_name=(file.filename or "")[:200],
+        rows_total=len(rows),
+        errors=[],
+    )
+    db.session.add(job)
+    db.session.flush()
+    enqueue_after_commit(run_import_job, job.id)
+    db.session.commit()
+    return job
+
+
+def import_job_for(user, job_id: int) -> ImportJob:
+    """:raise 404: no such job of this user's."""
+    job = db.session.get(ImportJob, job_id)
+    if job is None or job.user_id != user.id:
+        raise NotFound(_l("No such import."))
+    return job
+
+
+#: A background import writes its progress every this many rows.
+PROGRESS_EVERY = 100
+
+
+def run_import_job(job_id: int) -> str:
+    """The job: check every row (progress committed as it goes), then write all or nothing."""
+    from accounts.models import User
+
+    job = db.session.get(ImportJob, job_id)
+    if job is None or job.status not in ("queued", "running"):
+        return "skipped"
+    stored = key("imports", job.file_name)
+    job.status = "running"
+    db.session.commit()
+    try:
+        with storage().open(stored) as fh:
+            rows = read_rows(job.file_name, fh.read())
+
+        def progress(done):
+            job.rows_done = done
+            db.session.commit()
+
+        result = import_rows(db.session.get(User, job.user_id), rows, progress=progress)
+    except AppError as exc:
+        db.session.rollback()
+        result = ImportResult(errors=[(0, "", str(exc.message))])
+    except Exception:
+        db.session.rollback()
+        job.status, job.finished_at = "failed", utcnow()
+        job.errors = [[0, "", str(_l("The import failed on our side. Nothing was imported."))]]
+        db.session.commit()
+        storage().delete(stored)
+        raise
+    job.rows_done = job.rows_total
+    job.created, job.updated = result.created, result.updated
+    job.errors = [[row, name, str(message)] for row, name, message in result.errors]
+    job.status, job.finished_at = "done", utcnow()
+    db.session.commit()
+    storage().delete(stored)
+    return job.status
+
+
+def import_rows(user, rows: list[dict], progress=None) -> ImportResult:
+    """Check every row, then write them all in one transaction, or none if any is wrong.
+
+    ``progress(rows_checked)`` is called every PROGRESS_EVERY rows; it may commit (nothing
+    has been written yet while rows are checked).
+    """
+    producer = producers.require_producer(user)
     result = ImportResult()
     planned: list[tuple[Product | None, dict]] = []
     seen_ids: set[int] = set()
@@ -266,6 +407,8 @@ def import_products(user, file) -> ImportResult:
         ).unique()
     }
     for number, row in enumerate(rows, start=2):
+        if progress and number > 2 and (number - 2) % PROGRESS_EVERY == 0:
+            progress(number - 2)
         product = None
         raw_id = row.get("id", "").strip()
         if raw_id:

@@ -12,7 +12,12 @@ from core.uploads import read_limited, storage
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 CERTIFICATE_MAX_BYTES = 10 * 1024 * 1024
-MAX_PIXELS = 40_000_000
+#: Largest image accepted, in pixels (a 12-megapixel phone photo fits). Decoding costs about
+#: 4 bytes a pixel, so this bounds the memory one upload can take (~64 MB) whatever its size
+#: in bytes: a 5 KB PNG can declare 6300×6300 pixels.
+MAX_PIXELS = 16_000_000
+# Pillow refuses anything past twice this on its own, wherever an image is opened.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 PHOTO_MAX_SIDE = 1600
 THUMB_SIDE = 400
 IMAGE_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
@@ -28,20 +33,48 @@ def _not_an_image(field: str):
     return ValidationFailed(message, code="invalid_image", fields={field: [message]})
 
 
-def open_image(data: bytes, field: str = "file") -> Image.Image:
-    """A verified, fully decoded image; refuses non-images, odd formats and pixel bombs."""
+def _too_many_pixels(field: str):
+    message = _l("The image is too large: at most %(mp)d megapixels.", mp=MAX_PIXELS // 1_000_000)
+    return ValidationFailed(message, code="image_too_large", fields={field: [message]})
+
+
+def open_image(data: bytes, field: str = "file", max_side: int | None = None) -> Image.Image:
+    """A verified, fully decoded image; refuses non-images, odd formats and pixel bombs.
+
+    The dimensions are read from the header and checked before any pixel is decoded.
+    ``max_side``: the caller will shrink to this, so a JPEG may be decoded at a reduced scale.
+    """
     try:
         with Image.open(io.BytesIO(data)) as probe:
             if probe.format not in IMAGE_FORMATS:
                 raise _not_an_image(field)
             if probe.width * probe.height > MAX_PIXELS:
-                raise _not_an_image(field)
+                raise _too_many_pixels(field)
             probe.verify()
         image = Image.open(io.BytesIO(data))
+        if max_side and image.format == "JPEG":
+            image.draft("RGB", (max_side, max_side))  # DCT scaling: decodes 1/2…1/8 size directly
         image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        raise _too_many_pixels(field) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise _not_an_image(field) from None
     return image
+
+
+def reencode_image(data: bytes, field: str = "file") -> tuple[bytes, str, str]:
+    """A stored image is never the uploaded bytes: decoded and written anew (drops metadata,
+    trailing data and anything a polyglot file hides). JPEG stays JPEG; the rest becomes PNG
+    (lossless, for scans of text). → (bytes, suffix, content type)."""
+    image = open_image(data, field)
+    buffer = io.BytesIO()
+    if image.format == "JPEG":
+        image.convert("RGB").save(buffer, "JPEG", quality=90, optimize=True)
+        return buffer.getvalue(), "jpg", "image/jpeg"
+    if image.mode not in ("RGB", "RGBA", "L", "LA"):
+        image = image.convert("RGBA")
+    image.save(buffer, "PNG", optimize=True)
+    return buffer.getvalue(), "png", "image/png"
 
 
 def _to_rgb(image: Image.Image) -> Image.Image:
@@ -60,7 +93,7 @@ def save_photo(file, field: str = "file") -> dict:
 
 
 def save_photo_bytes(data: bytes, field: str = "file") -> dict:
-    image = _to_rgb(open_image(data, field))
+    image = _to_rgb(open_image(data, field, max_side=PHOTO_MAX_SIDE))
     image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
     stem = secrets.token_hex(16)
     buffer = io.BytesIO()
@@ -82,19 +115,19 @@ def save_photo_bytes(data: bytes, field: str = "file") -> dict:
 
 
 def save_certificate_file(file, field: str = "file") -> tuple[str, str]:
-    """A PDF (by its ``%PDF-`` signature) or an image; stored as uploaded. → (name, type)."""
+    """A PDF (by its ``%PDF-`` signature) as uploaded, or an image re-encoded. → (name, type)."""
     limit = current_app.config.get("CATALOG_CERTIFICATE_MAX_BYTES", CERTIFICATE_MAX_BYTES)
     data = read_limited(file, limit, field)
     if data.startswith(b"%PDF-"):
         suffix, content_type = "pdf", "application/pdf"
     else:
         try:
-            image = open_image(data, field)
-        except ValidationFailed:
+            data, suffix, content_type = reencode_image(data, field)
+        except ValidationFailed as exc:
+            if exc.code == "image_too_large":
+                raise
             message = _l("Upload the certificate as a PDF or an image.")
             raise ValidationFailed(message, code="invalid_file", fields={field: [message]}) from None
-        suffix = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}[image.format]
-        content_type = Image.MIME[image.format]
     name = f"{secrets.token_hex(16)}.{suffix}"
     storage().save(data, key("certificates", name))
     return name, content_type

@@ -22,7 +22,7 @@ from catalog.forms import (
     ProductForm,
     RejectForm,
 )
-from catalog.models import Certificate, Photo, Product
+from catalog.models import Certificate, ImportJob, Photo, Product
 from catalog.queries import available_stock
 from catalog.reminders import producer_warnings
 from catalog.schemas import ProductQuerySchema
@@ -31,6 +31,7 @@ from core.auth import api_user, roles_required
 from core.errors import AppError
 from core.extensions import db
 from core.forms import service_call
+from core.security import no_store
 from core.uploads import storage
 
 
@@ -57,6 +58,7 @@ def template_context():
         "certificate_label": lambda code: CERTIFICATE_KINDS.get(code, code),
         "available_stock": available_stock,
         "place_name": _place_name,
+        "scan_visible": lambda certificate: certificates.scan_visible_to(certificate, api_user()),
     }
 
 
@@ -159,14 +161,17 @@ def photo_file(photo_id, variant):
     name = photo.thumb_name if variant == "thumb" else photo.file_name
     response = storage().response(uploads.key("photos", name), mimetype=photo.content_type, max_age=86400)
     response.headers["X-Content-Type-Options"] = "nosniff"
+    if not photos.photo_visible_to(photo, None):  # a draft's or an unverified producer's
+        no_store(response)
     return response
 
 
 @bp.get("/catalog/certificates/<id:certificate_id>/file")
 def certificate_file(certificate_id):
-    """A certificate's scan. Whoever may see the producer (404 otherwise)."""
+    """A certificate's scan: its producer, staff, and buyers who may see the producer (404
+    otherwise, visitors included)."""
     certificate = db.session.get(Certificate, certificate_id)
-    if certificate is None or not certificate.file_name or not certificate.producer.visible_to(api_user()):
+    if certificate is None or not certificates.scan_visible_to(certificate, api_user()):
         abort(404)
     response = storage().response(
         uploads.key("certificates", certificate.file_name),
@@ -175,7 +180,7 @@ def certificate_file(certificate_id):
         download_name=f"certificate-{certificate.id}.{certificate.file_name.rsplit('.', 1)[-1]}",
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return no_store(response)
 
 
 # ---------------------------------------------------------------- the farmer's producer profile
@@ -386,6 +391,18 @@ def delete_lot(product_id, lot_id):
     return redirect(url_for("catalog.edit_product", product_id=product.id) + "#lots")
 
 
+@bp.post("/catalog/my/products/<id:product_id>/lots/<id:lot_id>/archive")
+@roles_required("farmer")
+def archive_lot(product_id, lot_id):
+    """Take a lot off sale for good (it stays on record for its orders). The owner."""
+    product = products.get_product_for_edit(current_user, product_id)
+    if ConfirmForm().validate_on_submit():
+        with service_call():
+            lots.archive_lot(current_user, lots.get_lot(product, lot_id))
+            flash(_("Lot archived: it is no longer on sale."), "success")
+    return redirect(url_for("catalog.edit_product", product_id=product.id) + "#lots")
+
+
 @bp.post("/catalog/my/products/<id:product_id>/photos")
 @roles_required("farmer")
 def add_product_photo(product_id):
@@ -429,6 +446,8 @@ def import_products():
             result = transfer.import_products(current_user, form.file.data)
         if call.failed:
             status = call.error.status if call.error.status in (403, 413) else 422
+        elif isinstance(result, ImportJob):
+            return redirect(url_for("catalog.import_job", job_id=result.id))
         elif result.ok:
             flash(
                 _(
@@ -442,6 +461,14 @@ def import_products():
         else:
             status = 422
     return render_template("catalog/import.html", form=form, result=result, columns=transfer.COLUMNS), status
+
+
+@bp.get("/catalog/my/products/import/<id:job_id>")
+@roles_required("farmer")
+def import_job(job_id):
+    """A background import's progress, then its report. The farmer who started it (404 else)."""
+    job = transfer.import_job_for(current_user, job_id)
+    return render_template("catalog/import_job.html", job=job)
 
 
 @bp.get("/catalog/my/products/export.<any(csv, xlsx):fmt>")

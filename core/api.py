@@ -13,6 +13,17 @@ class ErrorDetailSchema(ma.Schema):
     code = ma.fields.String(required=True, metadata={"description": "Machine-readable error code"})
     message = ma.fields.String(required=True, metadata={"description": "In the caller's language"})
     fields = ma.fields.Dict(metadata={"description": "Per-field messages for invalid input"})
+    # What some errors add, so that every error body stays within this schema.
+    index = ma.fields.Integer(metadata={"description": "The item of a batch that was refused"})
+    invalid_indexes = ma.fields.List(ma.fields.Integer(), metadata={"description": "Every refused item"})
+    limit = ma.fields.Integer(metadata={"description": "The most items one request may carry"})
+    current_status = ma.fields.String(metadata={"description": "The order's status now"})
+    product_id = ma.fields.Integer(metadata={"description": "The product the error is about"})
+    moq = ma.fields.String(allow_none=True, metadata={"description": "Minimum order quantity (decimal)"})
+    below_moq = ma.fields.List(ma.fields.Dict(), metadata={"description": "Lines below their MOQ"})
+    short_lines = ma.fields.List(ma.fields.Dict(), metadata={"description": "Lines short of stock"})
+    orders = ma.fields.List(ma.fields.Dict(), metadata={"description": "Orders in the wrong state"})
+    unknown_order_ids = ma.fields.List(ma.fields.Integer(), metadata={"description": "Orders not found"})
 
 
 class ErrorSchema(ma.Schema):

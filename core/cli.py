@@ -30,16 +30,26 @@ def seed_demo():
 
 
 @jobs_cli.command("worker")
-@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
-def worker(burst):
-    """Process queued jobs."""
-    from rq import Worker
-
-    from core.jobs import queue, redis_connection
+@click.option("--burst", is_flag=True, help="Stop when nothing is left to do.")
+@click.option("--poll", default=2.0, show_default=True, help="Seconds between outbox drains.")
+def worker(burst, poll):
+    """Process queued jobs, and drain the outbox of those Redis never carried or a dead worker
+    left behind (with Redis down it keeps running the outbox alone)."""
+    from core.jobs import work
 
     if not current_app.config.get("REDIS_URL"):
-        raise click.ClickException("REDIS_URL is not set: jobs run in-process, no worker is needed.")
-    Worker([queue()], connection=redis_connection()).work(burst=burst)
+        raise click.ClickException(
+            "REDIS_URL is not set: jobs run in-process; `flask jobs drain` retries failed ones."
+        )
+    work(burst=burst, poll_seconds=poll)
+
+
+@jobs_cli.command("drain")
+def drain():
+    """Run the outbox's due jobs once, here (e.g. from cron when there is no worker)."""
+    from core.jobs import drain as drain_outbox
+
+    click.echo(f"Ran {drain_outbox()} job(s).")
 
 
 @jobs_cli.command("cron")

@@ -1,5 +1,6 @@
 """Column types and mixins shared by every model."""
 
+import os
 import sqlite3
 from datetime import UTC, datetime
 
@@ -52,6 +53,14 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA busy_timeout = 10000")
         cursor.close()
+
+
+@event.listens_for(Engine, "do_connect")
+def _name_postgresql_connections(dialect, _record, _cargs, cparams):
+    """PostgreSQL: name each connection after its process (``agrobridge:<pid>``), so
+    ``pg_stat_activity`` tells which gunicorn worker or job holds a lock or a transaction."""
+    if dialect.name == "postgresql":
+        cparams.setdefault("application_name", f"agrobridge:{os.getpid()}")
 
 
 #: Indexes that migrations create by hand for PostgreSQL only (GIN on tsvector, pg_trgm):

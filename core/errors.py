@@ -9,7 +9,7 @@ import logging
 from flask import current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, DBAPIError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -27,6 +27,7 @@ STATUS_TEXT = {
     422: ("validation_error", _l("Some fields are not valid.")),
     429: ("rate_limited", _l("Too many attempts. Please wait and try again.")),
     500: ("internal_error", _l("Something went wrong on our side.")),
+    503: ("service_unavailable", _l("The service is briefly unavailable. Please try again in a moment.")),
 }
 
 
@@ -156,6 +157,8 @@ def register_errorhandlers(app):
     def handle_unexpected(exc: Exception):
         if isinstance(exc, HTTPException):
             return http_error_response(exc)
+        if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+            return _database_connection_lost(exc)
         log.exception("Unhandled error on %s %s", request.method, request.path)
         from core.extensions import db
 
@@ -163,3 +166,16 @@ def register_errorhandlers(app):
         if wants_json():
             return json_error(500)
         return render_template("core/error.html", status=500, message=STATUS_TEXT[500][1]), 500
+
+
+def _database_connection_lost(exc: DBAPIError):
+    """The database connection broke mid-request (a restart, a fail-over, a cut): nothing of
+    the request was committed, the pool replaces the connection, and the client may retry."""
+    from core.extensions import db
+
+    db.session.rollback()
+    log.warning("database connection lost on %s %s: %s", request.method, request.path, exc.orig)
+    retry = [("Retry-After", "1")]
+    if wants_json():
+        return json_error(503, headers=retry)
+    return render_template("core/error.html", status=503, message=STATUS_TEXT[503][1]), 503, retry

@@ -15,8 +15,15 @@ ID_MAX = 2147483647
 #: An id in a request body or query: past the column's range it is a 422, not a database error.
 ID_RANGE = ma.validate.Range(min=1, max=ID_MAX)
 
-DECIMAL_PATTERN = r"^-?\d{1,12}(\.\d{1,6})?$"
+# [0-9], not \d: Python's \d takes any script's digits, JSON Schema's only these.
+DECIMAL_PATTERN = r"^-?[0-9]{1,12}(\.[0-9]{1,12})?$"
 _DECIMAL_RE = re.compile(DECIMAL_PATTERN)
+
+
+def decimal_pattern(places: int) -> str:
+    if places <= 0:
+        return r"^-?[0-9]{1,12}$"
+    return rf"^-?[0-9]{{1,12}}(\.[0-9]{{1,{places}}})?$"
 
 
 class DecimalString(ma.fields.Field):
@@ -42,7 +49,9 @@ class DecimalString(ma.fields.Field):
         metadata = kwargs.pop("metadata", {})
         metadata.setdefault("type", "string")
         metadata.setdefault("format", "decimal")
-        metadata.setdefault("pattern", DECIMAL_PATTERN)
+        # The pattern allows exactly the places this field keeps (what it dumps must match it).
+        self.pattern = decimal_pattern(places)
+        metadata.setdefault("pattern", self.pattern)
         metadata.setdefault("example", "12.50")
         super().__init__(metadata=metadata, **kwargs)
 

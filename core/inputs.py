@@ -5,19 +5,47 @@ deep inside a query) nor lone UTF-16 surrogates (``"\\udc80"`` is valid JSON but
 encodable as UTF-8, so it would fail in the database driver or in the response). A JSON body
 may not nest deeper than ``MAX_JSON_DEPTH`` (the parser would otherwise recurse until Python
 gives up). All of these are a 400 here. Uploaded files are not text and are left alone.
+
+Numbers are written with the ASCII digits 0-9 only, everywhere (pages, query strings, JSON,
+URL paths). Python would read "٥" or the full-width "５" as 5, but the API's spec (JSON
+Schema patterns) does not, and a value that reads one way here and another there is a bug
+waiting. A value that is only a number in other digits is refused (422 with the field named;
+404 in a URL path); text that merely contains such digits ("５公斤") is text and stays.
 """
 
 import json
+import re
 
 from flask import request
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, NotFound
+
+from core.errors import ValidationFailed
 
 #: No request of ours nests deeper than a few levels; anything past this is an attack.
 MAX_JSON_DEPTH = 32
+#: A number as people type it (Python's \d is any script's digit).
+_NUMBER_LIKE = re.compile(r"\s*[+-]?[\d.,\s]*\d[\d.,\s]*")
 
 
-def _bad_text(value: str) -> bool:
+def foreign_digits(value) -> bool:
+    """A number written with digits other than 0-9 ("٥", "５", "१२")."""
+    return (
+        isinstance(value, str)
+        and not value.isascii()
+        and _NUMBER_LIKE.fullmatch(value) is not None
+        and any(c.isdigit() and not c.isascii() for c in value)
+    )
+
+
+def _refuse_foreign_digits(name: str):
+    message = _l("Write numbers with the digits 0-9.")
+    raise ValidationFailed(message, fields={name: [message]})
+
+
+def _bad_text(value) -> bool:
+    if not isinstance(value, str):
+        return False
     if "\x00" in value:
         return True
     try:
@@ -42,6 +70,10 @@ def _check_tree(value) -> None:
             for key, child in children:
                 if key is not None:
                     stack.append((key, depth + 1))
+                    if foreign_digits(child):
+                        _refuse_foreign_digits(str(key))
+                elif foreign_digits(child):
+                    _refuse_foreign_digits("items")
                 stack.append((child, depth + 1))
 
 
@@ -89,6 +121,15 @@ def check_inputs():
         texts += [v for vs in request.form.listvalues() for v in vs]
     if any(_bad_text(t) for t in texts):
         raise BadRequest(_l("The request contains characters that are not allowed."))
+    if any(foreign_digits(segment) for segment in request.path.split("/")):
+        raise NotFound()
+    fields = [request.args]
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        fields.append(request.form)
+    for values in fields:
+        for name, value in values.items(multi=True):
+            if foreign_digits(value):
+                _refuse_foreign_digits(name)
     if request.is_json:
         _check_tree(_json_body())
 

@@ -9,6 +9,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 
 from core.jobs import enqueue_after_commit
+from core.outbox import current_key
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +20,10 @@ def send_email_now(to: str, subject: str, body: str, html: str | None = None) ->
     msg["From"] = cfg["MAIL_DEFAULT_SENDER"]
     msg["To"] = to
     msg["Subject"] = subject
-    msg["Message-ID"] = make_msgid(domain="agrobridge")
+    # A job that runs again (its worker died after sending) sends the same Message-ID, so the
+    # recipient's mail system can tell the copy from a new message.
+    key = current_key()
+    msg["Message-ID"] = f"<{key}@agrobridge>" if key else make_msgid(domain="agrobridge")
     msg.set_content(body)
     if html:
         msg.add_alternative(html, subtype="html")

@@ -2,6 +2,7 @@
 
 from flask import request
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core.extensions import csrf, talisman
 
@@ -25,14 +26,41 @@ CSP = {
 }
 
 
+class TrustedProxies:
+    """Werkzeug's ProxyFix for the ``PROXY_COUNT`` proxies in front (none: trust nothing).
+
+    Behind N proxies the client's address, scheme and host come from X-Forwarded-*, only the
+    last N hops trusted: rate limits see the client, HSTS and secure cookies see HTTPS.
+    """
+
+    def __init__(self, flask_app, wsgi_app):
+        self.flask_app, self.wsgi_app = flask_app, wsgi_app
+
+    def __call__(self, environ, start_response):
+        n = self.flask_app.config.get("PROXY_COUNT", 0)
+        if n:
+            return ProxyFix(self.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)(environ, start_response)
+        return self.wsgi_app(environ, start_response)
+
+
+def no_store(response):
+    """A private file (a dispute photo, a draft's photo, a certificate scan, a shipment
+    document): no cache may keep it, shared or the browser's own."""
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers.pop("Expires", None)
+    return response
+
+
 def init_security(app):
+    app.wsgi_app = TrustedProxies(app, app.wsgi_app)
     talisman.init_app(
         app,
         force_https=app.config.get("FORCE_HTTPS", False),
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
         content_security_policy=CSP,
         content_security_policy_nonce_in=["script-src"],
-        strict_transport_security=app.config.get("FORCE_HTTPS", False),
+        # Sent only on requests that arrived over HTTPS (browsers ignore it over HTTP anyway).
+        strict_transport_security=True,
         referrer_policy="same-origin",
     )
     csrf.init_app(app)

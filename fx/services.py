@@ -41,7 +41,7 @@ ANY_CURRENCY = (Decimal("0.00000001"), Decimal("100000"))
 #: A manual rate more than this far (in percent) from the previous one is refused.
 MAX_JUMP_PERCENT = Decimal("30")
 _DECLARATION = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9_.-]+)[\"'][^>]*\?>")
-_NUMBER = re.compile(r"^\d{1,10}([.,]\d{1,10})?$")
+_NUMBER = re.compile(r"^[0-9]{1,10}([.,][0-9]{1,10})?$")
 _CODE = re.compile(r"^[A-Z]{3}$")
 
 

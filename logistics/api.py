@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 from core.auth import api_auth, api_user
 from core.errors import ValidationFailed
 from core.pagination import PageArgsSchema, paginate
+from core.security import no_store
 from core.uploads import storage
 from logistics import schemas as s
 from logistics.presenters import event_view, shipment_view
@@ -273,7 +274,7 @@ def post_events(shipment_id):
 def event_attachment(shipment_id, event_id):
     """An event's attachment. Whoever may see the shipment."""
     key, event = attachment_file(api_user(), shipment_id, event_id)
-    return storage().response(key, mimetype=event.attachment_type, max_age=0)
+    return no_store(storage().response(key, mimetype=event.attachment_type))
 
 
 # ---- documents ----------------------------------------------------------------------------------------
@@ -339,8 +340,8 @@ def download_document(shipment_id, document_id):
     """Download a document: staff any; buyers and farmers the shipment-wide ones and their orders'."""
     key, document = document_file(api_user(), shipment_id, document_id)
     name = f"{document.kind_code}-{document.number or document.id}.{PurePath(key).suffix.lstrip('.')}"
-    return storage().response(
-        key, mimetype=document.content_type, as_attachment=True, download_name=name, max_age=0
+    return no_store(
+        storage().response(key, mimetype=document.content_type, as_attachment=True, download_name=name)
     )
 
 

@@ -544,3 +544,22 @@ CROSSING_PLACES = {
 }
 ORIGIN_PLACE = "chelyabinsk"
 DESTINATION_PLACE = "harbin-daowai"
+
+
+#: Milestones and sensor readings may precede the shipment's record by this much (devices
+#: start logging at loading; operators enter shipments late), but not more: a year 31 or
+#: 1970 timestamp is a broken device or a typo, not history.
+PLAUSIBLE_HISTORY_DAYS = 60
+
+
+def earliest_plausible(shipment):
+    """The oldest time a milestone or reading of this shipment may carry."""
+    from datetime import timedelta
+
+    from core.timeutil import aware, utcnow
+
+    start = aware(shipment.created_at) or utcnow()
+    planned = aware(shipment.planned_departure)
+    if planned is not None and planned < start:
+        start = planned
+    return start - timedelta(days=PLAUSIBLE_HISTORY_DAYS)

@@ -8,6 +8,7 @@ import marshmallow as ma
 from core.fields import ID_RANGE, DecimalString, StrictInteger
 from core.pagination import PageArgsSchema, page_envelope
 from logistics.rules import EVENT_TYPES, EXCEPTION_REASONS, MODES, PLACE_KINDS, STATUSES, VEHICLE_KINDS
+from logistics.services.webhooks import ERROR_CLASSES
 
 
 def Coordinate(limit: int, **kwargs) -> DecimalString:  # noqa: N802 - reads like a field class
@@ -352,7 +353,12 @@ class DeliverySchema(ma.Schema):
     state = ma.fields.String(required=True)
     attempts = ma.fields.Integer(required=True)
     last_status_code = ma.fields.Integer(allow_none=True)
-    last_error = ma.fields.String()
+    last_error = ma.fields.String(
+        metadata={
+            "description": "The class of the last failure (empty after success or before any attempt)",
+            "enum": ["", *ERROR_CLASSES],
+        }
+    )
     next_attempt_at = ma.fields.AwareDateTime(allow_none=True)
     delivered_at = ma.fields.AwareDateTime(allow_none=True)
     created_at = ma.fields.AwareDateTime()

@@ -58,6 +58,14 @@ def seed_orders(echo):
     echo(f"Demo orders: {made}.")
 
 
+def pay_by_bank_transfer(order: Order, buyer) -> None:
+    """Pay as the app's own path does: the buyer asks to pay by transfer, an admin records the
+    money arriving (payment, ledger and status move together)."""
+    info = intake.start_payment(buyer, [order], "bank_transfer")
+    admin = db.session.scalar(select(User).where(User.role == "admin").order_by(User.id))
+    settlement.record_bank_transfer(admin, info["reference"], Decimal(order.total))
+
+
 def _advance(order: Order, status: str, buyer) -> None:
     farmer = order.producer.owner
     if status == "pending_payment":
@@ -66,9 +74,7 @@ def _advance(order: Order, status: str, buyer) -> None:
     if status == "cancelled":
         order_service.transition(buyer, order.id, "cancelled", "ordered by mistake")
         return
-    info = intake.start_payment(buyer, [order], "bank_transfer")
-    admin = db.session.scalar(select(User).where(User.role == "admin").order_by(User.id))
-    settlement.record_bank_transfer(admin, info["reference"], Decimal(order.total))
+    pay_by_bank_transfer(order, buyer)
     steps = {
         "paid": [],
         "confirmed": ["confirmed"],

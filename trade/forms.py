@@ -12,6 +12,10 @@ MODE_CHOICES = [("road", _l("Road")), ("rail", _l("Rail")), ("multimodal", _l("M
 assert {code for code, _ in MODE_CHOICES} == set(TRANSPORT_MODES)
 
 
+#: 4 to 10 ASCII digits ([0-9]: Python's \d would take any script's digits).
+CODE_DIGITS = r"^[0-9]{4,10}$"
+
+
 def _percent(label, high=100, required=False):
     first = InputRequired() if required else Optional()
     return DecimalField(label, places=3, validators=[first, NumberRange(0, high)])
@@ -20,7 +24,7 @@ def _percent(label, high=100, required=False):
 class DutyRateForm(FlaskForm):
     """A row of the tariff book (matched on code and first day)."""
 
-    hs_prefix = StringField(_l("Tariff code or prefix"), validators=[DataRequired(), Regexp(r"^\d{4,10}$")])
+    hs_prefix = StringField(_l("Tariff code or prefix"), validators=[DataRequired(), Regexp(CODE_DIGITS)])
     note = StringField(_l("Description"), validators=[Optional(), Length(max=2000)])
     duty_percent = _percent(_l("MFN duty, %"), required=True)
     provisional_percent = _percent(_l("Provisional duty, %"))

@@ -125,7 +125,7 @@ class TariffRowSchema(ma.Schema):
 
 
 class TariffRowInSchema(ma.Schema):
-    code = ma.fields.String(required=True, validate=ma.validate.Regexp(r"^\d{4,10}$"))
+    code = ma.fields.String(required=True, validate=ma.validate.Regexp(r"^[0-9]{4,10}$"))
     description = ma.fields.String(load_default="", validate=ma.validate.Length(max=2000))
     mfn_percent = DecimalString(places=3, required=True, minimum=0, maximum=100)
     provisional_percent = DecimalString(places=3, allow_none=True, minimum=0, maximum=100)
@@ -155,7 +155,7 @@ class TariffLookupSchema(ma.Schema):
 
 
 class DutyRateInSchema(ma.Schema):
-    hs_prefix = ma.fields.String(required=True, validate=ma.validate.Regexp(r"^\d{4,10}$"))
+    hs_prefix = ma.fields.String(required=True, validate=ma.validate.Regexp(r"^[0-9]{4,10}$"))
     duty_percent = DecimalString(places=3, required=True, minimum=0, maximum=100)
     vat_percent = DecimalString(places=3, required=True, minimum=0, maximum=30)
     unconfirmed = ma.fields.Boolean(load_default=False)

@@ -61,6 +61,16 @@ def delete_certificate(user, certificate: Certificate) -> None:
     uploads.remove_files("certificates", name)
 
 
+def scan_visible_to(certificate: Certificate, user) -> bool:
+    """Scans carry signatures, stamps and registration numbers: not for anonymous visitors.
+    The producer's owner, staff, and buyers who may see the producer."""
+    if certificate.file_name is None or user is None:
+        return False
+    if user.role in ("admin", "operator") or certificate.producer.owner_id == user.id:
+        return True
+    return user.role == "buyer" and certificate.producer.visible_to(user)
+
+
 def get_certificate(user, producer: Producer, certificate_id: int) -> Certificate:
     certificate = db.session.get(Certificate, certificate_id)
     if certificate is None or certificate.producer_id != producer.id:

@@ -4,13 +4,14 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import column, select, table
 
 from catalog.models import Lot, Product
 from catalog.services.common import clean, quantity_ok
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
 from core.logs import audit
+from core.timeutil import utcnow
 
 
 def _check_lot(product: Product, data: dict, lot: Lot | None = None) -> dict:
@@ -87,13 +88,46 @@ def update_lot(user, lot: Lot, data: dict) -> Lot:
 
 
 def delete_lot(user, lot: Lot) -> None:
+    """Delete a lot no order ever took stock from.
+
+    :raise 409: open orders hold stock from it, or orders took stock from it (archive it)
+    """
     if not lot.product.owned_by(user):
         raise Forbidden(_l("Only the producer who lists this product may change it."))
     if lot.quantity_reserved > 0:
-        raise Conflict(_l("Open orders hold stock from this lot."))
+        raise Conflict(_l("Open orders hold stock from this lot."), code="lot_reserved")
+    if lot_was_allocated(lot):
+        raise Conflict(
+            _l("Orders took stock from this lot, so it stays on record. Archive it to take it off sale."),
+            code="lot_has_orders",
+        )
     audit("stock.lot_removed", user, product_id=lot.product_id, lot_id=lot.id, quantity=lot.quantity)
     db.session.delete(lot)
     db.session.commit()
+
+
+def archive_lot(user, lot: Lot) -> Lot:
+    """Take a lot off sale for good; it stays on record for the orders that used it.
+
+    :raise 409: open orders still hold stock from it
+    """
+    if not lot.product.owned_by(user):
+        raise Forbidden(_l("Only the producer who lists this product may change it."))
+    if lot.quantity_reserved > 0:
+        raise Conflict(_l("Open orders hold stock from this lot."), code="lot_reserved")
+    if lot.archived_at is None:
+        lot.archived_at = utcnow()
+        audit("stock.lot_archived", user, product_id=lot.product_id, lot_id=lot.id, quantity=lot.quantity)
+        db.session.commit()
+    return lot
+
+
+def lot_was_allocated(lot: Lot) -> bool:
+    """Did any order ever take stock from this lot? (Their allocations point to it.)"""
+    # The allocations table belongs to the marketplace, above us: ask the database, not its model.
+    allocations = table("stock_allocations", column("lot_id"))
+    first = select(allocations.c.lot_id).where(allocations.c.lot_id == lot.id).limit(1)
+    return db.session.execute(first).first() is not None
 
 
 def get_lot(product: Product, lot_id: int) -> Lot:

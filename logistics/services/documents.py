@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 
+from catalog.uploads import reencode_image
 from core.errors import NotFound, ValidationFailed
 from core.extensions import db
 from core.uploads import read_limited, storage
@@ -51,6 +52,8 @@ def _kind_of(data: bytes, field: str) -> tuple[str, str]:
 
 def _store(kind: str, data: bytes, field: str) -> tuple[str, str]:
     suffix, content_type = _kind_of(data, field)
+    if content_type != "application/pdf":
+        data, suffix, content_type = reencode_image(data, field)
     name = f"{secrets.token_hex(16)}.{suffix}"
     storage().save(data, key(kind, name))
     return name, content_type

@@ -22,6 +22,7 @@ from logistics.rules import (
     STATUS_LABELS,
     counts_for_status,
     dependants,
+    earliest_plausible,
     inland_clearance,
     required_closure,
 )
@@ -114,7 +115,7 @@ def _record(user, shipment_id, items, key, attachment):
     fresh = []
     for index, (item, client_id) in enumerate(zip(items, ids, strict=True)):
         _resolve_place(item, index)
-        _check_item(item, index, now)
+        _check_item(item, index, now, earliest_plausible(shipment))
         if client_id and client_id in by_client_id:
             earlier = by_client_id[client_id]
             if earlier.type != item["type"] or earlier.occurred_at != item["occurred_at"]:
@@ -192,7 +193,7 @@ def _resolve_place(item: dict, index: int) -> None:
         item["occurred_at"] = localise(item["occurred_at"], place)
 
 
-def _check_item(item: dict, index: int, now) -> None:
+def _check_item(item: dict, index: int, now, earliest) -> None:
     occurred = item["occurred_at"]
     if occurred.tzinfo is None:
         message = _l("Give the time with its time zone, or a place whose time zone applies.")
@@ -203,6 +204,9 @@ def _check_item(item: dict, index: int, now) -> None:
     if item["type"] != "transloaded" and item.get("vehicles"):
         message = _l("Only a transloading changes the vehicles.")
         raise ValidationFailed(message, fields={f"{index}.vehicles": [message]}, extra={"index": index})
+    if occurred < earliest:
+        message = _l("This time is long before the shipment was planned.")
+        raise ValidationFailed(message, fields={f"{index}.occurred_at": [message]}, extra={"index": index})
     if occurred > now + future_tolerance():
         message = _l("This time is in the future.")
         raise ValidationFailed(message, fields={f"{index}.occurred_at": [message]}, extra={"index": index})

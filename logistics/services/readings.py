@@ -21,12 +21,13 @@ from core.errors import AppError, ValidationFailed
 from core.extensions import db
 from core.timeutil import utcnow
 from logistics.models import Shipment, TemperatureExcursion, TemperatureReading, TrackingEvent
+from logistics.rules import earliest_plausible
 from logistics.services.access import require_staff, shipment_for
 
 MAX_READINGS = 10_000
 MIN_CELSIUS, MAX_CELSIUS = -80.0, 80.0
 SENSOR_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")
-NUMBER_RE = re.compile(r"^-?\d{1,3}(\.\d{1,6})?$")
+NUMBER_RE = re.compile(r"^-?[0-9]{1,3}(\.[0-9]{1,6})?$")
 #: Readings older than this are refused as absurd.
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 MAX_ERRORS_REPORTED = 100
@@ -40,8 +41,13 @@ def grace() -> timedelta:
     return timedelta(minutes=current_app.config.get("TEMPERATURE_EXCURSION_GRACE_MINUTES", 30))
 
 
-def parse_readings(body, now: datetime) -> tuple[list[str], list[datetime], list[float]]:
-    """Validate ``{"readings": [...]}`` → three parallel lists. All or nothing (422)."""
+def parse_readings(
+    body, now: datetime, earliest: datetime = EARLIEST
+) -> tuple[list[str], list[datetime], list[float]]:
+    """Validate ``{"readings": [...]}`` → three parallel lists. All or nothing (422).
+
+    ``earliest``: no reading may be older (the shipment's plausible start, see
+    ``rules.earliest_plausible``)."""
     readings = body.get("readings") if isinstance(body, dict) else None
     if not isinstance(readings, list) or not readings:
         message = _l("Send a non-empty list of readings.")
@@ -76,7 +82,7 @@ def parse_readings(body, now: datetime) -> tuple[list[str], list[datetime], list
                     when = None
             if when is None or when.tzinfo is None:
                 problem = ("recorded_at", _l("An ISO 8601 time with its time zone."))
-            elif when > latest or when < EARLIEST:
+            elif when > latest or when < max(earliest, EARLIEST):
                 problem = ("recorded_at", _l("This time is in the future or implausibly old."))
             else:
                 kind = type(celsius)
@@ -118,7 +124,7 @@ def ingest(user, shipment_id: int, body) -> dict:
     try:
         shipment = shipment_for(user, shipment_id, lock=True)
         require_staff(user)
-        sensors, times, temps = parse_readings(body, utcnow())
+        sensors, times, temps = parse_readings(body, utcnow(), earliest_plausible(shipment))
         inserted = _insert(shipment.id, sensors, times, temps)
         excursions = []
         if _any_out_of_band(shipment, temps) or _closes_earlier_run(shipment, sensors, times):

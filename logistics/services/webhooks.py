@@ -14,6 +14,7 @@ import json
 import logging
 import secrets
 import socket
+import ssl
 import time
 import urllib.error
 import urllib.request
@@ -83,7 +84,14 @@ def check_url(url: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > 500 or parts.username:
         message = _l("Give an http:// or https:// address.")
         raise ValidationFailed(message, fields={"url": [message]})
-    if not _allow_private() and not _public_host(parts.hostname, parts.port or 443):
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or out of range
+        port = -1
+    if not _allow_private() and port not in (None, 80, 443):
+        message = _l("Only the standard ports 80 and 443 can be used.")
+        raise ValidationFailed(message, fields={"url": [message]})
+    if not _allow_private() and not _public_host(parts.hostname, port or 443):
         message = _l("This address is not reachable from the internet.")
         raise ValidationFailed(message, fields={"url": [message]})
     return url
@@ -269,11 +277,11 @@ def deliver(delivery_id: int) -> str:
 
 def _post(hook: BuyerWebhook, body: bytes, delivery: WebhookDelivery) -> tuple[int | None, str]:
     if not hook.active:
-        return None, "webhook disabled"
+        return None, "disabled"
     try:
         check_url(hook.url)
     except AppError:
-        return None, "address refused"
+        return None, "address_refused"
     request = urllib.request.Request(  # noqa: S310 (scheme checked: http or https only)
         hook.url,
         data=body,
@@ -291,9 +299,27 @@ def _post(hook: BuyerWebhook, body: bytes, delivery: WebhookDelivery) -> tuple[i
         with opener.open(request, timeout=TIMEOUT_SECONDS) as response:
             return response.status, ""
     except urllib.error.HTTPError as exc:
-        return exc.code, f"HTTP {exc.code}"
+        return exc.code, "http_status"
     except (urllib.error.URLError, OSError, ValueError) as exc:
-        return None, str(getattr(exc, "reason", exc))
+        # Only the class of the failure is kept: the raw error could show the buyer what our
+        # network looks like from the inside (addresses, resolver and TLS messages).
+        return None, error_class(getattr(exc, "reason", exc))
+
+
+#: What a failed delivery records and shows: the class of error, never the raw message.
+ERROR_CLASSES = ("timeout", "refused", "dns", "tls", "network", "http_status", "address_refused", "disabled")
+
+
+def error_class(reason) -> str:
+    if isinstance(reason, TimeoutError | socket.timeout):
+        return "timeout"
+    if isinstance(reason, ConnectionRefusedError):
+        return "refused"
+    if isinstance(reason, socket.gaierror):
+        return "dns"
+    if isinstance(reason, ssl.SSLError | ssl.CertificateError):
+        return "tls"
+    return "network"
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -1,12 +1,9 @@
 """/api/v1/orders, cart and checkout, RFQs and quotes."""
 
-import json
-
 from flask import jsonify, request
 from flask_smorest import Blueprint
 
 from core.auth import api_auth, api_user
-from core.errors import AppError, json_error
 from core.pagination import paginate
 from marketplace import schemas as s
 from marketplace.services import cart as cart_service
@@ -48,25 +45,18 @@ def create_order(data):
     key = request.headers.get("Idempotency-Key")
     if key is None:
         return order_service.place_order(user, data)
-    stored = idempotency.claim(user, CREATE_SCOPE, key, request.get_json(silent=True))
-    if stored is not None:
-        response = jsonify(json.loads(stored.response_body))
-        response.status_code = stored.response_status
+    status, answer, replayed = idempotency.once(
+        user,
+        CREATE_SCOPE,
+        key,
+        request.get_json(silent=True),
+        work=lambda: order_service.place_order(user, data, commit=False),
+        dump=s.OrderSchema().dump,
+    )
+    response = jsonify(answer)  # already serialised: a Response passes the schema untouched
+    response.status_code = status
+    if replayed:
         response.headers["Idempotent-Replayed"] = "true"
-        return response
-    try:
-        order = order_service.place_order(user, data)
-    except AppError as exc:
-        response = json_error(exc.status, exc.code, exc.message, exc.fields, exc.extra)
-        idempotency.store(user, CREATE_SCOPE, key, exc.status, response.get_json())
-        return response
-    except Exception:
-        idempotency.forget(user, CREATE_SCOPE, key)
-        raise
-    body = s.OrderSchema().dump(order)
-    idempotency.store(user, CREATE_SCOPE, key, 201, body)
-    response = jsonify(body)  # already serialised: a Response passes the schema untouched
-    response.status_code = 201
     return response
 
 

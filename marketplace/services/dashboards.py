@@ -75,7 +75,12 @@ def farmer(user) -> dict | None:
         "expiring_lots": db.session.scalars(
             select(Lot)
             .join(Product)
-            .where(Product.producer_id == producer.id, Lot.best_before <= soon, Lot.quantity > 0)
+            .where(
+                Product.producer_id == producer.id,
+                Lot.best_before <= soon,
+                Lot.quantity > 0,
+                Lot.archived_at.is_(None),
+            )
             .order_by(Lot.best_before)
             .limit(20)
         ).all(),

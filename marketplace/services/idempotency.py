@@ -1,7 +1,13 @@
 """``Idempotency-Key`` (IETF draft): a retry gets the first answer, never a second order.
 
-The key is claimed in its own short transaction before the work starts, so a concurrent
-retry finds it and answers 409 while the first request is still running.
+The key, the work it guards and the answer are written in one transaction, so a worker that
+dies anywhere before the commit leaves nothing behind (the database rolls it all back) and a
+retry does the work once; a worker that dies after it leaves the answer for the retry.
+
+While the first request runs, the key is held by a transaction-scoped advisory lock on
+PostgreSQL: a concurrent retry answers 409 at once instead of waiting, and the lock dies with
+its connection, so it can never be stranded. SQLite has one writer at a time and no such lock;
+the unique key still stops a second order there.
 """
 
 import hashlib
@@ -10,10 +16,9 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, func, select
 
-from core.errors import AppError
+from core.errors import AppError, error_body
 from core.extensions import db
 from core.timeutil import utcnow
 from marketplace.models import IdempotencyKey
@@ -38,13 +43,7 @@ def _ttl() -> timedelta:
     return timedelta(hours=current_app.config["IDEMPOTENCY_KEY_TTL_HOURS"])
 
 
-def claim(user, scope: str, key: str, body) -> IdempotencyKey | None:
-    """Claim ``key`` for this request. Returns the stored record if the answer is known
-    (replay it), None if the caller should do the work. Commits its own row.
-
-    :raise 422: the key came before with another body (or is malformed)
-    :raise 409: the first request with this key is still running
-    """
+def _clean(key) -> str:
     key = (key or "").strip()
     if not key or len(key) > MAX_KEY_LENGTH:
         raise AppError(
@@ -52,26 +51,83 @@ def claim(user, scope: str, key: str, body) -> IdempotencyKey | None:
             status=400,
             code="bad_idempotency_key",
         )
-    digest = request_hash(body)
+    return key
+
+
+def _lock_id(user, scope: str, key: str) -> int:
+    """A signed 64-bit number for ``pg_try_advisory_xact_lock`` (a collision only gives a 409)."""
+    digest = hashlib.sha256(f"{user.id}\0{scope}\0{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def _hold(user, scope: str, key: str) -> None:
+    """Hold the key for the rest of this transaction.
+
+    :raise 409: another live request holds it
+    """
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    if not db.session.scalar(select(func.pg_try_advisory_xact_lock(_lock_id(user, scope, key)))):
+        raise KeyInFlight(_l("A request with this Idempotency-Key is still being processed."))
+
+
+def begin(user, scope: str, key: str, body) -> IdempotencyKey | None:
+    """Start a request under ``key``: returns the stored answer to replay, or None when the
+    caller should do the work and then call :func:`finish` before its one commit.
+
+    :raise 400: the key is empty or longer than 255 characters
+    :raise 409: the first request with this key is still running
+    :raise 422: the key came before with another body
+    """
+    key = _clean(key)
+    _hold(user, scope, key)
     existing = _find(user, scope, key)
-    if existing is not None and existing.created_at < utcnow() - _ttl():
+    if existing is not None and (existing.created_at < utcnow() - _ttl() or existing.in_flight):
+        # Expired, or an in-flight claim written by an older release whose worker died:
+        # nothing was committed with it, so the work is still to be done.
         db.session.delete(existing)
-        db.session.commit()
+        db.session.flush()
         existing = None
     if existing is None:
-        record = IdempotencyKey(user_id=user.id, scope=scope, key=key, request_hash=digest)
-        db.session.add(record)
-        try:
-            db.session.commit()
-            return None
-        except IntegrityError:
-            db.session.rollback()  # a concurrent request claimed it first
-            existing = _find(user, scope, key)
-    if existing.request_hash != digest:
+        return None
+    if existing.request_hash != request_hash(body):
         raise KeyReused(_l("This Idempotency-Key was used with a different request."))
-    if existing.in_flight:
-        raise KeyInFlight(_l("A request with this Idempotency-Key is still being processed."))
     return existing
+
+
+def finish(user, scope: str, key: str, body, status: int, response: dict) -> None:
+    """Add the answer to the caller's transaction (committed with the work it answers)."""
+    db.session.add(
+        IdempotencyKey(
+            user_id=user.id,
+            scope=scope,
+            key=_clean(key),
+            request_hash=request_hash(body),
+            response_status=status,
+            response_body=json.dumps(response, ensure_ascii=False),
+        )
+    )
+
+
+def once(user, scope: str, key: str, body, work, dump) -> tuple[int, dict, bool]:
+    """Run ``work()`` under ``key`` and commit once: ``(status, answer, replayed)``.
+
+    ``dump(result)`` serialises a success (201); a business error (:class:`AppError`) is
+    answered, and stored, in the API's error shape. Anything else rolls everything back.
+    """
+    stored = begin(user, scope, key, body)
+    if stored is not None:
+        return stored.response_status, json.loads(stored.response_body), True
+    try:
+        # A savepoint: a business error undoes the work but keeps the key held, and the
+        # error is stored as the answer in the same transaction.
+        with db.session.begin_nested():
+            status, answer = 201, dump(work())
+    except AppError as exc:
+        status, answer = exc.status, error_body(exc.status, exc.code, exc.message, exc.fields, exc.extra)
+    finish(user, scope, key, body, status, answer)
+    db.session.commit()
+    return status, answer, False
 
 
 def _find(user, scope, key):
@@ -80,27 +136,6 @@ def _find(user, scope, key):
             IdempotencyKey.user_id == user.id, IdempotencyKey.scope == scope, IdempotencyKey.key == key
         )
     )
-
-
-def store(user, scope: str, key: str, status: int, body: dict) -> None:
-    record = _find(user, scope, key.strip())
-    if record is not None:
-        record.response_status = status
-        record.response_body = json.dumps(body, ensure_ascii=False)
-        db.session.commit()
-
-
-def forget(user, scope: str, key: str) -> None:
-    """The work failed unexpectedly: let a retry try again."""
-    db.session.rollback()
-    db.session.execute(
-        delete(IdempotencyKey).where(
-            IdempotencyKey.user_id == user.id,
-            IdempotencyKey.scope == scope,
-            IdempotencyKey.key == key.strip(),
-        )
-    )
-    db.session.commit()
 
 
 def purge_expired() -> int:

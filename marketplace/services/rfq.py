@@ -1,6 +1,6 @@
 """Requests for quotation: a buyer asks, producers quote, the buyer accepts one → an order."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
@@ -13,6 +13,10 @@ from core.mail import queue_email
 from core.timeutil import utcnow
 from marketplace.models import Quote, Rfq
 from marketplace.services import orders as order_service
+
+#: A request for quotes is about a coming harvest or shipment, not a far future: a deadline
+#: beyond this is a typo (year 2062 for 2026), not a plan.
+MAX_DEADLINE_DAYS = 366
 
 
 def _today() -> date:
@@ -50,6 +54,9 @@ def create_rfq(buyer, data: dict) -> Rfq:
         raise ValidationFailed(message, fields={"producer_id": [message]})
     if data["deadline"] < _today():
         message = _l("The deadline is in the past.")
+        raise ValidationFailed(message, fields={"deadline": [message]})
+    if data["deadline"] > _today() + timedelta(days=MAX_DEADLINE_DAYS):
+        message = _l("The deadline can be at most %(n)d days ahead.", n=MAX_DEADLINE_DAYS)
         raise ValidationFailed(message, fields={"deadline": [message]})
     terms = order_service.trade_terms(
         {"incoterm": data.get("incoterm") or "DAP", "named_place": data.get("named_place")}, None, buyer

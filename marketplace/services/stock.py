@@ -129,7 +129,12 @@ def lock_products(product_ids) -> dict[int, Product]:
 def _usable_lots(product_id: int) -> list[Lot]:
     return db.session.scalars(
         select(Lot)
-        .where(Lot.product_id == product_id, Lot.best_before >= today(), Lot.quantity > Lot.quantity_reserved)
+        .where(
+            Lot.product_id == product_id,
+            Lot.best_before >= today(),
+            Lot.quantity > Lot.quantity_reserved,
+            Lot.archived_at.is_(None),
+        )
         .order_by(Lot.best_before, Lot.id)
         .with_for_update()
         .execution_options(populate_existing=True)

@@ -17,6 +17,7 @@ from core.extensions import db
 from core.forms import flash_error, service_call, show_errors
 from core.i18n import plain_decimal, safe_next
 from core.pagination import paginate
+from core.security import no_store
 from core.uploads import storage
 from marketplace import bp
 from marketplace.forms import (
@@ -355,4 +356,4 @@ def dispute_photo(order_id, photo_id):
     """A dispute photo. The order's parties and admins (404 to others)."""
     photo = order_service.dispute_photo_for(current_user, order_id, photo_id)
     name = photo.thumb_name if request.args.get("size") == "thumb" else photo.file_name
-    return storage().response(uploads.key("photos", name), mimetype="image/jpeg", max_age=3600)
+    return no_store(storage().response(uploads.key("photos", name), mimetype="image/jpeg"))

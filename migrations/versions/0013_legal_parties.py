@@ -1,7 +1,7 @@
 """legal parties: producers' legal data, GACC categories, GS1 prefix; buyers' companies
 
 Revision ID: 0013_legal_parties
-Revises: 0012_tariff_book
+Revises: 0018_job_outbox
 Create Date: 2026-12-02 05:43:12.659557
 
 """
@@ -13,7 +13,7 @@ import core.db
 
 # revision identifiers, used by Alembic.
 revision = '0013_legal_parties'
-down_revision = '0012_tariff_book'
+down_revision = '0018_job_outbox'
 branch_labels = None
 depends_on = None
 

@@ -202,8 +202,11 @@ def test_owner_patches_and_archives(farmer_api):
     body = response.get_json()
     assert body["price_tiers"] == [{"min_quantity": "500.000", "unit_price": "13.00"}]
     assert body["stock_quantity"] == "10.000"
-    # Echoing the whole product back is fine: read-only fields are ignored.
-    assert farmer_api.patch(f"/api/v1/products/{product_id}", json=body).status_code == 200
+    # Read-only fields sent back are refused, each named, and nothing changes.
+    echoed = farmer_api.patch(f"/api/v1/products/{product_id}", json={**body, "status": "draft"})
+    assert echoed.status_code == 422
+    assert {"id", "created_at", "producer", "photos"} <= set(echoed.get_json()["error"]["fields"])
+    assert farmer_api.get(f"/api/v1/products/{product_id}").get_json()["status"] == "active"
     response = farmer_api.delete(f"/api/v1/products/{product_id}")
     assert response.status_code == 200 and response.get_json()["status"] == "archived"
     assert farmer_api.raw.get(f"/api/v1/products/{product_id}").status_code == 404  # buyers no longer see it

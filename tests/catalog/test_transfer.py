@@ -4,6 +4,7 @@ import csv
 import io
 from decimal import Decimal
 
+import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
@@ -145,3 +146,59 @@ def test_export_round_trips(client):
     # Re-importing the export changes nothing but is accepted.
     assert _upload(client, exported.data, "products.xlsx").status_code == 302
     assert _count() == 1
+
+
+@pytest.fixture
+def small_inline_limit(app):
+    app.config["CATALOG_IMPORT_INLINE_ROWS"] = 2
+    yield
+    app.config["CATALOG_IMPORT_INLINE_ROWS"] = 200
+
+
+def test_a_big_import_runs_as_a_job_with_a_progress_page(client, small_inline_limit):
+    from catalog.models import ImportJob
+
+    producer = factories.ProducerFactory()
+    client.login(producer.owner)
+    rows = [_row(name_en=f"Honey {n}", name_zh=f"蜂蜜{n}") for n in range(5)]
+    response = _upload(client, _xlsx(rows), "many.xlsx")
+    assert response.status_code == 302 and "/catalog/my/products/import/" in response.headers["Location"]
+    job = db.session.scalars(select(ImportJob)).one()
+    assert (job.status, job.rows_total, job.rows_done, job.created) == ("done", 5, 5, 5)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Imported: 5 new, 0 updated." in page and 'http-equiv="refresh"' not in page
+    assert _count() == 5
+    # Another farmer cannot see it.
+    other = type(client)(client.application.test_client())
+    other.login(factories.ProducerFactory().owner)
+    assert other.get(response.headers["Location"]).status_code == 404
+
+
+def test_a_job_with_a_bad_row_writes_nothing_and_reports_it(client, small_inline_limit):
+    producer = factories.ProducerFactory()
+    client.login(producer.owner)
+    rows = [_row(name_en=f"Honey {n}") for n in range(3)] + [_row(hs_code="12AB")]
+    response = _upload(client, _csv(rows), "bad.csv")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Nothing was imported" in page and "<td>5</td>" in page
+    assert _count() == 0
+
+
+def test_a_running_job_shows_its_progress_and_refreshes(client):
+    from catalog.models import ImportJob
+
+    producer = factories.ProducerFactory()
+    job = ImportJob(
+        user_id=producer.owner.id,
+        file_name="x.csv",
+        original_name="x.csv",
+        status="running",
+        rows_total=1500,
+        rows_done=600,
+        errors=[],
+    )
+    db.session.add(job)
+    db.session.commit()
+    client.login(producer.owner)
+    page = client.get(f"/catalog/my/products/import/{job.id}").get_data(as_text=True)
+    assert "600 of 1500" in page and 'http-equiv="refresh"' in page and "<progress" in page

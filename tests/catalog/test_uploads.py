@@ -112,8 +112,9 @@ def test_certificate_scan_pdf_or_image(api, client):
         headers={"Authorization": f"Bearer {api.token}"},
     )
     assert response.status_code == 200, response.get_json()
-    download = client.get(response.get_json()["file_url"])
+    download = api.get(response.get_json()["file_url"])
     assert download.status_code == 200 and download.mimetype == "application/pdf"
+    assert client.get(response.get_json()["file_url"]).status_code == 404  # not for visitors
     response = api.raw.put(
         url,
         data={"file": (io.BytesIO(b"MZ\x90\x00 exe"), "c.pdf")},

@@ -111,6 +111,44 @@ def test_a_30_mb_api_upload_is_a_json_413(api):
     assert response.get_json()["error"]["code"] == "payload_too_large"
 
 
+@pytest.mark.parametrize("digits", ["٥", "５", "१२", "１２.５０", "-٣"])
+def test_numbers_in_other_scripts_digits_are_refused_in_json(api, digits):
+    from tests.catalog.helpers import product_payload
+
+    producer = factories.ProducerFactory()
+    api.as_user(producer.owner)
+    response = api.post("/api/v1/products", json=product_payload(stock_quantity=digits))
+    assert response.status_code == 422
+    assert "stock_quantity" in response.get_json()["error"]["fields"]
+
+
+def test_numbers_in_other_scripts_digits_are_refused_in_query_strings_and_paths(api):
+    response = api.get("/api/v1/products?page=٥")
+    assert response.status_code == 422 and "page" in response.get_json()["error"]["fields"]
+    product = factories.ProductFactory()
+    assert api.get(f"/api/v1/products/{product.id}").status_code == 200
+    full_width_id = "".join(chr(ord(c) + 0xFEE0) for c in str(product.id))
+    assert api.get(f"/api/v1/products/{full_width_id}").status_code == 404
+
+
+def test_numbers_in_other_scripts_digits_are_refused_on_pages(client, login_as):
+    product = factories.ProductFactory()
+    login_as("buyer")
+    response = client.post_form("/cart/add", {"product_id": str(product.id), "quantity": "１００"})
+    assert response.status_code == 422
+    assert "digits 0-9" in response.get_data(as_text=True)
+
+
+def test_text_that_merely_contains_such_digits_is_text(api):
+    from tests.catalog.helpers import product_payload
+
+    producer = factories.ProducerFactory()
+    api.as_user(producer.owner)
+    payload = product_payload(packaging="２５公斤编织袋", status="draft")
+    response = api.post("/api/v1/products", json=payload)
+    assert response.status_code == 201, response.get_json()
+
+
 def test_a_form_part_without_a_name_is_no_500(api):
     api.as_role("operator")
     body = b"--XX\r\nContent-Disposition: form-data\r\n\r\n{}\r\n--XX--\r\n"

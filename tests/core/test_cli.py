@@ -33,7 +33,16 @@ def test_users_create(app):
 
 def test_users_create_refuses_unknown_role(app):
     result = app.test_cli_runner().invoke(
-        args=["users", "create", "--email", "a@b.ru", "--password", "long-password", "--role", "wizard"]
+        args=[
+            "users",
+            "create",
+            "--email",
+            "a@b.ru",
+            "--password",
+            "birch-tundra-kettle-9",
+            "--role",
+            "wizard",
+        ]
     )
     assert result.exit_code == 2 and "wizard" in result.output
     assert _count() == 0
@@ -45,18 +54,36 @@ def test_users_create_refuses_weak_password_bad_email_and_duplicates(app):
         args=["users", "create", "--email", "a@b.ru", "--password", "short", "--role", "admin"]
     )
     bad = runner.invoke(
-        args=["users", "create", "--email", "nope", "--password", "long-password", "--role", "admin"]
+        args=["users", "create", "--email", "nope", "--password", "birch-tundra-kettle-9", "--role", "admin"]
     )
     assert weak.exit_code == 1 and "at least 10" in weak.output
     assert bad.exit_code == 1 and "valid e-mail" in bad.output
     assert (
         runner.invoke(
-            args=["users", "create", "--email", "a@b.ru", "--password", "long-password", "--role", "admin"]
+            args=[
+                "users",
+                "create",
+                "--email",
+                "a@b.ru",
+                "--password",
+                "birch-tundra-kettle-9",
+                "--role",
+                "admin",
+            ]
         ).exit_code
         == 0
     )
     dup = runner.invoke(
-        args=["users", "create", "--email", "A@B.RU", "--password", "long-password", "--role", "admin"]
+        args=[
+            "users",
+            "create",
+            "--email",
+            "A@B.RU",
+            "--password",
+            "birch-tundra-kettle-9",
+            "--role",
+            "admin",
+        ]
     )
     assert dup.exit_code == 1 and "already exists" in dup.output
     assert _count() == 1

@@ -37,8 +37,8 @@ CHROMIUM_ARGS = [
 #: Ports Chromium refuses to open ("unsafe ports").
 UNSAFE_PORTS = {5060, 5061, 6665, 6666, 6667, 6668, 6669}
 
-ADMIN = ("admin@journey.example", "Admin journey 2026", "Alla Admin", "en")
-OPERATOR = ("operator@journey.example", "Operator journey 2026", "Олег Оператор", "ru")
+ADMIN = ("admin@journey.example", "Harbor lantern 2026", "Alla Admin", "en")
+OPERATOR = ("operator@journey.example", "Taiga compass 2026", "Олег Оператор", "ru")
 
 
 def pytest_collection_modifyitems(config, items):

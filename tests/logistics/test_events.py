@@ -290,6 +290,15 @@ def test_far_future_and_reasonless_exceptions_are_422(trip):
     assert trip["api"].post(trip["url"], data="not json", content_type="application/json").status_code == 422
 
 
+@pytest.mark.parametrize(
+    "when", ["0031-12-06T07:54:18Z", "1970-01-01T00:00:00Z", "2020-05-01T08:00:00+05:00"]
+)
+def test_a_milestone_long_before_the_shipment_is_422(trip, when):
+    response = post(trip, {"type": "picked_up", "occurred_at": when})
+    assert response.status_code == 422
+    assert "0.occurred_at" in response.get_json()["error"]["fields"]
+
+
 def test_who_may_post_events(app, trip):
     url = trip["url"]
     buyer = client_for(app, trip["order"].buyer)

@@ -2,8 +2,10 @@
 no names), the buyer's webhook settings — each role sees what it should."""
 
 import re
+from datetime import timedelta
 
 from core.extensions import db
+from core.timeutil import utcnow
 from logistics.models import Shipment, TrackingEvent
 from tests import factories
 from tests.logistics.helpers import file_all_documents, journey, operator_api, ready_order, shipment_with
@@ -33,13 +35,20 @@ def test_console_lists_ready_orders_and_consolidates_them(app, client):
     assert shipment.tracking_code in page and "<svg" in page and 'class="event-form"' in page
 
 
+def _local_hours_ago(hours: int) -> tuple[str, str]:
+    """(the form's local time at +05:00, the same moment in UTC, ISO) ``hours`` ago."""
+    moment = (utcnow() - timedelta(hours=hours)).replace(second=0, microsecond=0)
+    return (moment + timedelta(hours=5)).strftime("%Y-%m-%dT%H:%M"), moment.isoformat()
+
+
 def test_event_form_records_once(app, client):
     shipment_id, _ = shipment_with(app)
     client.login(factories.UserFactory(role="operator"))
+    local, utc = _local_hours_ago(3)
     data = {
         "type": "picked_up",
         "reason": "",
-        "occurred_at": "2026-01-05T08:30",
+        "occurred_at": local,
         "utc_offset": "+05:00",
         "location_name": "Uvelsky",
         "lat": "54.44",
@@ -50,7 +59,7 @@ def test_event_form_records_once(app, client):
     for _attempt in range(2):  # a double tap
         assert client.post_form(f"/logistics/shipments/{shipment_id}/events", data).status_code == 302
     [event] = db.session.query(TrackingEvent).all()
-    assert event.occurred_at.isoformat() == "2026-01-05T03:30:00+00:00" and str(event.latitude) == "54.440000"
+    assert event.occurred_at.isoformat() == utc and str(event.latitude) == "54.440000"
     page = client.get(f"/logistics/shipments/{shipment_id}").get_data(as_text=True)
     assert "Uvelsky" in page and "8 pallets" in page
 
@@ -60,7 +69,7 @@ def test_event_form_shows_a_refusal(app, client):
     client.login(factories.UserFactory(role="operator"))
     response = client.post_form(
         f"/logistics/shipments/{shipment_id}/events",
-        {"type": "delivered", "occurred_at": "2026-01-05T08:30", "utc_offset": "+05:00"},
+        {"type": "delivered", "occurred_at": _local_hours_ago(3)[0], "utc_offset": "+05:00"},
         follow_redirects=True,
     )
     assert "cannot happen before" in response.get_data(as_text=True)
@@ -105,7 +114,7 @@ def test_buyers_see_their_order_tracking_and_not_others(app, client):
     shipment_id, _ = shipment_with(app, api, orders=[mine, other])
     file_all_documents(shipment_id)
     api.post(f"/api/v1/shipments/{shipment_id}/events", json=journey("border_crossed", start_hours=-80))
-    reading = {"sensor_id": "T1", "recorded_at": "2026-01-01T00:00:00+00:00", "celsius": 4}
+    reading = {"sensor_id": "T1", "recorded_at": (utcnow() - timedelta(hours=70)).isoformat(), "celsius": 4}
     api.post(f"/api/v1/shipments/{shipment_id}/temperature-readings", json={"readings": [reading]})
     client.login(mine.buyer)
     page = client.get(f"/orders/{mine.id}/tracking").get_data(as_text=True)

@@ -74,6 +74,8 @@ def test_ten_thousand_readings_at_once_but_not_more(chilled):
         ({"recorded_at": "2026-13-45T00:00:00Z"}, "recorded_at"),
         ({"recorded_at": "2026-01-01T00:00:00"}, "recorded_at"),
         ({"recorded_at": "2999-01-01T00:00:00Z"}, "recorded_at"),
+        ({"recorded_at": "2003-01-01T00:00:00Z"}, "recorded_at"),  # years before the shipment
+        ({"recorded_at": "0031-12-06T07:54:18Z"}, "recorded_at"),
         ({"sensor_id": ""}, "sensor_id"),
         ({"sensor_id": 7}, "sensor_id"),
     ],

@@ -2,6 +2,8 @@
 backoff, the delivery log, and the address rules."""
 
 import json
+import socket
+import ssl
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -188,3 +190,42 @@ def test_private_addresses_are_refused_outside_tests(app):
     finally:
         app.testing = True
         app.config.pop("WEBHOOK_ALLOW_PRIVATE", None)
+
+
+@pytest.mark.parametrize(
+    "url", ["https://example.com:8443/hook", "http://example.com:22/hook", "https://example.com:99999/hook"]
+)
+def test_only_ports_80_and_443_outside_tests(app, url):
+    app.testing = False
+    try:
+        with pytest.raises(ValidationFailed) as refused:
+            webhooks.check_url(url)
+        assert "80 and 443" in str(refused.value.message)
+    finally:
+        app.testing = True
+
+
+def test_a_delivery_error_is_recorded_as_its_class_not_the_raw_message(app, hooked):
+    hook = webhooks.webhook_of(hooked["order"].buyer)
+    hook.url = "http://127.0.0.1:9/closed"
+    db.session.commit()
+    assert hooked["api"].post(hooked["url"], json=event("picked_up", -1)).status_code == 201
+    delivery = db.session.query(WebhookDelivery).one()
+    assert delivery.last_error == "refused"
+    listed = hooked["buyer"].get("/api/v1/tracking-webhook/deliveries").get_json()
+    assert listed["items"][0]["last_error"] == "refused"
+    assert "Errno" not in str(listed)
+
+
+@pytest.mark.parametrize(
+    "reason, expected",
+    [
+        (TimeoutError("timed out"), "timeout"),
+        (ConnectionRefusedError(111, "Connection refused"), "refused"),
+        (socket.gaierror(-2, "Name or service not known"), "dns"),
+        (ssl.SSLCertVerificationError("certificate verify failed: 10.1.2.3"), "tls"),
+        (OSError(113, "No route to host 10.1.2.3"), "network"),
+    ],
+)
+def test_error_classes(reason, expected):
+    assert webhooks.error_class(reason) == expected

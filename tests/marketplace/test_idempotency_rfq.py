@@ -3,11 +3,12 @@
 import datetime as dt
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select
 
 from catalog.models import Product
 from core.extensions import db
-from marketplace.models import Order
+from marketplace.models import IdempotencyKey, Order
 from marketplace.services import idempotency
 from tests import factories
 from tests.marketplace.helpers import client_for, product
@@ -50,15 +51,77 @@ def test_same_key_with_another_body_is_422(api):
     assert _orders() == 1
 
 
-def test_a_retry_while_the_first_is_in_flight_is_409(api):
+def test_a_retry_while_the_first_is_in_flight_is_409(api, postgres_only):
     p = product(stock="10")
     api.as_role("buyer")
     body = {"lines": [{"product_id": p.id, "quantity": "1"}]}
-    # The first request has claimed the key and is still working.
-    assert idempotency.claim(api.user, "POST /api/v1/orders", "slow", body) is None
-    response = api.post("/api/v1/orders", json=body, headers={"Idempotency-Key": "slow"})
-    assert response.status_code == 409 and response.get_json()["error"]["code"] == "idempotency_key_in_flight"
+    # The first request holds the key in its still open transaction.
+    with db.engine.connect() as first:
+        lock = idempotency._lock_id(api.user, "POST /api/v1/orders", "slow")
+        assert first.scalar(select(func.pg_try_advisory_xact_lock(lock)))
+        response = api.post("/api/v1/orders", json=body, headers={"Idempotency-Key": "slow"})
+        assert response.status_code == 409
+        assert response.get_json()["error"]["code"] == "idempotency_key_in_flight"
+        first.rollback()  # the first request's worker died: its lock goes with its connection
     assert _orders() == 0
+    assert api.post("/api/v1/orders", json=body, headers={"Idempotency-Key": "slow"}).status_code == 201
+    assert _orders() == 1
+
+
+def _crash_once(monkeypatch, target, name):
+    """Make ``target.name`` end the worker (SystemExit, as gunicorn's timeout does) once."""
+    original = getattr(target, name)
+    calls = []
+
+    def crash(*args, **kwargs):
+        if not calls:
+            calls.append(1)
+            raise SystemExit(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(target, name, crash)
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["after reserving stock", "after the order is written, before the answer"],
+)
+def test_a_worker_dying_mid_request_strands_no_key(api, monkeypatch, where):
+    from marketplace import schemas
+    from marketplace.services import orders
+
+    p = product(stock="10")
+    api.as_role("buyer")
+    if where == "after reserving stock":
+        _crash_once(monkeypatch, orders, "set_status_initial")
+    else:
+        _crash_once(monkeypatch, schemas.OrderSchema, "dump")
+    body = {"lines": [{"product_id": p.id, "quantity": "3"}]}
+    with pytest.raises(SystemExit):
+        api.post("/api/v1/orders", json=body, headers={"Idempotency-Key": "crash"})
+    retry = api.post("/api/v1/orders", json=body, headers={"Idempotency-Key": "crash"})
+    assert retry.status_code == 201, retry.get_json()
+    again = api.post("/api/v1/orders", json=body, headers={"Idempotency-Key": "crash"})
+    assert again.get_json() == retry.get_json() and again.headers["Idempotent-Replayed"] == "true"
+    assert _orders() == 1
+    assert db.session.get(Product, p.id).stock_reserved == Decimal("3")
+
+
+def test_an_in_flight_key_left_by_an_older_release_is_recovered(api):
+    p = product(stock="10")
+    api.as_role("buyer")
+    body = {"lines": [{"product_id": p.id, "quantity": "1"}]}
+    db.session.add(
+        IdempotencyKey(
+            user_id=api.user.id,
+            scope="POST /api/v1/orders",
+            key="stranded",
+            request_hash=idempotency.request_hash(body),
+        )
+    )
+    db.session.commit()
+    response = api.post("/api/v1/orders", json=body, headers={"Idempotency-Key": "stranded"})
+    assert response.status_code == 201 and _orders() == 1
 
 
 def test_business_errors_are_replayed_too(api):
@@ -177,6 +240,12 @@ def test_rfq_permissions_and_bad_input(app):
         json={"description": "x", "quantity": "1", "category": "grains", "deadline": "2000-01-01"},
     )
     assert past.status_code == 422
+    for far in ("2062-01-01", "9999-12-31"):  # a typo of the year, not a plan
+        later = buyer.post(
+            "/api/v1/rfqs",
+            json={"description": "x", "quantity": "1", "category": "grains", "deadline": far},
+        )
+        assert later.status_code == 422 and "deadline" in later.get_json()["error"]["fields"]
     nowhere = buyer.post(
         "/api/v1/rfqs", json={"description": "x", "quantity": "1", "deadline": dt.date.today().isoformat()}
     )

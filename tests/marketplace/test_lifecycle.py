@@ -268,7 +268,9 @@ def test_dispute_photos(trade, app, client):
     client.login(order.producer.owner)
     page = client.get(f"/orders/{order.id}").get_data(as_text=True)
     assert f"/dispute-photos/{photo_id}" in page
-    assert client.get(f"/orders/{order.id}/dispute-photos/{photo_id}").mimetype == "image/jpeg"
+    shown = client.get(f"/orders/{order.id}/dispute-photos/{photo_id}")
+    assert shown.mimetype == "image/jpeg"
+    assert shown.headers["Cache-Control"] == "private, no-store"  # no shared cache keeps it
     stranger = type(client)(app.test_client())
     stranger.login(factories.UserFactory(role="buyer"))
     assert stranger.get(f"/orders/{order.id}/dispute-photos/{photo_id}").status_code == 404
