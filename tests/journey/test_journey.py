@@ -454,29 +454,6 @@ def test_journey(journey_browser, server, recorder):
     buyer.locator("#add-to-cart").get_by_role("button", name=zh("Add to cart")).click()
     buyer.wait_for_url("**/cart")
     buyer.get_by_role("button", name=zh("Place orders")).click()
-    # A new buyer's company (the importer of record) comes first: the checkout sends them there.
-    buyer.wait_for_url(re.compile(r"/profile/company"))
-    expect_flash(
-        buyer, zh("Fill in your company's legal details (name, USCC, customs code, address, contact) first.")
-    )
-    for label, value in (
-        ("Company name in Chinese", BUYER["company"]),
-        ("Company name in English", "Harbin Daowai Grain & Oil Wholesale Co., Ltd."),
-        ("Unified Social Credit Code", "91230104MA1B2C3D43"),
-        ("Customs registration code", "2301960123"),
-        ("Legal address in Chinese", "黑龙江省哈尔滨市道外区南直路398号"),
-        ("Legal address in English", "398 Nanzhi Rd, Daowai District, Harbin, Heilongjiang"),
-        ("Contact person", BUYER["name"]),
-        ("Contact phone", "+86 451 8888 0000"),
-    ):
-        buyer.get_by_label(zh(label), exact=True).fill(value)
-    rec.check(buyer, "buyer-company-zh")
-    buyer.get_by_role("button", name=zh("Save"), exact=True).click()
-    buyer.wait_for_url("**/cart")
-    expect_flash(buyer, zh("Your company details are saved."))
-    buyer.get_by_label(zh("Delivery contact")).fill("王伟 +86 451 8888 0000")
-    buyer.get_by_label(zh("Your reference / PO number")).fill("HRB-PO-2026-117")
-    buyer.get_by_role("button", name=zh("Place orders")).click()
     buyer.wait_for_url(re.compile(r"/checkouts/\d+"))
     buyer.get_by_role("button", name=zh("Bank card")).click()
     buyer.wait_for_url(re.compile(r"/payments/\d+"))
@@ -535,6 +512,22 @@ def test_journey(journey_browser, server, recorder):
     phone.locator("#add-to-cart").get_by_role("button", name=zh("Add to cart")).click()
     phone.wait_for_url("**/cart")
     no_sideways_scroll("phone-cart-zh")
+    phone.get_by_role("button", name=zh("Place orders")).click()
+    phone.wait_for_url(re.compile(r"/profile/company"))  # this buyer's company comes first
+    for label, value in (
+        ("Company name in Chinese", PHONE_BUYER["company"]),
+        ("Company name in English", "Harbin Northern Food Trading Co., Ltd."),
+        ("Unified Social Credit Code", "91230100000000001M"),
+        ("Customs registration code", "2301961456"),
+        ("Legal address in Chinese", "黑龙江省哈尔滨市道外区景阳街12号"),
+        ("Legal address in English", "12 Jingyang St, Daowai District, Harbin"),
+        ("Contact person", PHONE_BUYER["name"]),
+        ("Contact phone", "+86 451 8666 1234"),
+    ):
+        phone.get_by_label(zh(label), exact=True).fill(value)
+    no_sideways_scroll("phone-company-zh")
+    phone.get_by_role("button", name=zh("Save"), exact=True).click()
+    phone.wait_for_url("**/cart")
     phone.get_by_role("button", name=zh("Place orders")).click()
     phone.wait_for_url(re.compile(r"/checkouts/\d+"))
     no_sideways_scroll("phone-checkout-zh")
