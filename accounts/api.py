@@ -9,6 +9,7 @@ from accounts.schemas import (
     CompanyInSchema,
     CompanySchema,
     MeSchema,
+    MeUpdateSchema,
     TokenRequestSchema,
     TokenSchema,
     UserQuerySchema,
@@ -16,6 +17,7 @@ from accounts.schemas import (
 )
 from core.auth import api_auth, api_user, bearer_token
 from core.errors import json_error
+from core.extensions import db
 
 api_bp = Blueprint("auth_api", __name__, url_prefix="/api/v1", description="Authentication")
 
@@ -65,6 +67,27 @@ def delete_token():
 def me():
     """The caller's account. Any authenticated user."""
     return api_user()
+
+
+@api_bp.patch("/me")
+@api_auth()
+@api_bp.arguments(MeUpdateSchema)
+@api_bp.response(200, MeSchema)
+@api_bp.alt_response(401, description="Not authenticated")
+@api_bp.alt_response(422, description="Unknown language or time zone; nothing stored")
+def update_me(data):
+    """Change the caller's language or time zone (an IANA name such as ``Asia/Yekaterinburg``).
+    Any authenticated user.
+
+    :raise 422: unknown time zone
+    """
+    user = api_user()
+    if "time_zone" in data:
+        services.set_time_zone(user, data["time_zone"], commit=False)
+    if "language" in data:
+        user.language = data["language"]
+    db.session.commit()
+    return user
 
 
 @api_bp.get("/users")

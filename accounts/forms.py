@@ -6,6 +6,7 @@ from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringF
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from core.i18n import LANGUAGE_NAMES
+from core.timezones import zone_choices
 
 LANGUAGE_CHOICES = [(code, name) for code, name in LANGUAGE_NAMES.items()]
 
@@ -39,6 +40,7 @@ class ProfileForm(FlaskForm):
     company = StringField(_l("Company"), validators=[Optional(), Length(max=200)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    time_zone = SelectField(_l("Time zone"), choices=zone_choices)
     submit = SubmitField(_l("Save"))
 
 

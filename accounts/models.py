@@ -29,6 +29,10 @@ class User(UserMixin, TimestampMixin, db.Model):
     phone: Mapped[str] = mapped_column(String(40), default="")
     #: Preferred interface and e-mail language: zh, ru or en.
     language: Mapped[str] = mapped_column(String(2), default="en")
+    #: IANA time zone every time is shown in (core.timezones.default_zone when not chosen).
+    time_zone: Mapped[str] = mapped_column(
+        String(64), default="Asia/Shanghai", server_default="Asia/Shanghai"
+    )
     role: Mapped[str] = mapped_column(String(16), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     #: Bumped on password change: every older session stops working.

@@ -21,7 +21,20 @@ class MeSchema(ma.Schema):
     role = ma.fields.String(required=True, metadata={"enum": ["farmer", "buyer", "operator", "admin"]})
     name = ma.fields.String(required=True)
     language = ma.fields.String(required=True, metadata={"enum": ["zh", "ru", "en"]})
+    time_zone = ma.fields.String(
+        required=True,
+        metadata={"description": "IANA zone every time is shown in", "example": "Asia/Shanghai"},
+    )
     company = ma.fields.String()
+
+
+class MeUpdateSchema(ma.Schema):
+    """What the caller may change on their own account."""
+
+    language = ma.fields.String(validate=ma.validate.OneOf(["zh", "ru", "en"]))
+    time_zone = ma.fields.String(
+        validate=ma.validate.Length(min=1, max=64), metadata={"example": "Asia/Yekaterinburg"}
+    )
 
 
 class UserSchema(MeSchema):

@@ -16,6 +16,7 @@ from core.auth import ROLES
 from core.errors import Conflict, Forbidden, ValidationFailed
 from core.extensions import db
 from core.timeutil import utcnow
+from core.timezones import default_zone, valid_zone
 
 SELF_SERVICE_ROLES = ("farmer", "buyer")
 LANGUAGES = ("zh", "ru", "en")
@@ -38,7 +39,9 @@ def find_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
-def create_user(*, email, password, role, name=None, company="", phone="", language="en") -> User:
+def create_user(
+    *, email, password, role, name=None, company="", phone="", language="en", time_zone=None
+) -> User:
     """Create an account of any role (admin page, CLI). Commits."""
     if role not in ROLES:
         raise ValidationFailed(_l("Unknown role."), fields={"role": [_l("Unknown role.")]})
@@ -57,6 +60,7 @@ def create_user(*, email, password, role, name=None, company="", phone="", langu
         phone=(phone or "").strip()[:40],
         language=language,
         role=role,
+        time_zone=time_zone if valid_zone(time_zone) else default_zone(language, role),
     )
     db.session.add(user)
     db.session.commit()
@@ -139,16 +143,29 @@ def remember_device(user: User, device_id: str | None) -> None:
         device.last_seen_at = now
 
 
-def update_profile(user: User, *, name, company, phone, language) -> User:
+def update_profile(user: User, *, name, company, phone, language, time_zone=None) -> User:
     if not (name or "").strip():
         raise ValidationFailed(_l("Enter your name."), fields={"name": [_l("Enter your name.")]})
     if language not in LANGUAGES:
         raise ValidationFailed(_l("Unknown language."), fields={"language": [_l("Unknown language.")]})
+    if time_zone is not None:
+        set_time_zone(user, time_zone, commit=False)
     user.name = name.strip()[:120]
     user.company = (company or "").strip()[:200]
     user.phone = (phone or "").strip()[:40]
     user.language = language
     db.session.commit()
+    return user
+
+
+def set_time_zone(user: User, time_zone: str, *, commit: bool = True) -> User:
+    """:raise 422: not an IANA time zone name (``Asia/Yekaterinburg``)"""
+    if not valid_zone(time_zone):
+        message = _l("Unknown time zone.")
+        raise ValidationFailed(message, code="unknown_time_zone", fields={"time_zone": [message]})
+    user.time_zone = time_zone
+    if commit:
+        db.session.commit()
     return user
 
 

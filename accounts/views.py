@@ -115,7 +115,7 @@ def logout():
 @bp.route("/profile", methods=["GET", "POST"])
 @login_required
 def profile():
-    """Own name, company, phone, language and password. Logged-in users."""
+    """Own name, company, phone, language, time zone and password. Logged-in users."""
     form = ProfileForm(obj=current_user, prefix="profile")
     password_form = PasswordForm(prefix="password")
     if form.submit.data and form.validate_on_submit():
@@ -126,6 +126,7 @@ def profile():
                 company=form.company.data,
                 phone=form.phone.data,
                 language=form.language.data,
+                time_zone=form.time_zone.data,
             )
             flash(_("Your profile is saved."), "success")
             return redirect(url_for("accounts.profile"))

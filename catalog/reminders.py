@@ -88,6 +88,7 @@ def remind_expiring(days: int = EXPIRY_WARNING_DAYS) -> int:
             owner.email,
             owner.language,
             "catalog/email/expiring",
+            time_zone=owner.time_zone,
             name=owner.name,
             producer=producer.name_ru,
             items=[

@@ -6,12 +6,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask import flash
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
-from wtforms import HiddenField
-from wtforms.validators import DataRequired
+from wtforms import Field, HiddenField
+from wtforms.validators import DataRequired, StopValidation
+from wtforms.widgets import DateTimeLocalInput
 
 from core.errors import AppError
 from core.extensions import db
+from core.i18n import current_language
+from core.timezones import TYPED_HINTS, UNPARSEABLE, input_value, parse_local, user_zone, zone_label
 
 
 def show_errors(form, exc, field_map: dict | None = None) -> None:
@@ -38,6 +42,20 @@ def flash_error(exc) -> None:
         flash(" ".join(str(m) for messages in exc.fields.values() for m in messages), "error")
     else:
         flash(str(exc.message), "error")
+
+
+def flash_form_errors(form) -> None:
+    """A form that answers with a redirect says what was wrong in a notice: each field's label
+    and message (a CSRF failure as an expired form)."""
+    for field in form:
+        if not field.errors:
+            continue
+        if field.type == "CSRFTokenField":
+            flash(_("The form expired. Please try again."), "error")
+        elif field.type == "HiddenField":
+            flash(" ".join(str(m) for m in field.errors), "error")
+        else:
+            flash(f"{field.label.text}: {' '.join(str(m) for m in field.errors)}", "error")
 
 
 @dataclass
@@ -88,3 +106,52 @@ class LanguageForm(FlaskForm):
 
     language = HiddenField(validators=[DataRequired()])
     next = HiddenField()
+
+
+class ZonedDateTimeField(Field):
+    """A ``<input type="datetime-local">`` read in a time zone: the reader's, unless the view
+    sets ``field.zone`` before validating (``PLACE_CLOCK``: left without a zone, for the
+    service to read on the place's clock). The zone is shown beside it. A value that is not a
+    date and time is an error on the field, never dropped. ``data``: an aware UTC datetime,
+    a naive one on ``PLACE_CLOCK``, or None."""
+
+    widget = DateTimeLocalInput()
+    PLACE_CLOCK = "place"
+
+    def __init__(self, label=None, validators=None, zone: str | None = None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.zone = zone
+        self.raw = ""
+
+    @property
+    def time_zone(self) -> str:
+        return self.zone if self.zone and self.zone != self.PLACE_CLOCK else user_zone()
+
+    @property
+    def zone_label(self) -> str:
+        return zone_label(self.time_zone, self.data if getattr(self.data, "tzinfo", None) else None)
+
+    def process_formdata(self, valuelist):
+        self.raw = (valuelist[0] if valuelist else "") or ""
+        self.data = None
+
+    def pre_validate(self, form):
+        self.data = None
+        if not self.raw.strip():
+            return
+        try:
+            if self.zone == self.PLACE_CLOCK:
+                aware = parse_local(self.raw, "UTC")
+                self.data = aware.replace(tzinfo=None) if aware else None
+            else:
+                self.data = parse_local(self.raw, self.time_zone)
+        except ValueError:
+            self.data = None
+            raise StopValidation(
+                str(UNPARSEABLE % {"example": TYPED_HINTS.get(current_language(), TYPED_HINTS["en"])})
+            ) from None
+
+    def _value(self):
+        if self.raw:
+            return self.raw
+        return input_value(self.data, self.time_zone) if self.data else ""

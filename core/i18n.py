@@ -4,7 +4,7 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, request
-from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_currency, format_date, format_decimal, get_locale
 from flask_login import current_user
 
 LANGUAGE_COOKIE = "lang"
@@ -80,8 +80,9 @@ def pick_translation(values: dict | None, lang: str | None = None) -> tuple[str,
 
 def init_i18n(app):
     from core.extensions import babel
+    from core.timezones import format_when, select_timezone, zone_label
 
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.jinja_env.globals.update(
         LANGUAGE_NAMES=LANGUAGE_NAMES,
         HTML_LANG=HTML_LANG,
@@ -90,7 +91,10 @@ def init_i18n(app):
     )
     app.jinja_env.filters.update(
         date=format_date,
-        datetime=format_datetime,
+        # Every time on a page, e-mail or PDF names its zone (the reader's, or ``zone=``).
+        datetime=format_when,
+        when=format_when,
+        zone_label=zone_label,
         decimal=format_decimal,
         money=lambda amount, currency="CNY": format_currency(amount, currency),
         plain_decimal=plain_decimal,

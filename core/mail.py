@@ -5,11 +5,12 @@ import smtplib
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from flask import current_app, render_template
+from flask import current_app, g, render_template
 from flask_babel import force_locale
 
 from core.jobs import enqueue_after_commit
 from core.outbox import current_key
+from core.timezones import valid_zone
 
 log = logging.getLogger(__name__)
 
@@ -40,14 +41,23 @@ def send_email_now(to: str, subject: str, body: str, html: str | None = None) ->
         smtp.send_message(msg)
 
 
-def send_templated_email(to: str, language: str, template: str, **context) -> None:
-    """Render ``templates/<template>.txt`` in the recipient's language and send it."""
-    with force_locale(language or "en"):
-        text = render_template(f"{template}.txt", **context)
+def send_templated_email(
+    to: str, language: str, template: str, time_zone: str | None = None, **context
+) -> None:
+    """Render ``templates/<template>.txt`` in the recipient's language, its times in the
+    recipient's zone (``time_zone``), and send it."""
+    previous = g.get("zone_override")
+    g.zone_override = time_zone if valid_zone(time_zone) else None
+    try:
+        with force_locale(language or "en"):
+            text = render_template(f"{template}.txt", **context)
+    finally:
+        g.zone_override = previous
     subject, _, body = text.partition("\n")
     send_email_now(to, subject.strip(), body.strip() + "\n")
 
 
-def queue_email(to: str, language: str, template: str, **context) -> None:
-    """Send after commit; ``context`` must be plain data (it may cross into a worker)."""
-    enqueue_after_commit(send_templated_email, to, language, template, **context)
+def queue_email(to: str, language: str, template: str, time_zone: str | None = None, **context) -> None:
+    """Send after commit; ``context`` must be plain data (it may cross into a worker): times
+    as ISO strings, printed with the ``datetime`` filter in ``time_zone`` (the recipient's)."""
+    enqueue_after_commit(send_templated_email, to, language, template, time_zone=time_zone, **context)

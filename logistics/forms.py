@@ -6,17 +6,18 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import URL, DataRequired, Length, Optional
 
+from core.forms import ZonedDateTimeField
+from core.timezones import user_zone, zone_choices
 from logistics.rules import EVENT_TYPES, EXCEPTION_REASONS, MODES
 
-#: The offsets along the route, for phones without JavaScript.
-UTC_OFFSETS = (
-    ("+05:00", _l("Chelyabinsk (UTC+5)")),
-    ("+09:00", _l("Zabaikalsk, Blagoveshchensk (UTC+9)")),
-    ("+10:00", _l("Nizhneleninskoye, Pogranichny (UTC+10)")),
-    ("+08:00", _l("China (UTC+8)")),
-    ("+00:00", "UTC"),
-    ("place", _l("The chosen place's own clock")),
-)
+
+def _zones():
+    """The zones along the route, named in the reader's language (``Екатеринбург, UTC+5``)."""
+    return zone_choices()
+
+
+def _event_zones():
+    return [(ZonedDateTimeField.PLACE_CLOCK, str(_l("The chosen place's own clock")))] + zone_choices()
 
 
 class ConsolidateForm(FlaskForm):
@@ -26,8 +27,9 @@ class ConsolidateForm(FlaskForm):
     container_number = StringField(_l("Container number"), validators=[Optional(), Length(max=40)])
     seal_number = StringField(_l("Seal number"), validators=[Optional(), Length(max=40)])
     carrier = StringField(_l("Carrier"), validators=[Optional(), Length(max=200)])
-    planned_departure = StringField(_l("Planned departure"), validators=[Optional(), Length(max=40)])
-    utc_offset = SelectField(_l("Time zone"), choices=UTC_OFFSETS, default="+05:00")
+    planned_departure = ZonedDateTimeField(_l("Planned departure"), validators=[Optional()])
+    #: The zone the planned departure is read in (the reader's by default).
+    time_zone = SelectField(_l("Time zone"), choices=_zones, default=user_zone)
 
 
 class EventForm(FlaskForm):
@@ -37,8 +39,9 @@ class EventForm(FlaskForm):
         choices=[("", "—")] + [(r, r) for r in EXCEPTION_REASONS],
         validate_choice=False,
     )
-    occurred_at = StringField(_l("When"), validators=[DataRequired(), Length(max=40)])
-    utc_offset = SelectField(_l("Time zone"), choices=UTC_OFFSETS, default="+05:00")
+    occurred_at = ZonedDateTimeField(_l("When"), validators=[DataRequired()])
+    #: The zone "When" is read in: the reader's by default, or the chosen place's own clock.
+    time_zone = SelectField(_l("Time zone"), choices=_event_zones, default=user_zone)
     place = SelectField(_l("Place on the route"), choices=[], validate_choice=False)
     location_name = StringField(_l("Place"), validators=[Optional(), Length(max=200)])
     lat = StringField(_l("Latitude"), validators=[Optional(), Length(max=20)])

@@ -3,7 +3,6 @@ shipment page (timeline, event entry, checklist, cold chain, route), order track
 buyers and farmers, the public tracking page and the buyer's webhook settings."""
 
 import secrets
-from datetime import datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -35,19 +34,6 @@ def order_links(order) -> str:
     return render_template("logistics/_order_links.html", order=order)
 
 
-def _local_time(value: str, offset: str) -> datetime | None:
-    """``2026-11-27T08:30`` from a datetime-local input plus ``+05:00`` → aware datetime."""
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-        if parsed.tzinfo is None:
-            parsed = datetime.fromisoformat(f"{value.strip()}{offset}")
-    except ValueError:
-        return None
-    return parsed
-
-
 def _consolidate_form():
     form = ConsolidateForm()
     from logistics.rules import MODE_LABELS
@@ -65,7 +51,7 @@ def _tname(names: dict) -> str:
 
 @bp.get("/logistics")
 @roles_required("operator", "admin")
-def console():
+def console(form=None):
     """Operator console: orders to consolidate, the shipments board by status, exceptions.
     Operators and admins."""
     return render_template(
@@ -73,7 +59,7 @@ def console():
         ready=console_service.ready_orders(),
         board=console_service.board(current_user),
         exceptions=console_service.recent_exceptions(),
-        form=_consolidate_form(),
+        form=form or _consolidate_form(),
     )
 
 
@@ -83,9 +69,9 @@ def consolidate():
     """Create a shipment from the ticked orders. Operators and admins."""
     form = _consolidate_form()
     order_ids = [int(i) for i in request.form.getlist("order_ids") if i.isdigit() and len(i) < 10]
+    form.planned_departure.zone = form.time_zone.data
     if not form.validate_on_submit():
-        flash(_("Check the shipment details."), "error")
-        return redirect(url_for("logistics.console"))
+        return console(form), 422
     data = {
         "order_ids": order_ids,
         "mode": form.mode.data,
@@ -94,7 +80,7 @@ def consolidate():
         "container_number": form.container_number.data or "",
         "seal_number": form.seal_number.data or "",
         "carrier": form.carrier.data or "",
-        "planned_departure": _local_time(form.planned_departure.data, form.utc_offset.data),
+        "planned_departure": form.planned_departure.data,
     }
     with service_call() as call:
         shipment, warnings = shipment_service.create_shipment(current_user, data)
@@ -131,7 +117,7 @@ def _document_form(shipment, view):
 
 @bp.get(SHIPMENT)
 @roles_required("operator", "admin", "buyer", "farmer")
-def shipment_page(shipment_id):
+def shipment_page(shipment_id, event_form=None):
     """A shipment: route, timeline, ETA, checklist, documents, cold chain. Staff see every
     order and the forms; a buyer or farmer on board sees their part (404 for others)."""
     shipment = shipment_for(current_user, shipment_id)
@@ -142,7 +128,7 @@ def shipment_page(shipment_id):
         shipment=shipment,
         view=view,
         staff=staff,
-        event_form=_event_form() if staff else None,
+        event_form=(event_form or _event_form()) if staff else None,
         document_form=_document_form(shipment, view) if staff else None,
         milestones=MILESTONES,
     )
@@ -154,15 +140,11 @@ def add_event(shipment_id):
     """The phone-friendly event form. Operators and admins."""
     form = _event_form()
     back = redirect(url_for("logistics.shipment_page", shipment_id=shipment_id) + "#record")
-    if not form.validate_on_submit():
-        flash(_("Check the event: milestone and time are needed."), "error")
-        return back
     # "The place's clock": a time without offset, read by the service in the place's zone.
-    offset = "" if form.utc_offset.data == "place" else form.utc_offset.data
-    occurred = _local_time(form.occurred_at.data, offset)
-    if occurred is None:
-        flash(_("The time is not valid."), "error")
-        return back
+    form.occurred_at.zone = form.time_zone.data
+    if not form.validate_on_submit():
+        return shipment_page(shipment_id, event_form=form), 422
+    occurred = form.occurred_at.data
     from core.fields import DecimalString
 
     item = {
@@ -184,25 +166,28 @@ def add_event(shipment_id):
             )
             if words
         ]
-    try:
-        for name in ("lat", "lon"):
-            raw = getattr(form, name).data
-            limit = 90 if name == "lat" else 180
+    for name in ("lat", "lon"):
+        raw = getattr(form, name).data
+        limit = 90 if name == "lat" else 180
+        try:
             item["latitude" if name == "lat" else "longitude"] = (
                 DecimalString(places=6, minimum=-limit, maximum=limit).deserialize(raw.strip())
                 if raw
                 else None
             )
-    except Exception:  # noqa: BLE001 - marshmallow's ValidationError; shown as one message
-        flash(_("Latitude and longitude are decimal degrees."), "error")
-        return back
+        except Exception:  # noqa: BLE001 - marshmallow's ValidationError; shown on the field
+            getattr(form, name).errors = [_("Decimal degrees between −%(limit)s and %(limit)s.", limit=limit)]
+    if form.lat.errors or form.lon.errors:
+        return shipment_page(shipment_id, event_form=form), 422
     attachment = form.attachment.data if getattr(form.attachment.data, "filename", None) else None
-    with service_call():
+    with service_call(form, field_map={"latitude": "lat", "longitude": "lon"}) as call:
         results = event_service.record_events(current_user, shipment_id, [item], attachment=attachment)
         if results[0][1]:
             flash(_("Recorded."), "success")
         else:
             flash(_("This event was already recorded."), "info")
+    if call.failed and any(f.errors for f in form):
+        return shipment_page(shipment_id, event_form=form), call.error.status
     return back
 
 
@@ -276,12 +261,16 @@ def webhook_settings():
         elif action == "delete" and hook:
             webhooks.delete_webhook(current_user)
             flash(_("The webhook is removed."), "success")
-        elif action == "save" and form.validate():
-            with service_call(form) as call:
-                webhooks.save_webhook(current_user, form.url.data, form.active.data)
-                flash(_("Saved."), "success")
-            if call.failed:
-                return render_template("logistics/webhook.html", form=form, hook=hook, page=None)
+        elif action == "save":
+            if form.validate():
+                with service_call(form):
+                    webhooks.save_webhook(current_user, form.url.data, form.active.data)
+                    flash(_("Saved."), "success")
+            if form.errors:
+                page = paginate(webhooks.deliveries_query(current_user), 1, 20)
+                return render_template(
+                    "logistics/webhook.html", form=form, hook=hook, page=page, plain=PlainForm()
+                ), 422
         return redirect(url_for("logistics.webhook_settings"))
     page = paginate(webhooks.deliveries_query(current_user), request.args.get("page", 1, type=int) or 1, 20)
     return render_template("logistics/webhook.html", form=form, hook=hook, page=page, plain=PlainForm())

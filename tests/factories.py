@@ -5,6 +5,7 @@ from werkzeug.security import generate_password_hash
 
 from accounts.models import Company, User
 from core.extensions import db
+from core.timezones import default_zone
 
 PASSWORD = "correct-horse-battery"
 # A cheap hash keeps the suite fast; the app itself uses werkzeug's default (scrypt).
@@ -30,6 +31,7 @@ class UserFactory(BaseFactory):
     language = "en"
     role = "buyer"
     active = True
+    time_zone = factory.LazyAttribute(lambda user: default_zone(user.language, user.role))
 
     @factory.post_generation
     def legal(user, create, extracted, **kwargs):

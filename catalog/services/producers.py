@@ -216,6 +216,7 @@ def _notify_review(producer: Producer) -> None:
         owner.email,
         owner.language,
         "catalog/email/producer_reviewed",
+        time_zone=owner.time_zone,
         name=owner.name,
         producer=producer.name_ru,
         verified=producer.verified,

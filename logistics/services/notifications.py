@@ -39,13 +39,14 @@ def excursion(shipment, excursion) -> None:
             user.email,
             user.language,
             "logistics/email/excursion",
+            time_zone=user.time_zone,
             code=shipment.tracking_code,
             sensor_id=excursion.sensor_id,
             min_c=str(excursion.min_c),
             max_c=str(excursion.max_c),
             band=band,
             minutes=excursion.duration_minutes,
-            started_at=excursion.started_at.strftime("%Y-%m-%d %H:%M UTC"),
+            started_at=excursion.started_at.isoformat(),
             url=url,
         )
 

@@ -4,7 +4,6 @@ in (its place's, else the one its stage of the route implies)."""
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import flask_babel
 from babel.dates import format_datetime
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -13,6 +12,7 @@ from sqlalchemy import select
 
 from core.errors import ValidationFailed
 from core.extensions import db
+from core.timezones import format_when, zone_label
 from logistics.models import Place
 from logistics.rules import CROSSING_PLACES, DESTINATION_PLACE, MILESTONES, ORIGIN_PLACE
 
@@ -89,13 +89,13 @@ def localise(value: datetime, place: Place) -> datetime:
 
 
 def zoned_html(at: datetime | None, zone: str) -> Markup:
-    """A time on the place's clock with the zone named; the reader's own time on hover."""
+    """A time on the place's clock with the zone named (``05.12.2026, 08:00 (Чита, UTC+9)``);
+    the reader's own time on hover."""
     if at is None:
         return Markup("—")
     at = at.astimezone(ZoneInfo("UTC"))
     there = format_datetime(at, "short", tzinfo=ZoneInfo(zone), locale=get_locale())
-    yours = flask_babel.format_datetime(at, "short")
-    title = _l("Your time: %(when)s (%(zone)s)", when=yours, zone=str(flask_babel.get_timezone()))
+    title = _l("Your time: %(when)s", when=format_when(at))
     return Markup(
-        '<time datetime="{iso}" title="{title}">{there} <span class="tz">{zone} (UTC{offset})</span></time>'
-    ).format(iso=at.isoformat(), title=str(title), there=there, zone=zone, offset=utc_offset(at, zone))
+        '<time datetime="{iso}" title="{title}">{there} <span class="tz">({zone})</span></time>'
+    ).format(iso=at.isoformat(), title=str(title), there=there, zone=zone_label(zone, at))

@@ -23,6 +23,7 @@ def email_parties(order, change, actor):
             user.email,
             user.language,
             "marketplace/email/order_status",
+            time_zone=user.time_zone,
             number=order.number,
             status=change.to_status,
             from_status=change.from_status or "",

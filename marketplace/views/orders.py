@@ -14,7 +14,7 @@ from catalog.services import products as catalog_products
 from core.auth import roles_required
 from core.errors import AppError
 from core.extensions import db
-from core.forms import flash_error, service_call, show_errors
+from core.forms import flash_error, flash_form_errors, service_call, show_errors
 from core.i18n import plain_decimal, safe_next
 from core.pagination import paginate
 from core.security import no_store
@@ -97,6 +97,8 @@ def cart_update(item_id):
     if form.validate_on_submit():
         with service_call(show=_flash_cart_error):
             cart_service.set_quantity(current_user, item_id, form.quantity.data)
+    else:
+        flash_form_errors(form)
     return redirect(url_for("marketplace.cart"))
 
 
@@ -215,6 +217,8 @@ def order_action(order_id, action):
                     if photo and photo.filename:
                         order_service.add_dispute_photo(current_user, order_id, photo)
             flash(_("The order is updated."), "success")
+    else:
+        flash_form_errors(form)
     return redirect(url_for("marketplace.order_detail", order_id=order_id))
 
 
@@ -229,6 +233,8 @@ def order_resolve(order_id):
                 current_user, order_id, form.resolution.data, form.refund_amount.data, form.note.data or ""
             )
             flash(_("The dispute is settled."), "success")
+    else:
+        flash_form_errors(form)
     return redirect(url_for("marketplace.order_detail", order_id=order_id))
 
 
@@ -279,7 +285,8 @@ def rfq_new():
             "product_id": int(form.product_id.data) if (form.product_id.data or "").isdigit() else None,
             "producer_id": int(form.producer_id.data) if (form.producer_id.data or "").isdigit() else None,
         }
-        with service_call(form):
+        # "Choose a producer, a product or a category" belongs to the category box the buyer sees.
+        with service_call(form, field_map={"producer_id": "category", "product_id": "category"}):
             rfq = rfq_service.create_rfq(current_user, data)
             flash(_("Your request is posted."), "success")
             return redirect(url_for("marketplace.rfq_detail", rfq_id=rfq.id))

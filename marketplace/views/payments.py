@@ -10,7 +10,7 @@ from flask_login import current_user
 from catalog.services import producers
 from core.auth import roles_required
 from core.extensions import talisman
-from core.forms import flash_error, service_call
+from core.forms import flash_error, flash_form_errors, service_call
 from marketplace import bp
 from marketplace.forms import ReasonForm
 from marketplace.services import ledger
@@ -146,8 +146,11 @@ def admin_record_transfer():
 @roles_required("admin")
 def admin_payout_sent(payout_id):
     """Mark a payout sent with its bank reference. Admins."""
-    if ReasonForm().validate_on_submit():
+    form = ReasonForm()
+    if form.validate_on_submit():
         with service_call(show=flash_error):
             payouts.mark_payout_sent(current_user, payout_id, request.form.get("bank_reference", ""))
             flash(_("The payout is marked as sent."), "success")
+    else:
+        flash_form_errors(form)
     return redirect(url_for("marketplace.admin_payments"))

@@ -16,11 +16,13 @@ def test_profile_update(client, login_as):
             "profile-company": "Uvelka Farm",
             "profile-phone": "+7 351",
             "profile-language": "ru",
+            "profile-time_zone": "Asia/Yekaterinburg",
             "profile-submit": "1",
         },
     )
     assert response.status_code == 302
     assert (user.name, user.company, user.language) == ("Pyotr", "Uvelka Farm", "ru")
+    assert user.time_zone == "Asia/Yekaterinburg"
 
 
 def test_profile_rejects_an_unknown_language(client, login_as):

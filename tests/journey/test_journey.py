@@ -391,7 +391,7 @@ def test_journey(journey_browser, server, recorder):
     for kind, hours, place, attachment in milestones:
         record.get_by_label(ru("Milestone")).select_option(kind)
         record.get_by_label(ru("When")).fill(local(start + timedelta(hours=hours)))
-        record.get_by_label(ru("Time zone")).select_option("+05:00")
+        record.get_by_label(ru("Time zone")).select_option("Asia/Yekaterinburg")
         record.get_by_label(ru("Place")).fill(place)
         if attachment:
             photo = upload("proof-of-delivery.png", png_bytes(), "image/png")

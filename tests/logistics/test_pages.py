@@ -24,7 +24,7 @@ def test_console_lists_ready_orders_and_consolidates_them(app, client):
             "mode": "road",
             "border_crossing": "pogranichny-suifenhe",
             "planned_departure": "2026-12-01T08:00",
-            "utc_offset": "+05:00",
+            "time_zone": "Asia/Yekaterinburg",
         },
     )
     assert response.status_code == 302, response.get_data(as_text=True)
@@ -49,7 +49,7 @@ def test_event_form_records_once(app, client):
         "type": "picked_up",
         "reason": "",
         "occurred_at": local,
-        "utc_offset": "+05:00",
+        "time_zone": "Asia/Yekaterinburg",
         "location_name": "Uvelsky",
         "lat": "54.44",
         "lon": "61.36",
@@ -69,7 +69,7 @@ def test_event_form_shows_a_refusal(app, client):
     client.login(factories.UserFactory(role="operator"))
     response = client.post_form(
         f"/logistics/shipments/{shipment_id}/events",
-        {"type": "delivered", "occurred_at": _local_hours_ago(3)[0], "utc_offset": "+05:00"},
+        {"type": "delivered", "occurred_at": _local_hours_ago(3)[0], "time_zone": "Asia/Yekaterinburg"},
         follow_redirects=True,
     )
     assert "cannot happen before" in response.get_data(as_text=True)

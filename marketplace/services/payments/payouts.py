@@ -35,6 +35,9 @@ def mark_payout_sent(admin, payout_id: int, bank_reference: str) -> Payout:
     if not bank_reference:
         message = _l("Enter the bank reference of the transfer.")
         raise ValidationFailed(message, fields={"bank_reference": [message]})
+    if len(bank_reference) > 100:
+        message = _l("A bank reference has at most 100 characters.")
+        raise ValidationFailed(message, fields={"bank_reference": [message]})
     payout.status, payout.bank_reference = "sent", bank_reference[:100]
     payout.sent_at, payout.sent_by_id = utcnow(), admin.id
     links = {"producer_id": payout.producer_id, "order_id": payout.order_id, "payout_id": payout.id}

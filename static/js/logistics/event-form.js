@@ -1,10 +1,10 @@
-// The event form on a phone: "now" in the device's time zone, and its GPS position on request.
+// The event form on a phone: "now" on the device's clock, in its time zone, and its GPS position on request.
 (function () {
   "use strict";
   var form = document.querySelector("form.event-form");
   if (!form) { return; }
   var when = form.querySelector("[name=occurred_at]");
-  var offset = form.querySelector("[name=utc_offset]");
+  var zone = form.querySelector("[name=time_zone]");
   function pad(n) { return (n < 10 ? "0" : "") + n; }
   var now = new Date();
   if (when && !when.value) {
@@ -12,18 +12,10 @@
     when.value = now.getFullYear() + "-" + pad(now.getMonth() + 1) + "-" + pad(now.getDate()) + "T" +
       pad(now.getHours()) + ":" + pad(now.getMinutes());
   }
-  if (offset) {
-    var minutes = -now.getTimezoneOffset();
-    var sign = minutes >= 0 ? "+" : "-";
-    var local = sign + pad(Math.floor(Math.abs(minutes) / 60)) + ":" + pad(Math.abs(minutes) % 60);
-    var option = offset.querySelector('option[value="' + local + '"]');
-    if (!option) {
-      option = document.createElement("option");
-      option.value = local;
-      option.textContent = "UTC" + local;
-      offset.appendChild(option);
-    }
-    offset.value = local;
+  // The device's own zone, when the list has it (the server chose the profile's otherwise).
+  if (zone && window.Intl && Intl.DateTimeFormat) {
+    var device = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (device && zone.querySelector('option[value="' + device + '"]')) { zone.value = device; }
   }
   var button = document.getElementById("use-location");
   if (button && navigator.geolocation) {
