@@ -5,10 +5,11 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
-from core.i18n import LANGUAGE_NAMES
+from core.i18n import HTML_LANG, LANGUAGE_NAMES
 from core.timezones import zone_choices
 
-LANGUAGE_CHOICES = [(code, name) for code, name in LANGUAGE_NAMES.items()]
+#: Each language named in itself, tagged with its language.
+LANGUAGE_CHOICES = [(code, name, {"lang": HTML_LANG[code]}) for code, name in LANGUAGE_NAMES.items()]
 
 
 class RegisterForm(FlaskForm):

@@ -114,6 +114,30 @@ UNIT_LABELS = {
     "pallet": _l("pallet"),
 }
 
+
+def quantity_text(value, unit: str) -> str:
+    """``20 мешков``, ``20 袋``, ``500 kg``: a number formatted for the locale with its unit in
+    the plural form the number takes (Babel's plural rules through ngettext)."""
+    from decimal import Decimal
+
+    from flask_babel import format_decimal, ngettext
+
+    number = Decimal(str(value)).normalize()
+    text = format_decimal(number, format="#,##0.###")
+    # Fractions read like "few" in Russian (2,5 мешка); gettext's plural rule takes an integer.
+    n = int(number) if number == number.to_integral_value() else 2
+    forms = {
+        "kg": lambda: ngettext("%(qty)s kg", "%(qty)s kg", n, qty=text),
+        "tonne": lambda: ngettext("%(qty)s tonne", "%(qty)s tonnes", n, qty=text),
+        "litre": lambda: ngettext("%(qty)s litre", "%(qty)s litres", n, qty=text),
+        "piece": lambda: ngettext("%(qty)s piece", "%(qty)s pieces", n, qty=text),
+        "bag": lambda: ngettext("%(qty)s bag", "%(qty)s bags", n, qty=text),
+        "box": lambda: ngettext("%(qty)s box", "%(qty)s boxes", n, qty=text),
+        "pallet": lambda: ngettext("%(qty)s pallet", "%(qty)s pallets", n, qty=text),
+    }
+    return forms[unit]() if unit in forms else f"{text} {unit}"
+
+
 CERTIFICATE_KINDS = {
     "organic_ru": _l("Organic (RU), GOST 33980"),
     "organic_cn": _l("Organic (CN), GB/T 19630"),

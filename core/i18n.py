@@ -1,11 +1,14 @@
 """Interface language: the user's profile, else the switcher's cookie, else Accept-Language."""
 
+import re
 from decimal import Decimal
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, request
 from flask_babel import format_currency, format_date, format_decimal, get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 
 LANGUAGE_COOKIE = "lang"
 #: Native names shown by the switcher.
@@ -78,6 +81,38 @@ def pick_translation(values: dict | None, lang: str | None = None) -> tuple[str,
     return "", None
 
 
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LATIN = re.compile(r"[A-Za-z]{2,}")
+#: The small tag beside text kept in its original language, in the reader's language.
+LANGUAGE_TAGS = {"zh": _l("Chinese"), "ru": _l("Russian"), "en": _l("English")}
+
+
+def text_language(text: str | None) -> str | None:
+    """The language a free text is written in, as far as its script tells: Chinese characters,
+    Cyrillic, else Latin words read as English; None for codes and numbers."""
+    text = text or ""
+    if _CJK.search(text):
+        return "zh"
+    if _CYRILLIC.search(text):
+        return "ru"
+    if _LATIN.search(text):
+        return "en"
+    return None
+
+
+def original(text, lang: str | None = None, tag: bool = True) -> Markup:
+    """Free text (a company, an issuer, a note) as written: when it is not in the reader's
+    language it carries its ``lang`` and a small tag naming that language."""
+    if text is None or text == "":
+        return Markup("")
+    lang = lang or text_language(str(text))
+    if lang is None or lang == current_language():
+        return Markup("{}").format(text)
+    label = Markup(' <small class="lang-tag">{}</small>').format(LANGUAGE_TAGS[lang]) if tag else Markup("")
+    return Markup('<span lang="{}">{}</span>').format(HTML_LANG[lang], text) + label
+
+
 def init_i18n(app):
     from core.extensions import babel
     from core.timezones import format_when, select_timezone, zone_label
@@ -88,6 +123,7 @@ def init_i18n(app):
         HTML_LANG=HTML_LANG,
         current_language=current_language,
         pick_translation=pick_translation,
+        original=original,
     )
     app.jinja_env.filters.update(
         date=format_date,
@@ -98,6 +134,7 @@ def init_i18n(app):
         decimal=format_decimal,
         money=lambda amount, currency="CNY": format_currency(amount, currency),
         plain_decimal=plain_decimal,
+        original=original,
         # For form values: no grouping, no trailing zeros ("500", "12.5").
         input_decimal=input_decimal,
     )

@@ -10,7 +10,7 @@ from logistics.services import readings
 from logistics.services.access import is_staff, visible_orders
 from logistics.services.documents import documents_for
 from logistics.services.eta import estimate
-from logistics.services.places import event_place, local, utc_offset, zone_name
+from logistics.services.places import event_place, list_places, local, utc_offset, zone_name
 from logistics.services.shipments import checklist, fulfilment
 
 
@@ -27,6 +27,20 @@ def event_time(shipment, event, history=None) -> dict:
     }
 
 
+def place_names(event) -> dict | None:
+    """The event's place in every language: its gazetteer place, or the place whose name (in
+    any language) its free-text location is; None for other text (shown as written)."""
+    if event.place_code and event.place is not None:
+        return event.place.names
+    text = (event.location_name or "").strip().casefold()
+    if not text:
+        return None
+    for place in list_places():
+        if text in {name.casefold() for name in place.names.values()}:
+            return place.names
+    return None
+
+
 def event_view(user, shipment, event, history=None) -> dict:
     staff = is_staff(user)
     return {
@@ -37,6 +51,7 @@ def event_view(user, shipment, event, history=None) -> dict:
         "place": event.place_code,
         "recorded_at": event.recorded_at,
         "location": {"name": event.location_name, "lat": event.latitude, "lon": event.longitude},
+        "place_names": place_names(event),
         "note": event.note,
         "event_id": event.client_event_id,
         "details": event.details or {},
@@ -139,6 +154,7 @@ def public_view(shipment) -> dict:
                 "type": e.type,
                 "reason": e.reason,
                 "location_name": e.location_name,
+                "place_names": place_names(e),
                 **event_time(shipment, e, events),
             }
             for e in events

@@ -31,6 +31,9 @@ def register(app, api):
     order_placed.connect(fx.record_order_rate)
     app.cli.add_command(cli.orders_cli)
     app.jinja_env.globals["order_status_label"] = lambda code: STATUS_LABELS.get(code, code)
+    from marketplace.reasons import reason_label
+
+    app.jinja_env.filters["reason_label"] = reason_label
     app.jinja_env.globals["payment_status_label"] = lambda code: PAYMENT_LABELS.get(code, code)
     app.jinja_env.globals["quota_label"] = lambda code: QUOTA_LABELS.get(code, code)
     app.jinja_env.filters["order_status_label"] = lambda code: STATUS_LABELS.get(code, code)

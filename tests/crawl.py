@@ -143,22 +143,28 @@ def visible_text(soup: BeautifulSoup) -> list[tuple[str, str | None]]:
     pieces = []
     for text in body.find_all(string=True):
         parent = text.parent
-        if parent is None or parent.name in ("script", "style", "noscript", "template", "option"):
-            if parent is None or parent.name != "option":
-                continue
+        if parent is None or parent.name in (
+            "script",
+            "style",
+            "noscript",
+            "template",
+            "code",
+            "kbd",
+            "samp",
+        ):
+            continue
         if any(p.has_attr("hidden") or p.get("aria-hidden") == "true" for p in text.parents if p.name):
             continue
         value = text.strip()
         if not value:
             continue
-        tagged = next(
-            (p.get("lang") for p in text.parents if p.name and p.name != "html" and p.get("lang")), None
-        )
-        pieces.append((value, tagged))
-    for element in body.find_all(attrs={"placeholder": True}):
-        pieces.append((element["placeholder"], None))
-    for element in body.find_all(attrs={"title": True}):
-        pieces.append((element["title"], None))
-    for element in body.find_all(attrs={"aria-label": True}):
-        pieces.append((element["aria-label"], None))
+        pieces.append((value, _tagged(text)))
+    for attribute in ("placeholder", "title", "aria-label", "alt"):
+        for element in body.find_all(attrs={attribute: True}):
+            pieces.append((element[attribute], element.get("lang") or _tagged(element)))
     return pieces
+
+
+def _tagged(node) -> str | None:
+    """The language a node is tagged in by its nearest ``lang`` (the page's own is not a tag)."""
+    return next((p.get("lang") for p in node.parents if p.name and p.name != "html" and p.get("lang")), None)

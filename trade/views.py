@@ -11,6 +11,7 @@ from core.auth import roles_required
 from core.errors import NotFound
 from core.extensions import db
 from core.forms import service_call
+from core.i18n import pick_translation
 from fx import services as fx
 from fx.views import admin_page
 from logistics.models import BorderCrossing
@@ -173,7 +174,7 @@ def shipment_documents(shipment_id) -> str:
 def _tariff_form(**kwargs) -> TariffForm:
     form = TariffForm(**kwargs)
     crossings = db.session.query(BorderCrossing).order_by(BorderCrossing.position).all()
-    form.border_crossing.choices = [(c.code, c.name_en) for c in crossings]
+    form.border_crossing.choices = [(c.code, pick_translation(c.names)[0]) for c in crossings]
     return form
 
 
