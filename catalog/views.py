@@ -54,7 +54,7 @@ def _choices(rows):
 def template_context():
     return {
         "unit_label": lambda code: UNIT_LABELS.get(code, code),
-        "quantity_text": quantity_text,
+        "quantity_with_unit": quantity_text,
         "status_label": lambda code: PRODUCT_STATUS_LABELS.get(code, code),
         "certificate_label": lambda code: CERTIFICATE_KINDS.get(code, code),
         "available_stock": available_stock,
