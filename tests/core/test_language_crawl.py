@@ -164,7 +164,7 @@ def test_every_page_speaks_chinese_and_russian(app, client, demo):
     english = _english_words()
     assert {"order", "shipment", "save"} <= english
     problems: dict[tuple[str, str], set[str]] = {}
-    started = time.monotonic()
+    started = time.process_time()
     pages_read = 0
     for language in ("zh", "ru"):
         for role, email in ROLES.items():
@@ -187,11 +187,11 @@ def test_every_page_speaks_chinese_and_russian(app, client, demo):
                         problems.setdefault((page.endpoint, f"{language} {role}"), set()).add(
                             f"{offence} in «{text[:80]}»"
                         )
-    elapsed = time.monotonic() - started
+    elapsed = time.process_time() - started  # CPU seconds: the same on a loaded machine
     report = "\n".join(
         f"{endpoint} [{who}]: " + "; ".join(sorted(found)[:6])
         for (endpoint, who), found in sorted(problems.items())
     )
     assert not problems, f"{len(problems)} pages with English or codes ({pages_read} read):\n{report}"
     assert pages_read > 60
-    assert elapsed < 240  # bounded: a few seconds a page at most even on a loaded machine
+    assert elapsed < 60, f"{pages_read} pages took {elapsed:.0f} s of CPU"
