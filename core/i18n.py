@@ -113,6 +113,11 @@ def original(text, lang: str | None = None, tag: bool = True) -> Markup:
     return Markup('<span lang="{}">{}</span>').format(HTML_LANG[lang], text) + label
 
 
+def money(amount, currency: str = "CNY") -> str:
+    """``¥7,800.00``, ``7 800,00 CN¥``: an amount (a Decimal or a decimal string) by locale."""
+    return format_currency(Decimal(str(amount)), currency)
+
+
 def init_i18n(app):
     from core.extensions import babel
     from core.timezones import format_when, select_timezone, zone_label
@@ -132,7 +137,7 @@ def init_i18n(app):
         when=format_when,
         zone_label=zone_label,
         decimal=format_decimal,
-        money=lambda amount, currency="CNY": format_currency(amount, currency),
+        money=money,
         plain_decimal=plain_decimal,
         original=original,
         # For form values: no grouping, no trailing zeros ("500", "12.5").
