@@ -2,8 +2,9 @@
 
 Everything runs as in production: ``flask db upgrade`` and ``flask users create`` in
 subprocesses, gunicorn with two workers on 127.0.0.1, jobs in-process (no Redis), Stripe
-against localstripe, e-mail over SMTP to a sink in the test process (``server.mail``). The database is PostgreSQL when TEST_DATABASE_URL points at one
-(a new ``<name>_journey`` database next to it, dropped at the end), else a temporary SQLite file.
+against localstripe, e-mail over SMTP to a sink in the test process (``server.mail``). The
+database is PostgreSQL when TEST_DATABASE_URL points at one (a new ``<name>_journey`` database
+next to it, dropped at the end), else a temporary SQLite file.
 """
 
 import os

@@ -1,19 +1,20 @@
 """The whole trade in a real browser (Chromium), against gunicorn, through pages only.
 
-A farmer (Russian interface) registers (confirming the address by the e-mailed link), fills the producer profile with a GACC number and an
-organic certificate, lists buckwheat named in Chinese and Russian with three price tiers, adds
-a lot; the admin verifies the producer; the farmer publishes. A buyer registers, switches to
-Chinese, searches 荞麦, meets the MOQ error in Chinese, sees the landed cost, checks out, pays by
-bank transfer and downloads the proforma; the admin records the transfer; the farmer confirms
-and marks the order ready. The operator (Russian) consolidates it into a shipment, uploads the
-export documents and records every milestone with the phone-friendly form. Temperature
-readings come in through the API with an operator's bearer token, as telematics units send
-them (the one step that is not a page), with one excursion longer than the grace period. The
-buyer follows the timeline, sees the excursion and the chart, opens the public tracking page
-and confirms receipt; the farmer sees the payout due. A second order is paid by card through
-the payment page's test-mode button (the server confirms the PaymentIntent against localstripe
-with Stripe's test card: Stripe.js cannot load offline). Finally a second buyer repeats the
-buyer's steps on a 390×844 phone screen, with no horizontal scrolling.
+A farmer (Russian interface) registers (the account is made by the link e-mailed to the
+address), fills the producer profile with a GACC number and an organic certificate, lists
+buckwheat named in Chinese and Russian with three price tiers, adds a lot; the admin verifies
+the producer; the farmer publishes. A buyer registers, switches to Chinese, searches 荞麦, meets
+the MOQ error in Chinese, sees the landed cost, checks out, pays by bank transfer and
+downloads the proforma; the admin records the transfer; the farmer confirms and marks the
+order ready. The operator (Russian) consolidates it into a shipment, uploads the export
+documents and records every milestone with the phone-friendly form. Temperature readings come
+in through the API with an operator's bearer token, as telematics units send them (the one
+step that is not a page), with one excursion longer than the grace period. The buyer follows
+the timeline, sees the excursion and the chart, opens the public tracking page and confirms
+receipt; the farmer sees the payout due. A second order is paid by card through the payment
+page's test-mode button (the server confirms the PaymentIntent against localstripe with
+Stripe's test card: Stripe.js cannot load offline). Finally a second buyer repeats the buyer's
+steps on a 390×844 phone screen, with no horizontal scrolling.
 
 Every page is checked with axe-core (no serious or critical violations, reported together at
 the end) and the main ones are saved to test-results/screenshots/ (`make screenshots` saves them
