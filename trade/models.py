@@ -17,7 +17,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from accounts.models import User
 from catalog.incoterms import TRANSPORT_MODES
+from catalog.models import Producer
 from core.db import TimestampMixin, UTCDateTime, sql_in
 from core.extensions import db
 from core.timeutil import utcnow
@@ -260,3 +262,6 @@ class ExportContract(TimestampMixin, db.Model):
     #: Incoterms 2020 default of the pair's orders, and its named place.
     incoterm: Mapped[str] = mapped_column(String(3), default="DAP")
     named_place: Mapped[str] = mapped_column(String(200), default="")
+
+    producer: Mapped[Producer] = relationship()
+    buyer: Mapped[User] = relationship()

@@ -223,3 +223,18 @@ def test_a_brokers_checklist(app):
         producer.gacc_registration,
     ):
         assert expected in label, expected
+
+
+def test_order_json_names_the_export_contract(app):
+    """GET /api/v1/orders/<id> and the list carry the contract as /api/v1/contracts names it."""
+    order = order_in(app)
+    buyer = ApiClient(app.test_client()).as_user(order.buyer)
+    contract = buyer.get("/api/v1/contracts").get_json()[0]
+    reference = {key: contract[key] for key in ("id", "number", "signed_on")}
+    assert buyer.get(f"/api/v1/orders/{order.id}").get_json()["contract"] == reference
+    (listed,) = buyer.get("/api/v1/orders").get_json()["items"]
+    assert listed["contract"] == reference
+    # The number the parties enter is the one the order shows.
+    farmer = ApiClient(app.test_client()).as_user(order.producer.owner)
+    farmer.patch(f"/api/v1/contracts/{contract['id']}", json={"number": "UN-2026/17"})
+    assert buyer.get(f"/api/v1/orders/{order.id}").get_json()["contract"]["number"] == "UN-2026/17"
