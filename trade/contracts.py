@@ -122,5 +122,9 @@ def update_contract(user, contract_id: int, data: dict) -> ExportContract:
     if errors:
         db.session.rollback()
         raise ValidationFailed(_l("Some fields are not valid."), fields=errors)
+    if db.session.is_modified(contract):
+        from trade.events import contract_changed
+
+        contract_changed(contract)
     db.session.commit()
     return contract

@@ -46,6 +46,14 @@ def label_sheet(product_id):
     return pdf_response(document)
 
 
+@bp.get("/orders/<id:order_id>/label-sheets/<id:product_id>.pdf")
+@login_required
+def order_label_sheet(order_id, product_id):
+    """The label sheet of an order's product, naming the buyer's company as importer. The
+    order's parties and admins (404 otherwise)."""
+    return pdf_response(services.order_label_sheet(current_user, order_id, product_id))
+
+
 @bp.get("/documents/<string(minlength=10, maxlength=20):number>.pdf")
 @login_required
 def document_file(number):

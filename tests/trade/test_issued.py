@@ -217,12 +217,17 @@ def test_a_brokers_checklist(app):
         "17%",
         "12.6",
         "21%",
-        "哈尔滨农桥贸易有限公司",
         "KRT-2026-001",
         "365",
         producer.gacc_registration,
     ):
         assert expected in label, expected
+    # The order's own label sheet names its importer: the buyer's company, not the platform.
+    (sheet,) = _docs(order.id, "label_sheet")
+    order_label = pdf_text(storage.read("documents", sheet.file_name))
+    for expected in (company.name_zh, company.address_zh, company.contact_phone, "KRT-2026-001", "1 440 kJ"):
+        assert expected in order_label, expected
+    assert "哈尔滨农桥贸易有限公司" not in order_label
 
 
 def test_order_json_names_the_export_contract(app):
