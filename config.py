@@ -183,6 +183,10 @@ class Config:
     WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 60)
     #: Largest shipment document or milestone attachment, in bytes.
     LOGISTICS_UPLOAD_MAX_BYTES = env_int("LOGISTICS_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+    #: Who may read /metrics and /readyz: addresses or networks (comma-separated), or any caller
+    #: sending ``Authorization: Bearer <METRICS_TOKEN>``. Others get 404.
+    METRICS_ALLOW_FROM = os.environ.get("METRICS_ALLOW_FROM", "127.0.0.1/32,::1/128")
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
     #: Idempotency keys are remembered at least this long.
     IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 48)
 
