@@ -208,6 +208,10 @@ class Config:
     #: sending ``Authorization: Bearer <METRICS_TOKEN>``. Others get 404.
     METRICS_ALLOW_FROM = os.environ.get("METRICS_ALLOW_FROM", "127.0.0.1/32,::1/128")
     METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
+    #: An instance whose code's migration head is not the database's answers 503 (but /healthz,
+    #: /readyz and /metrics) until they match; looked at most every MIGRATION_GATE_SECONDS.
+    MIGRATION_GATE = env_bool("MIGRATION_GATE", default=True)
+    MIGRATION_GATE_SECONDS = env_int("MIGRATION_GATE_SECONDS", 10)
     #: Idempotency keys are remembered at least this long.
     IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 48)
 
@@ -228,6 +232,7 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = True
     RATELIMIT_ENABLED = False
     JOBS_INLINE = True
+    MIGRATION_GATE = False  # tests/core/test_metrics.py turns it on
 
     @classmethod
     def load(cls) -> dict:

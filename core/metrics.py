@@ -12,6 +12,11 @@
   every instance reports the same cluster-wide numbers; modules add theirs with
   :func:`add_db_metric`.
 
+A stale instance — its code's migration head is not the database's — also answers 503 to every
+other request (``MIGRATION_GATE``, checked at most every ``MIGRATION_GATE_SECONDS`` per process),
+so nginx, which only watches answers, retries its GETs on another instance and stops sending it
+traffic for a while, and it never writes with a schema it does not know.
+
 ``/metrics`` and ``/readyz`` answer only callers from ``METRICS_ALLOW_FROM`` (addresses or
 networks, comma-separated; loopback by default) or with ``Authorization: Bearer <METRICS_TOKEN>``;
 anyone else gets 404, as if they did not exist.
@@ -207,29 +212,63 @@ def _check_redis() -> str:
         return f"error: {type(exc).__name__}"
 
 
+def _script(app):
+    script = app.extensions.get("migration_script")
+    if script is None:
+        from alembic.script import ScriptDirectory
+
+        migrate = app.extensions["migrate"]
+        script = ScriptDirectory.from_config(migrate.migrate.get_config(migrate.directory))
+        app.extensions["migration_script"] = script
+    return script
+
+
 def code_heads(app) -> set[str]:
     """The migration heads this code ships (read once per process)."""
     heads = app.extensions.get("migration_heads")
     if heads is None:
-        from alembic.script import ScriptDirectory
-
-        config = app.extensions["migrate"].migrate.get_config(app.extensions["migrate"].directory)
-        heads = set(ScriptDirectory.from_config(config).get_heads())
-        app.extensions["migration_heads"] = heads
+        heads = app.extensions["migration_heads"] = set(_script(app).get_heads())
     return heads
 
 
 def _check_migrations() -> str:
+    """ "ok" when the database is at this code's head — or past it, at a revision this code does
+    not know (a newer release migrated it: additive migrations keep the old code working during
+    a rolling deploy). Otherwise the database is behind the code, which would break on it."""
     try:
         rows = db.session.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
         db.session.rollback()
     except Exception as exc:  # noqa: BLE001 - reported, not raised
         db.session.rollback()
         return f"error: {type(exc).__name__}"
-    current, heads = set(rows), code_heads(current_app._get_current_object())
+    app = current_app._get_current_object()
+    current, heads = set(rows), code_heads(app)
     if current == heads:
         return "ok"
+    known = set()
+    for revision in current:
+        from alembic.util import CommandError
+
+        try:
+            if _script(app).get_revision(revision) is not None:
+                known.add(revision)
+        except CommandError:
+            log.info("database migration %s is unknown to this code: newer", revision)
+    if current and not known:
+        return "ok"  # ahead of this code
     return f"database at {', '.join(sorted(current)) or 'nothing'}, code at {', '.join(sorted(heads))}"
+
+
+def migration_gate_open(app) -> bool:
+    """True if this process's code matches the database's migrations (cached a little while)."""
+    now = time.monotonic()
+    state = app.extensions.setdefault("migration_gate", {"checked": -1e9, "ok": True})
+    if now - state["checked"] >= app.config.get("MIGRATION_GATE_SECONDS", 10):
+        state["ok"] = _check_migrations() == "ok"
+        state["checked"] = now
+        if not state["ok"]:
+            log.error("the database's migrations are not this code's: answering 503 (see /readyz)")
+    return state["ok"]
 
 
 # ---- wiring -------------------------------------------------------------------------------------
@@ -261,6 +300,16 @@ def init_metrics(app) -> None:
     @app.before_request
     def _clock():
         g.metrics_started = time.perf_counter()
+        if (
+            app.config.get("MIGRATION_GATE")
+            and request.endpoint not in _UNTIMED
+            and not migration_gate_open(app)
+        ):
+            from core.errors import STATUS_TEXT, json_error, wants_json
+
+            if wants_json():
+                return json_error(503, headers=[("Retry-After", "5")])
+            return Response(str(STATUS_TEXT[503][1]), 503, {"Retry-After": "5"}, mimetype="text/plain")
 
     @app.teardown_request
     def _observe(exc):

@@ -26,6 +26,12 @@ proc_name = os.environ.get("GUNICORN_PROC_NAME", "agrobridge")
 pidfile = os.environ.get("GUNICORN_PIDFILE") or None
 accesslog = None  # the app writes one JSON line per request, with its request id
 errorlog = "-"
+#: gunicorn's control socket is one path per user by default, which several instances on one
+#: machine would share: off unless GUNICORN_CONTROL_SOCKET names one for this instance.
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET") or None
+control_socket_disable = control_socket is None
+if control_socket is None:
+    del control_socket
 #: Not preloaded: a reload (SIGHUP) then picks up new code, worker by worker.
 preload_app = False
 

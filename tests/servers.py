@@ -5,6 +5,7 @@ app's environment for a subprocess, gunicorn started and stopped, and a tiny HTT
 
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -26,6 +27,20 @@ _NOT_INHERITED = {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "FLASK_DEBUG", "FOR
 
 
 def free_port() -> int:
+    """A free loopback port: any (the kernel's choice), or one in ``TEST_PORT_RANGE`` ("7300-7399")
+    when that is set, for machines where ports are shared out."""
+    span = os.environ.get("TEST_PORT_RANGE")
+    if span:
+        low, high = (int(p) for p in span.split("-"))
+        for port in random.sample(range(low, high + 1), high - low + 1):
+            with socket.socket() as probe:
+                try:
+                    probe.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+            if port not in UNSAFE_PORTS:
+                return port
+        raise RuntimeError(f"no free port in {span}")
     while True:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))

@@ -131,6 +131,8 @@ class Cluster:
         env.setdefault("GUNICORN_WORKERS", str(self.workers))
         env.setdefault("INSTANCE_PATH", str(self.run / "instance"))
         env["PYTHONUNBUFFERED"] = "1"
+        if "/usr/sbin" not in env.get("PATH", "").split(":"):
+            env["PATH"] = env.get("PATH", "/usr/bin:/bin") + ":/usr/sbin"  # Debian's nginx
         if not env.get("SECRET_KEY"):
             key_file = self.run / "secret_key"
             if not key_file.exists():
@@ -227,6 +229,16 @@ class Cluster:
         if pid is None:
             raise RuntimeError(f"{name} is not running")
         os.kill(pid, sig)
+        return pid
+
+    def kill(self, name: str) -> int:
+        """SIGKILL ``name`` and every process it started (its session), as a machine dying would."""
+        pid = self.pid(name)
+        if pid is None:
+            raise RuntimeError(f"{name} is not running")
+        os.killpg(pid, signal.SIGKILL)
+        while self._alive(name, pid):
+            time.sleep(0.02)
         return pid
 
     def stop(self, name: str, grace: float = 30) -> bool:

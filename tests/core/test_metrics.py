@@ -1,5 +1,6 @@
 """/healthz, /readyz and /metrics: who may read them, what they say, and that Prometheus can parse it."""
 
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 
@@ -68,18 +69,45 @@ def test_metrics_parse_and_count_requests_and_business(client):
     assert found["agrobridge_orders_placed"].samples == []
 
 
-def test_readyz_fails_when_the_database_is_behind_the_code(client):
+@pytest.fixture
+def alembic_at():
+    """``alembic_at("rev")`` sets the database's migration for one test; restored after."""
+    (head,) = db.session.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+
+    def _set(revision):
+        db.session.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": revision})
+        db.session.commit()
+
+    yield _set
+    _set(head)
+
+
+def test_readyz_fails_when_the_database_is_behind_the_code(client, alembic_at):
     body = client.get("/readyz").get_json()
     assert body["checks"] == {"database": "ok", "redis": "not configured", "migrations": "ok"}, body
-    (head,) = db.session.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
-    db.session.execute(text("UPDATE alembic_version SET version_num = '0001_older'"))
-    db.session.commit()
-    try:
-        response = client.get("/readyz")
-        assert response.status_code == 503
-        assert response.headers["Retry-After"]
-        assert "0001_older" in response.get_json()["checks"]["migrations"]
-    finally:
-        db.session.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": head})
-        db.session.commit()
+    alembic_at("0018_job_outbox")  # an older migration this code knows
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"]
+    assert "database at 0018_job_outbox" in response.get_json()["checks"]["migrations"]
+    # A newer release migrated the database (a revision this code does not know): still ready,
+    # so old instances keep serving during a rolling deploy.
+    alembic_at("9999_from_a_newer_release")
     assert client.get("/readyz").status_code == 200
+
+
+def test_a_stale_instance_answers_503_but_its_probes(client, app, alembic_at):
+    app.config["MIGRATION_GATE"] = True
+    app.extensions.pop("migration_gate", None)
+    try:
+        assert client.get("/").status_code == 200
+        alembic_at("0018_job_outbox")
+        app.extensions.pop("migration_gate", None)  # as if its check interval had passed
+        page, api = client.get("/"), client.get("/api/v1/products")
+        assert page.status_code == 503 and page.headers["Retry-After"]
+        assert api.status_code == 503 and api.get_json()["error"]["code"] == "service_unavailable"
+        assert client.get("/healthz").status_code == 200
+        assert client.get("/readyz").status_code == 503
+    finally:
+        app.config["MIGRATION_GATE"] = False
+        app.extensions.pop("migration_gate", None)
