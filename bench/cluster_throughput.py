@@ -55,7 +55,9 @@ def wrk(url: str, seconds: int, connections: int) -> dict:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
     parser.add_argument("--port", type=int, default=8080)
@@ -82,7 +84,12 @@ def main() -> int:
     seeded = False
     for count in (1, 2):
         cluster = Cluster(
-            run / f"n{count}", port=args.port, app_ports=ports[:count], env=env, workers=args.workers, access_log=False
+            run / f"n{count}",
+            port=args.port,
+            app_ports=ports[:count],
+            env=env,
+            workers=args.workers,
+            access_log=False,
         )
         cluster.up(migrate=not seeded, seed=not seeded)
         seeded = True
@@ -98,7 +105,7 @@ def main() -> int:
         finally:
             cluster.down()
 
-    print(f"\n| case | instances × workers | req/s | p50 | p99 | non-2xx | requests |")
+    print("\n| case | instances × workers | req/s | p50 | p99 | non-2xx | requests |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for r in results:
         print(
