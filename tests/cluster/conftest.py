@@ -71,6 +71,7 @@ def cluster(cluster_redis_url, tmp_path_factory):
             LOGIN_RATE_LIMIT_IP="10000 per minute",
             SCHEDULER_TICK_SECONDS="1",
             WEBHOOK_ALLOW_PRIVATE="1",
+            CBR_DAILY_URL="http://127.0.0.1:9/cbr",  # the FX job may fire: never the internet
         )
         env.pop("UPLOAD_DIR")  # files in the database: nothing on any instance's disk
         instance = Cluster(run, port=free_port(), app_ports=[free_port(), free_port()], env=env, workers=2)
