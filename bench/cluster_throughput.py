@@ -8,8 +8,8 @@ The database is migrated and seeded with the demo data if it is empty. For each 
 it starts nginx in front of that many gunicorn instances (``--workers`` sync workers each), plus
 the job worker and the scheduler, warms up, and drives `wrk` (``--connections`` over 2 threads)
 at a catalog search (`GET /api/v1/products?q=…`) and at a product page (`GET
-/catalog/products/<id>`), then stops everything it started. Prints requests/s, latency and
-errors per case.
+/catalog/products/<id>`), then stops everything it started. Prints requests/s, latency,
+errors and the machine's load average per case (wrk's timeout: 10 s).
 """
 
 import argparse
@@ -34,7 +34,7 @@ PATHS = {
 
 def wrk(url: str, seconds: int, connections: int) -> dict:
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency", url],
         capture_output=True,
         text=True,
         check=True,
@@ -98,19 +98,20 @@ def main() -> int:
                 product_id = json.load(r)["items"][0]["id"]
             for name, path in PATHS.items():
                 url = cluster.url + path.format(id=product_id)
-                wrk(url, 3, args.connections)  # warm-up: workers loaded, caches filled
+                wrk(url, 6, args.connections)  # warm-up: every worker loaded (jieba's dictionary…)
                 figures = wrk(url, args.seconds, args.connections)
-                results.append({"instances": count, "case": name, **figures})
+                load = Path("/proc/loadavg").read_text().split()[0]
+                results.append({"instances": count, "case": name, **figures, "load": load})
                 print(json.dumps(results[-1], ensure_ascii=False), flush=True)
         finally:
             cluster.down()
 
-    print("\n| case | instances × workers | req/s | p50 | p99 | non-2xx | requests |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+    print("\n| case | instances × workers | req/s | p50 | p99 | non-2xx | requests | load (1 min) |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in results:
         print(
             f"| {r['case']} | {r['instances']} × {args.workers} | {r['rps']:.0f} | {r['p50']} | {r['p99']} "
-            f"| {r['errors']} | {r['requests']} |"
+            f"| {r['errors']} | {r['requests']} | {r['load']} |"
         )
     return 0
 
