@@ -1,7 +1,7 @@
 """accounts: sign-ups waiting for their e-mail to be confirmed
 
 Revision ID: 0019_reg_pending_registrations
-Revises: 0013_documents_kept
+Revises: 0019_cluster_stored_files
 Create Date: 2026-12-02 10:40:00
 
 """
@@ -13,7 +13,7 @@ import core.db
 
 # revision identifiers, used by Alembic.
 revision = '0019_reg_pending_registrations'
-down_revision = '0013_documents_kept'
+down_revision = '0019_cluster_stored_files'
 branch_labels = None
 depends_on = None
 

@@ -6,12 +6,12 @@ import pytest
 from sqlalchemy import select
 
 from accounts.company import company_of
-from core import storage
 from core.extensions import db
 from logistics.services.shipments import shipments_carrying
 from marketplace.models import Order
 from tests.trade.helpers import pdf_text
 from trade.contracts import contract_between
+from trade.issuing import file_bytes
 from trade.models import TradeDocument
 
 SHIPPED = ("in_transit", "delivered", "completed", "disputed")
@@ -38,7 +38,7 @@ def _latest(order: Order, kind: str) -> list[TradeDocument]:
 
 
 def _text(document: TradeDocument) -> str:
-    return pdf_text(storage.read("documents", document.file_name))
+    return pdf_text(file_bytes(document))
 
 
 def _missing(text: str, expected) -> list[str]:

@@ -8,13 +8,13 @@ import hashlib
 from flask import current_app
 
 from accounts.company import company_of
-from core import storage
 from core.extensions import db
 from tests import factories
 from tests.conftest import ApiClient
 from tests.logistics.helpers import event, file_all_documents, operator_api, shipment_with
 from tests.trade.helpers import order_in, pdf_text
 from trade import reissue
+from trade.issuing import file_bytes
 from trade.models import ExportContract, TradeDocument
 
 
@@ -28,11 +28,11 @@ def _chain(order_id, kind):
 
 
 def _text(document) -> str:
-    return pdf_text(storage.read("documents", document.file_name))
+    return pdf_text(file_bytes(document))
 
 
 def _unchanged(document) -> bool:
-    return hashlib.sha256(storage.read("documents", document.file_name)).hexdigest() == document.sha256
+    return hashlib.sha256(file_bytes(document)).hexdigest() == document.sha256
 
 
 def test_a_buyer_company_change_reissues_the_open_orders_documents(app):
