@@ -70,6 +70,7 @@ def cluster(cluster_redis_url, tmp_path_factory):
             LOGIN_RATE_LIMIT_ACCOUNT=f"{ACCOUNT_LIMIT} per 15 minutes",
             LOGIN_RATE_LIMIT_IP="10000 per minute",
             SCHEDULER_TICK_SECONDS="1",
+            GUNICORN_GRACEFUL_TIMEOUT="5",  # a bounded stop at the end
             WEBHOOK_ALLOW_PRIVATE="1",
             CBR_DAILY_URL="http://127.0.0.1:9/cbr",  # the FX job may fire: never the internet
         )
