@@ -40,6 +40,7 @@ def create_app(config=None) -> Flask:
 def register_extensions(app):
     from core.hooks import init_hooks
     from core.i18n import init_i18n
+    from core.metrics import init_metrics
     from core.routing import init_routing
     from core.security import init_security
     from core.uploads import init_uploads
@@ -55,6 +56,7 @@ def register_extensions(app):
     init_security(app)
     init_routing(app)
     init_uploads(app)
+    init_metrics(app)
 
 
 def register_blueprints(app):

@@ -20,12 +20,14 @@ def register(app, api):
         PLACES,
         REASON_LABELS,
         STATUS_LABELS,
+        VEHICLE_LABELS,
     )
     from logistics.services import webhooks  # noqa: F401  (periodic job)
     from logistics.services.places import zoned_html
 
     app.register_blueprint(bp)
     api.register_blueprint(blp)
+    _metrics(app)
     register_schemas(api)
     add_template_hook(app, "order-links", views.order_links)
     app.cli.add_command(cli.logistics_cli)
@@ -33,6 +35,7 @@ def register(app, api):
         shipment_status_label=lambda code: STATUS_LABELS.get(code, code),
         exception_reason_label=lambda code: REASON_LABELS.get(code, code),
         shipment_mode_label=lambda code: MODE_LABELS.get(code, code),
+        vehicle_kind_label=lambda code: VEHICLE_LABELS.get(code, code),
         place_label=lambda text: PLACE_LABELS.get(text, text),
         zoned=zoned_html,
         ORIGIN_ZONE=PLACES[ORIGIN_PLACE][7],
@@ -53,3 +56,16 @@ def _dashboard_widgets() -> None:
     dashboards.add_widget("buyer", "shipments", buyer_shipments)
     if "logistics.dashboard" not in dashboards.OPERATOR_HOME:
         dashboards.OPERATOR_HOME.append("logistics.dashboard")
+
+
+def _metrics(app):
+    from core.extensions import db
+    from core.metrics import add_db_metric, count_by
+    from logistics.models import TemperatureReading, WebhookDelivery
+
+    def readings():
+        return db.session.scalar(db.select(db.func.count()).select_from(TemperatureReading))
+
+    add_db_metric(app, "readings_ingested", "Temperature readings kept.", readings, kind="counter")
+    add_db_metric(app, "webhook_deliveries", "Buyers' webhook deliveries, by outcome.",
+                  lambda: count_by(WebhookDelivery.state), label="outcome")  # fmt: skip

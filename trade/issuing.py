@@ -10,17 +10,18 @@ subject, revision) is the last guard; a loser of that race re-reads the winner's
 
 import hashlib
 import logging
+import secrets
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from catalog.models import Product
-from core import storage
 from core.errors import Conflict, ValidationFailed
 from core.extensions import db
 from core.sequences import next_value
 from core.timeutil import utcnow
+from core.uploads import storage
 from logistics.models import Shipment
 from marketplace.models import Order
 from trade.models import DOCUMENT_PREFIX, TradeDocument
@@ -37,7 +38,7 @@ def subject_key(order=None, shipment=None, product=None) -> str:
     if shipment is not None:
         return f"shipment:{shipment.id}" + (f"/order:{order.id}" if order is not None else "")
     if order is not None:
-        return f"order:{order.id}"
+        return f"order:{order.id}" + (f"/product:{product.id}" if product is not None else "")
     return f"product:{product.id}"
 
 
@@ -67,7 +68,7 @@ def _render(document: TradeDocument, order, shipment, product) -> bytes:
         return drawing.commercial_invoice(document, order)
     if document.kind == "packing_list":
         return drawing.packing_list([(document, shipment, [order.id] if order is not None else None)])
-    return drawing.label_sheet(document, product)
+    return drawing.label_sheet(document, product, order)
 
 
 def _new(kind, order, shipment, product, user, previous=None, reason="") -> TradeDocument:
@@ -81,7 +82,7 @@ def _new(kind, order, shipment, product, user, previous=None, reason="") -> Trad
         subject=subject_key(order, shipment, product),
         order_id=order.id if order is not None else None,
         shipment_id=shipment.id if shipment is not None else None,
-        product_id=product.id if product is not None and order is None and shipment is None else None,
+        product_id=product.id if product is not None and shipment is None else None,
         revision=previous.revision + 1 if previous is not None else 1,
         replaces_id=previous.id if previous is not None else None,
         reason=(reason or "")[:300],
@@ -95,7 +96,9 @@ def _new(kind, order, shipment, product, user, previous=None, reason="") -> Trad
 
 
 def _keep(document: TradeDocument, body: bytes) -> None:
-    document.file_name = storage.save(AREA, body, "pdf", read_only=True)
+    name = f"{secrets.token_hex(16)}.pdf"
+    storage().save(body, file_key(name), exclusive=True)
+    document.file_name = name
     document.sha256 = hashlib.sha256(body).hexdigest()
     document.size_bytes = len(body)
 
@@ -107,7 +110,7 @@ def _commit_or_forget(document: TradeDocument | None) -> None:
     except Exception:
         db.session.rollback()
         if document is not None and document.file_name:
-            storage.remove(AREA, document.file_name)
+            storage().delete(file_key(document.file_name))
         raise
 
 
@@ -154,8 +157,14 @@ def revise(kind: str, *, order=None, shipment=None, product=None, user=None, rea
     return document
 
 
+def file_key(name: str) -> str:
+    """The storage key of an issued document's file (``documents/<name>``, as it always was)."""
+    return f"{AREA}/{name}"
+
+
 def file_bytes(document: TradeDocument) -> bytes:
-    return storage.read(AREA, document.file_name)
+    with storage().open(file_key(document.file_name)) as fh:
+        return fh.read()
 
 
 def refuse_change(document: TradeDocument):
@@ -179,6 +188,22 @@ def issue_for_order(kind: str, order_id: int) -> None:
         issue(kind, order=order)
 
 
+def order_label_products(order) -> list[int]:
+    """The products of an order, each with its own label sheet naming the order's importer."""
+    return sorted({line.product_id for line in order.lines})
+
+
+def issue_order_label_sheets(order_id: int) -> None:
+    """When an order is placed: a label sheet per product, naming the buyer's company as
+    importer and the lots allocated to the order."""
+    order = db.session.get(Order, order_id)
+    if order is None:
+        return
+    for product_id in order_label_products(order):
+        product = next(line.product for line in order.lines if line.product_id == product_id)
+        issue("label_sheet", order=order, product=product)
+
+
 def issue_packing_lists(shipment_id: int) -> None:
     """When a shipment departs: each order's packing list, and the whole shipment's."""
     shipment = db.session.get(Shipment, shipment_id)
@@ -190,7 +215,8 @@ def issue_packing_lists(shipment_id: int) -> None:
 
 
 def issue_label_sheet(product_id: int) -> None:
-    """When a product is published."""
+    """When a product is published: the product's sheet, with no importer yet (each order's
+    sheet names its buyer's company)."""
     product = db.session.get(Product, product_id)
     if product is not None:
         issue("label_sheet", product=product)

@@ -1,7 +1,7 @@
 """accounts: each user's time zone (times are shown in it)
 
 Revision ID: 0019_lang_time_zone
-Revises: 0013_documents_kept
+Revises: 0019_reg_order_label_sheets
 Create Date: 2026-12-02 10:40:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0019_lang_time_zone'
-down_revision = '0013_documents_kept'
+down_revision = '0019_reg_order_label_sheets'
 branch_labels = None
 depends_on = None
 
