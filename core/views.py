@@ -4,6 +4,7 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from flask_login import current_user
 from sqlalchemy import text
 
+from core.cache import public_response
 from core.extensions import db
 from core.forms import LanguageForm
 from core.i18n import LANGUAGE_COOKIE, safe_next
@@ -13,6 +14,7 @@ bp = Blueprint("core", __name__)
 
 
 @bp.get("/")
+@public_response()
 def home():
     """What AgroBridge is, in the visitor's language. Anyone."""
     return render_template("core/home.html")
