@@ -40,6 +40,7 @@ def create_app(config=None) -> Flask:
 
 def register_extensions(app):
     import core.cache  # noqa: F401  (its session events bump the public data version)
+    from core.assets import init_assets
     from core.hooks import init_hooks
     from core.i18n import init_i18n
     from core.routing import init_routing
@@ -57,6 +58,7 @@ def register_extensions(app):
     init_security(app)
     init_routing(app)
     init_uploads(app)
+    init_assets(app)
 
 
 def register_blueprints(app):

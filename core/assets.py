@@ -1,0 +1,98 @@
+"""Static assets and text responses for slow phones: fingerprinted URLs with a year's cache
+lifetime, and gzip for text.
+
+``url_for('static', filename=...)`` adds ``v=<hash of the file>``; a request carrying the
+file's current hash may be kept for a year (``immutable``), since a changed file gets a new
+URL. Without it (an old link, a hand-typed URL) the file is served as before, revalidated.
+
+Text responses (HTML, JSON, CSS, JavaScript, SVG) of 1 KiB or more are gzipped when the client
+accepts it: a catalog page shrinks about five times. Files sent straight from disk other than
+our static ones (uploads, PDFs) are left alone.
+"""
+
+import gzip
+import hashlib
+import os
+
+from flask import request
+
+#: A year: the longest lifetime caches honour.
+IMMUTABLE_MAX_AGE = 365 * 24 * 3600
+COMPRESSIBLE = ("text/", "application/json", "application/javascript", "image/svg+xml", "application/xml")
+MIN_COMPRESS_BYTES = 1024
+
+_hashes: dict[str, tuple[float, str]] = {}
+
+
+def fingerprint(static_folder: str, filename: str) -> str | None:
+    """A short hash of the file's content (recomputed when its modification time changes)."""
+    path = os.path.join(static_folder, filename)
+    try:
+        mtime = os.stat(path).st_mtime
+    except OSError:
+        return None
+    cached = _hashes.get(path)
+    if cached and cached[0] == mtime:
+        return cached[1]
+    with open(path, "rb") as fh:
+        digest = hashlib.blake2b(fh.read(), digest_size=6).hexdigest()
+    _hashes[path] = (mtime, digest)
+    return digest
+
+
+def init_assets(app):
+    @app.url_defaults
+    def _fingerprint_static(endpoint, values):
+        if endpoint == "static" and "filename" in values and "v" not in values:
+            digest = fingerprint(app.static_folder, values["filename"])
+            if digest:
+                values["v"] = digest
+
+    default_max_age = app.get_send_file_max_age
+
+    def get_send_file_max_age(filename):
+        if (
+            request.endpoint == "static"
+            and filename
+            and request.args.get("v")
+            and request.args.get("v") == fingerprint(app.static_folder, filename)
+        ):
+            return IMMUTABLE_MAX_AGE
+        return default_max_age(filename)
+
+    app.get_send_file_max_age = get_send_file_max_age
+
+    @app.after_request
+    def _immutable(response):
+        if request.endpoint == "static" and response.cache_control.max_age == IMMUTABLE_MAX_AGE:
+            response.cache_control.public = True
+            response.cache_control.immutable = True
+        return response
+
+    @app.after_request
+    def _compress(response):
+        return compress(response)
+
+
+def compress(response):
+    """gzip a text response for a client that accepts it."""
+    if (
+        "gzip" not in request.headers.get("Accept-Encoding", "")
+        or response.status_code != 200
+        or "Content-Encoding" in response.headers
+        or not (response.mimetype or "").startswith(COMPRESSIBLE)
+        or request.method == "HEAD"
+    ):
+        return response
+    if request.endpoint == "static" and response.direct_passthrough:
+        response.direct_passthrough = False  # our own small static text files: read and compress
+    elif response.is_streamed or response.direct_passthrough:
+        return response
+    body = response.get_data()
+    if len(body) < MIN_COMPRESS_BYTES:
+        return response
+    response.set_data(gzip.compress(body, compresslevel=6, mtime=0))
+    response.headers["Content-Encoding"] = "gzip"
+    # The ETag stays: public ones are weak, which allows the same validator for both encodings.
+    response.vary.add("Accept-Encoding")
+    return response
