@@ -198,7 +198,7 @@ def fill(app, n: int, seed: int) -> None:
     """Top the database up to ``n`` products with COPY (names in three languages, lexemes, tiers, lots)."""
     from sqlalchemy import text
 
-    from catalog import search, textsearch
+    from catalog import search
     from catalog.data import DISTRICTS
     from catalog.models import Category
     from core.extensions import db

@@ -75,6 +75,11 @@ def parse_args():
         "--python-client", action="store_true", help="use the Python client even if wrk is here"
     )
     parser.add_argument("--json", help="also write the results to this file")
+    parser.add_argument(
+        "--app-dir",
+        default=str(ROOT),
+        help="the checkout whose app to run (another commit, for a before/after)",
+    )
     return parser.parse_args()
 
 
@@ -246,12 +251,12 @@ def run_python(base: str, entries, duration: int, connections: int) -> dict:
 
 
 class Server:
-    def __init__(self, app: str, port: int, workers: int, env: dict):
+    def __init__(self, app: str, port: int, workers: int, env: dict, cwd: Path = ROOT):
         gunicorn = str(Path(sys.executable).parent / "gunicorn")
         self.base = f"http://127.0.0.1:{port}"
         self.process = subprocess.Popen(
             [gunicorn, "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning", app],
-            cwd=ROOT,
+            cwd=cwd,
             env={**os.environ, **env},
             start_new_session=True,
         )
@@ -331,7 +336,7 @@ def main():
         if mode == "cold":
             # Nothing left over from a warm run may answer.
             env["PUBLIC_CACHE_PREFIX"] = f"cold{time.time_ns()}"
-        with Server("app:app", args.port + 1, args.workers, env) as server:
+        with Server("app:app", args.port + 1, args.workers, env, cwd=Path(args.app_dir)) as server:
             server.wait("/healthz")
             for label, path, _f, is_app in rows:
                 if is_app:
