@@ -6,7 +6,7 @@ FLASK := $(VENV)/bin/flask
 PORT ?= 5000
 export FLASK_APP := app
 
-.PHONY: run run-stripe test test-fast screenshots lint format venv translations update-messages serve clean
+.PHONY: run run-stripe test test-fast screenshots lint format venv translations update-messages serve clean cluster cluster-down
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	python3 -m venv $(VENV)
@@ -40,9 +40,9 @@ run-stripe: venv translations
 test: venv translations lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-## The inner loop: the suite without the browser journey and the fault tests
+## The inner loop: the suite without the browser journey, the fault tests and the cluster test
 test-fast: venv translations
-	$(PY) -m pytest -m "not browser and not fault" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not browser and not fault and not cluster" $(PYTEST_ARGS)
 
 ## Refresh the README's screenshots in docs/screenshots from a journey run
 screenshots: venv translations
@@ -69,3 +69,14 @@ serve: venv translations
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+## A local cluster on loopback (deploy/Procfile): nginx on $(CLUSTER_PORT) in front of two
+## gunicorn instances, a job worker and the scheduler, on PostgreSQL and Redis, files in the database
+CLUSTER_PORT ?= 8080
+export CLUSTER_PORT
+cluster: venv translations
+	$(PY) -m tools.cluster up
+
+## Stop exactly what `make cluster` started (its pid files)
+cluster-down:
+	$(PY) -m tools.cluster down

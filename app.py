@@ -43,6 +43,7 @@ def register_extensions(app):
     from core.assets import init_assets
     from core.hooks import init_hooks
     from core.i18n import init_i18n
+    from core.metrics import init_metrics
     from core.routing import init_routing
     from core.security import init_security
     from core.uploads import init_uploads
@@ -59,6 +60,7 @@ def register_extensions(app):
     init_routing(app)
     init_uploads(app)
     init_assets(app)
+    init_metrics(app)
 
 
 def register_blueprints(app):

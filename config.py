@@ -20,11 +20,24 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
-def _secret_key() -> str:
-    """SECRET_KEY from the environment, else one generated once into instance/."""
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong: the app refuses to start."""
+
+
+def _secret_key(database_url: str, required: bool = True) -> str:
+    """SECRET_KEY from the environment, else (SQLite: one machine) one generated once into
+    instance/. With another database there may be several instances, and each would generate
+    its own key and refuse the others' sessions: then it must be set."""
     key = os.environ.get("SECRET_KEY")
     if key:
         return key
+    if required and not database_url.startswith("sqlite"):
+        raise ConfigError(
+            "SECRET_KEY is not set. It is required when DATABASE_URL is not SQLite: every app "
+            "instance must sign sessions with the same key. Generate one with "
+            "`python3 -c 'import secrets; print(secrets.token_hex(32))'` and set it in the "
+            "environment of every instance, worker and scheduler."
+        )
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
     path = INSTANCE_DIR / "secret_key"
     if not path.exists():
@@ -69,6 +82,11 @@ class Config:
     # Jobs run in-process right after commit when there is no Redis.
     JOBS_INLINE = env_bool("JOBS_INLINE", default=False)
     JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "agrobridge")
+    #: `flask scheduler`: the leader's lock lifetime (a standby takes over within it), how old a
+    #: missed firing may be and still fire, and how often it looks.
+    SCHEDULER_LOCK_SECONDS = env_int("SCHEDULER_LOCK_SECONDS", 30)
+    SCHEDULER_CATCH_UP_SECONDS = env_int("SCHEDULER_CATCH_UP_SECONDS", 600)
+    SCHEDULER_TICK_SECONDS = env_int("SCHEDULER_TICK_SECONDS", 5)
 
     #: ``json`` (one object a line) or ``text``; unset: JSON under gunicorn, text otherwise.
     LOG_FORMAT = os.environ.get("LOG_FORMAT") or None
@@ -164,8 +182,11 @@ class Config:
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
 
-    #: Where uploaded files are kept (core.uploads.BACKENDS); "filesystem" stores them under UPLOAD_DIR.
+    #: Where uploaded files and issued documents are kept (core.uploads.BACKENDS): "filesystem"
+    #: under UPLOAD_DIR (one machine), "database" in PostgreSQL (several instances).
     UPLOAD_STORAGE = os.environ.get("UPLOAD_STORAGE", "filesystem")
+    #: The database backend's chunk: files are written and read this many bytes at a time.
+    UPLOAD_CHUNK_BYTES = env_int("UPLOAD_CHUNK_BYTES", 256 * 1024)
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads")
     #: Largest product or producer photo, and certificate scan, in bytes (larger → 413).
     CATALOG_PHOTO_MAX_BYTES = env_int("CATALOG_PHOTO_MAX_BYTES", 5 * 1024 * 1024)
@@ -189,14 +210,22 @@ class Config:
     WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 60)
     #: Largest shipment document or milestone attachment, in bytes.
     LOGISTICS_UPLOAD_MAX_BYTES = env_int("LOGISTICS_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+    #: Who may read /metrics and /readyz: addresses or networks (comma-separated), or any caller
+    #: sending ``Authorization: Bearer <METRICS_TOKEN>``. Others get 404.
+    METRICS_ALLOW_FROM = os.environ.get("METRICS_ALLOW_FROM", "127.0.0.1/32,::1/128")
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
+    #: An instance whose code's migration head is not the database's answers 503 (but /healthz,
+    #: /readyz and /metrics) until they match; looked at most every MIGRATION_GATE_SECONDS.
+    MIGRATION_GATE = env_bool("MIGRATION_GATE", default=True)
+    MIGRATION_GATE_SECONDS = env_int("MIGRATION_GATE_SECONDS", 10)
     #: Idempotency keys are remembered at least this long.
     IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 48)
 
     @classmethod
     def load(cls) -> dict:
         values = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
-        values["SECRET_KEY"] = _secret_key()
         values["SQLALCHEMY_DATABASE_URI"] = _database_url()
+        values["SECRET_KEY"] = _secret_key(values["SQLALCHEMY_DATABASE_URI"], cls.TESTING is False)
         if not values["REDIS_URL"]:
             values["JOBS_INLINE"] = True
         return values
@@ -209,6 +238,7 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = True
     RATELIMIT_ENABLED = False
     JOBS_INLINE = True
+    MIGRATION_GATE = False  # tests/core/test_metrics.py turns it on
 
     @classmethod
     def load(cls) -> dict:

@@ -156,6 +156,8 @@ def ensure_database(url: str) -> None:
 
 def make_app(url: str):
     os.environ["DATABASE_URL"] = url
+    # Required beyond SQLite; a benchmark's own (servers it starts inherit it).
+    os.environ.setdefault("SECRET_KEY", "bench-only-" + "0" * 53)
     from app import create_app
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False})

@@ -43,6 +43,7 @@ def main():
     if args.redis_url:
         os.environ["REDIS_URL"] = args.redis_url
     os.environ["PUBLIC_CACHE"] = "1" if args.warm else "0"
+    os.environ.setdefault("SECRET_KEY", "bench-only-" + "0" * 53)
     from pyinstrument import Profiler
     from sqlalchemy import text
 

@@ -52,26 +52,28 @@ def drain():
     click.echo(f"Ran {drain_outbox()} job(s).")
 
 
-@jobs_cli.command("cron")
-def cron():
-    """Enqueue the periodic jobs on their schedule (run one of these)."""
-    from rq.cron import CronScheduler
-
-    from core.jobs import redis_connection, run_job
+@click.command("scheduler")
+def scheduler():
+    """Fire the periodic jobs on their schedule (UTC), once across the cluster: run one or more
+    of these (a Redis lock elects the one that fires; the others stand by)."""
+    from core.scheduler import from_app
 
     if not current_app.config.get("REDIS_URL"):
         raise click.ClickException("REDIS_URL is not set: use the flask commands from cron instead.")
-    scheduler = CronScheduler(connection=redis_connection())
-    for path, expression in PERIODIC_JOBS:
-        scheduler.register(
-            run_job,
-            current_app.config["JOBS_QUEUE"],
-            args=(current_app.config["JOBS_APP_FACTORY"], path),
-            cron=expression,
-        )
-    scheduler.start()
+    from_app().run()
+
+
+@jobs_cli.command("cron")
+def cron():
+    """The same as `flask scheduler` (its former name)."""
+    from core.scheduler import from_app
+
+    if not current_app.config.get("REDIS_URL"):
+        raise click.ClickException("REDIS_URL is not set: use the flask commands from cron instead.")
+    from_app().run()
 
 
 def register_commands(app):
     app.cli.add_command(seed_demo)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(scheduler)

@@ -1,11 +1,9 @@
-"""Home page, language switcher, health check."""
+"""Home page and language switcher (health checks: core.metrics)."""
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request
+from flask import Blueprint, current_app, redirect, render_template, request
 from flask_login import current_user
-from sqlalchemy import text
 
 from core.cache import public_response
-from core.extensions import db
 from core.forms import LanguageForm
 from core.i18n import LANGUAGE_COOKIE, safe_next
 from core.signals import language_chosen
@@ -49,10 +47,3 @@ def _path_of(url: str) -> str:
     if parts.netloc and parts.netloc != request.host:
         return "/"
     return parts.path + (f"?{parts.query}" if parts.query else "")
-
-
-@bp.get("/healthz")
-def healthz():
-    """Liveness with a database round trip. Anyone."""
-    db.session.execute(text("SELECT 1"))
-    return jsonify({"status": "ok"})

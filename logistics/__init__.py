@@ -26,6 +26,7 @@ def register(app, api):
 
     app.register_blueprint(bp)
     api.register_blueprint(blp)
+    _metrics(app)
     register_schemas(api)
     add_template_hook(app, "order-links", views.order_links)
     app.cli.add_command(cli.logistics_cli)
@@ -53,3 +54,16 @@ def _dashboard_widgets() -> None:
     dashboards.add_widget("buyer", "shipments", buyer_shipments)
     if "logistics.dashboard" not in dashboards.OPERATOR_HOME:
         dashboards.OPERATOR_HOME.append("logistics.dashboard")
+
+
+def _metrics(app):
+    from core.extensions import db
+    from core.metrics import add_db_metric, count_by
+    from logistics.models import TemperatureReading, WebhookDelivery
+
+    def readings():
+        return db.session.scalar(db.select(db.func.count()).select_from(TemperatureReading))
+
+    add_db_metric(app, "readings_ingested", "Temperature readings kept.", readings, kind="counter")
+    add_db_metric(app, "webhook_deliveries", "Buyers' webhook deliveries, by outcome.",
+                  lambda: count_by(WebhookDelivery.state), label="outcome")  # fmt: skip

@@ -23,6 +23,7 @@ def register(app, api):
 
     app.register_blueprint(bp)
     app.register_blueprint(webhooks_bp)
+    _metrics(app)
     add_template_hook(app, "product-order", views.orders.product_order)
     api.register_blueprint(orders_api.blp)
     api.register_blueprint(payments_api.blp)
@@ -40,3 +41,12 @@ def register(app, api):
     add_nav_item("marketplace.rfqs", _l("Requests for quotation"), ("buyer", "farmer", "admin"), order=40)
     add_nav_item("marketplace.balance", _l("Balance"), ("farmer",), order=45)
     add_nav_item("marketplace.admin_payments", _l("Payments"), ("admin",), order=85)
+
+
+def _metrics(app):
+    from core.metrics import add_db_metric, count_by
+    from marketplace.models import Order, Payment
+
+    add_db_metric(app, "orders_placed", "Orders placed, by current status.", lambda: count_by(Order.status),
+                  kind="counter", label="status")  # fmt: skip
+    add_db_metric(app, "payments", "Payments, by state.", lambda: count_by(Payment.status), label="state")

@@ -10,17 +10,18 @@ subject, revision) is the last guard; a loser of that race re-reads the winner's
 
 import hashlib
 import logging
+import secrets
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from catalog.models import Product
-from core import storage
 from core.errors import Conflict, ValidationFailed
 from core.extensions import db
 from core.sequences import next_value
 from core.timeutil import utcnow
+from core.uploads import storage
 from logistics.models import Shipment
 from marketplace.models import Order
 from trade.models import DOCUMENT_PREFIX, TradeDocument
@@ -95,7 +96,9 @@ def _new(kind, order, shipment, product, user, previous=None, reason="") -> Trad
 
 
 def _keep(document: TradeDocument, body: bytes) -> None:
-    document.file_name = storage.save(AREA, body, "pdf", read_only=True)
+    name = f"{secrets.token_hex(16)}.pdf"
+    storage().save(body, file_key(name), exclusive=True)
+    document.file_name = name
     document.sha256 = hashlib.sha256(body).hexdigest()
     document.size_bytes = len(body)
 
@@ -107,7 +110,7 @@ def _commit_or_forget(document: TradeDocument | None) -> None:
     except Exception:
         db.session.rollback()
         if document is not None and document.file_name:
-            storage.remove(AREA, document.file_name)
+            storage().delete(file_key(document.file_name))
         raise
 
 
@@ -154,8 +157,14 @@ def revise(kind: str, *, order=None, shipment=None, product=None, user=None, rea
     return document
 
 
+def file_key(name: str) -> str:
+    """The storage key of an issued document's file (``documents/<name>``, as it always was)."""
+    return f"{AREA}/{name}"
+
+
 def file_bytes(document: TradeDocument) -> bytes:
-    return storage.read(AREA, document.file_name)
+    with storage().open(file_key(document.file_name)) as fh:
+        return fh.read()
 
 
 def refuse_change(document: TradeDocument):

@@ -224,7 +224,8 @@ class TradeDocument(db.Model):
     )
     #: Why a revision was issued.
     reason: Mapped[str] = mapped_column(String(300), default="", server_default="")
-    #: The issued PDF (core.storage, area "documents"), its SHA-256 and size: never rewritten.
+    #: The issued PDF (core.uploads storage, key "documents/<file_name>"), its SHA-256 and size:
+    #: never rewritten.
     file_name: Mapped[str | None] = mapped_column(String(100))
     sha256: Mapped[str | None] = mapped_column(String(64))
     size_bytes: Mapped[int | None] = mapped_column(Integer)

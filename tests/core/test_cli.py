@@ -1,5 +1,6 @@
 """`flask users create` and `flask seed-demo`."""
 
+import pytest
 from sqlalchemy import func, select
 
 from accounts.models import User
@@ -104,3 +105,20 @@ def test_seed_demo_is_idempotent_and_prints_the_logins(app, client):
         assert email in first.output
     response = client.post("/api/v1/auth/token", json={"email": DEMO_USERS[0][0], "password": DEMO_PASSWORD})
     assert response.status_code == 200
+
+
+def test_secret_key_required_beyond_sqlite(monkeypatch, tmp_path):
+    """Several instances on PostgreSQL must share one key: none set is a start-up error."""
+    import config
+
+    monkeypatch.setattr(config, "INSTANCE_DIR", tmp_path)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://agrobridge@db.example/agrobridge")
+    with pytest.raises(config.ConfigError, match="SECRET_KEY is not set"):
+        config.Config.load()
+    monkeypatch.setenv("SECRET_KEY", "k" * 64)
+    assert config.Config.load()["SECRET_KEY"] == "k" * 64
+    monkeypatch.delenv("SECRET_KEY")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite3")
+    assert len(config.Config.load()["SECRET_KEY"]) == 64
+    assert (tmp_path / "secret_key").exists()

@@ -5,29 +5,36 @@ PostgreSQL only (``TEST_DATABASE_URL``): a ``<name>_fault`` database next to it,
 the end. Every wait is a condition polled against a deadline.
 """
 
-import json
 import os
 import shutil
-import signal
 import subprocess
-import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import pytest
 
 from accounts.seed import DEMO_PASSWORD
-from tests.journey.conftest import BIN, ROOT, free_port, wait_for
+from tests.servers import (  # noqa: F401 - BIN, ROOT, until: also imported from here
+    BIN,
+    ROOT,
+    app_env,
+    flask,
+    free_port,
+    http,
+    is_postgres_run,
+    postgres_database,
+    start_gunicorn,
+    stop,
+    until,
+    wait_for,
+)
 
 WEBHOOK_SECRET = "whsec_fault"
 
 
 def pytest_collection_modifyitems(config, items):
-    base = os.environ.get("TEST_DATABASE_URL", "")
-    if base.startswith(("postgresql://", "postgresql+psycopg://", "postgres://")):
+    if is_postgres_run():
         return
     skip = pytest.mark.skip(reason="fault tests need PostgreSQL: set TEST_DATABASE_URL")
     for item in items:
@@ -41,52 +48,17 @@ def _app_context():
     yield
 
 
-def until(predicate, seconds: float = 20, what: str = "condition", interval: float = 0.05):
-    """Poll ``predicate`` until it returns something truthy; fail after ``seconds``."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {seconds} s waiting for {what}")
-
-
 # ---- the database -------------------------------------------------------------------------------
-
-
-def _libpq_url(sqlalchemy_url: str, database: str) -> str:
-    parts = urlsplit(sqlalchemy_url.replace("postgresql+psycopg://", "postgresql://", 1))
-    return urlunsplit(parts._replace(path=f"/{database}"))
 
 
 @pytest.fixture(scope="session")
 def fault_database():
     """``(sqlalchemy_url, libpq_url)`` of a new database, migrated and seeded with demo data."""
-    import psycopg
-
-    base = os.environ["TEST_DATABASE_URL"].replace("postgres://", "postgresql://", 1)
-    name = (urlsplit(base).path.lstrip("/") or "agrobridge") + "_fault"
-    admin_url = _libpq_url(base, "postgres")
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(
-            f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0 "
-            "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
-        )
-    parts = urlsplit(base.replace("postgresql://", "postgresql+psycopg://", 1))
-    url = urlunsplit(parts._replace(path=f"/{name}"))
-    try:
+    with postgres_database("_fault") as (url, libpq):
         env = _app_env(url, Path("/nonexistent"))
-        for args in (("db", "upgrade"), ("seed-demo",)):
-            result = subprocess.run(
-                [str(BIN / "flask"), *args], env=env, cwd=ROOT, capture_output=True, text=True, check=False
-            )
-            assert result.returncode == 0, result.stdout + result.stderr
-        yield url, _libpq_url(base, name)
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        flask(env, "db", "upgrade")
+        flask(env, "seed-demo")
+        yield url, libpq
 
 
 class Database:
@@ -148,26 +120,15 @@ def database(fault_database):
 
 
 def _app_env(database_url: str, tmp: Path, **extra) -> dict:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("STRIPE_", "MAIL_", "TEST_", "PYTEST_"))
-        and k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "FLASK_DEBUG", "FORCE_HTTPS", "JOBS_INLINE"}
-    }
-    env.update(
-        FLASK_APP="app",
-        DATABASE_URL=database_url,
+    return app_env(
+        database_url,
+        tmp,
         SECRET_KEY="fault-" + "0" * 58,
-        SESSION_COOKIE_SECURE="0",
         RATELIMIT_ENABLED="0",
         STRIPE_SECRET_KEY="sk_test_fault",
         STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
-        INSTANCE_PATH=str(tmp / "instance"),
-        UPLOAD_DIR=str(tmp / "uploads"),
-        PYTHONUNBUFFERED="1",
+        **extra,
     )
-    env.update({k: str(v) for k, v in extra.items()})
-    return env
 
 
 @dataclass
@@ -186,19 +147,7 @@ class Server:
 
     def request(self, method, path, body=None, headers=None, raw=None, timeout=20):
         """``(status, json_or_text, headers)``; status 0 when the connection broke."""
-        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-        req = urllib.request.Request(self.url + path, data=data, method=method)  # noqa: S310
-        if body is not None:
-            req.add_header("Content-Type", "application/json")
-        for key, value in (headers or {}).items():
-            req.add_header(key, value)
-        try:
-            with urllib.request.urlopen(req, timeout=timeout) as response:  # noqa: S310 - local server
-                return response.status, _decode(response.read()), response.headers
-        except urllib.error.HTTPError as error:
-            return error.code, _decode(error.read()), error.headers
-        except (ConnectionError, urllib.error.URLError, TimeoutError, OSError):
-            return 0, None, {}
+        return http(self.url + path, method, body, headers, raw, timeout)
 
     def token(self, email: str) -> dict:
         if email not in self.tokens:
@@ -210,34 +159,7 @@ class Server:
         return self.tokens[email]
 
     def flask(self, *args: str, timeout: float = 120) -> str:
-        result = subprocess.run(
-            [str(BIN / "flask"), *args],
-            env=self.env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=timeout,
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
-        return result.stdout
-
-
-def _decode(data: bytes):
-    try:
-        return json.loads(data)
-    except ValueError:
-        return data.decode(errors="replace")
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+        return flask(self.env, *args, timeout=timeout)
 
 
 @pytest.fixture
@@ -249,14 +171,7 @@ def start_server(fault_database, tmp_path):
         port = free_port()
         env = _app_env(fault_database[0], tmp_path, PUBLIC_BASE_URL=f"http://127.0.0.1:{port}", **extra)
         log = tmp_path / f"gunicorn-{port}.log"
-        with open(log, "wb") as out:
-            process = subprocess.Popen(
-                [str(BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "60", "app:app"],
-                env=env,
-                cwd=ROOT,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
+        process = start_gunicorn(env, port, log)
         server = Server(url=f"http://127.0.0.1:{port}", process=process, log=log, env=env)
         started.append(server)
         wait_for(server.url + "/healthz", seconds=120, process=process)  # a busy machine boots slowly

@@ -8,22 +8,27 @@ against localstripe. The database is PostgreSQL when TEST_DATABASE_URL points at
 
 import os
 import shutil
-import signal
-import socket
 import subprocess
-import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
+from tests.servers import (  # noqa: F401 - BIN, ROOT, free_port, wait_for: also imported from here
+    BIN,
+    ROOT,
+    UNSAFE_PORTS,
+    app_env,
+    free_port,
+    postgres_database,
+    start_gunicorn,
+    stop,
+    wait_for,
+)
+
 CHROMIUM = "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else shutil.which("chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -34,8 +39,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-#: Ports Chromium refuses to open ("unsafe ports").
-UNSAFE_PORTS = {5060, 5061, 6665, 6666, 6667, 6668, 6669}
 
 ADMIN = ("admin@journey.example", "Harbor lantern 2026", "Alla Admin", "en")
 OPERATOR = ("operator@journey.example", "Taiga compass 2026", "Олег Оператор", "ru")
@@ -57,36 +60,7 @@ def _app_context():
     yield
 
 
-def free_port() -> int:
-    while True:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        if port not in UNSAFE_PORTS:
-            return port
-
-
-def wait_for(url: str, seconds: float = 30, process: subprocess.Popen | None = None) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise RuntimeError(f"the server behind {url} exited with {process.returncode}")
-        try:
-            urllib.request.urlopen(url, timeout=2)  # noqa: S310 - local test server
-            return
-        except urllib.error.HTTPError:
-            return  # it answers
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not start")
-
-
 # ---- the database -------------------------------------------------------------------------------
-
-
-def _psycopg_url(sqlalchemy_url: str, database: str) -> str:
-    parts = urlsplit(sqlalchemy_url.replace("postgresql+psycopg://", "postgresql://", 1))
-    return urlunsplit(parts._replace(path=f"/{database}"))
 
 
 @pytest.fixture(scope="session")
@@ -96,36 +70,11 @@ def journey_database(tmp_path_factory):
     if not base.startswith(("postgresql://", "postgresql+psycopg://", "postgres://")):
         yield f"sqlite:///{tmp_path_factory.mktemp('journey-db') / 'journey.sqlite3'}"
         return
-    import psycopg
-
-    base = base.replace("postgres://", "postgresql://", 1)
-    name = (urlsplit(base).path.lstrip("/") or "agrobridge") + "_journey"
-    admin_url = _psycopg_url(base, "postgres")
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(
-            f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0 "
-            "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
-        )
-    parts = urlsplit(base.replace("postgresql://", "postgresql+psycopg://", 1))
-    try:
-        yield urlunsplit(parts._replace(path=f"/{name}"))
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with postgres_database("_journey") as (url, _):
+        yield url
 
 
 # ---- processes ----------------------------------------------------------------------------------
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
 
 
 @pytest.fixture(scope="session")
@@ -142,7 +91,7 @@ def localstripe():
         wait_for(url + "/v1/customers", process=process)
         yield url
     finally:
-        _stop(process)
+        stop(process)
 
 
 @dataclass
@@ -160,28 +109,17 @@ class Server:
 
 
 def _app_env(database_url: str, tmp: Path, port: int, stripe_url: str) -> dict:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("STRIPE_", "MAIL_", "TEST_", "PYTEST_"))
-        and k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "FLASK_DEBUG", "FORCE_HTTPS", "JOBS_INLINE"}
-    }
-    env.update(
-        FLASK_APP="app",
-        DATABASE_URL=database_url,
+    return app_env(
+        database_url,
+        tmp,
         SECRET_KEY="journey-" + "0" * 56,
-        SESSION_COOKIE_SECURE="0",
         RATELIMIT_ENABLED="0",
         STRIPE_SECRET_KEY="sk_test_journey",
         STRIPE_WEBHOOK_SECRET="whsec_journey",
         STRIPE_API_BASE=stripe_url,
         STRIPE_TEST_CONFIRM="1",
         PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
-        INSTANCE_PATH=str(tmp / "instance"),
-        UPLOAD_DIR=str(tmp / "uploads"),
-        PYTHONUNBUFFERED="1",
     )
-    return env
 
 
 @pytest.fixture(scope="session")
@@ -199,14 +137,7 @@ def server(journey_database, localstripe, tmp_path_factory):
             "users", "create", "--email", email, "--password", password, "--role", role,
             "--name", name, "--language", language,
         )  # fmt: skip
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "60", "app:app"],
-            env=env,
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    process = start_gunicorn(env, port, log)
     try:
         wait_for(srv.url + "/healthz", process=process)
         # localstripe delivers its signed webhooks to the app, as Stripe would.
@@ -215,7 +146,7 @@ def server(journey_database, localstripe, tmp_path_factory):
         urllib.request.urlopen(hook, timeout=5)  # noqa: S310 - local test server
         yield srv
     finally:
-        _stop(process)
+        stop(process)
         if os.environ.get("JOURNEY_SHOW_LOG"):
             print(log.read_text(errors="replace")[-20000:])
 

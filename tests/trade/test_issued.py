@@ -4,12 +4,12 @@ every viewer, revisions that name what they replace, and what a customs broker c
 import hashlib
 from decimal import Decimal
 
-from core import storage
 from core.extensions import db
 from tests import factories
 from tests.conftest import ApiClient
 from tests.logistics.helpers import event, file_all_documents, operator_api, shipment_with
 from tests.trade.helpers import order_in, pdf_text
+from trade.issuing import file_bytes
 from trade.models import ExportContract, TradeDocument
 
 
@@ -52,7 +52,7 @@ def _customs_goods():
 def test_the_proforma_is_issued_when_the_order_is_placed_and_kept(app):
     order = order_in(app)
     (proforma,) = _docs(order.id, "proforma")  # nobody downloaded it: issued at placement
-    body = storage.read("documents", proforma.file_name)
+    body = file_bytes(proforma)
     assert hashlib.sha256(body).hexdigest() == proforma.sha256 and proforma.revision == 1
     contract = db.session.query(ExportContract).one()
     assert (contract.producer_id, contract.buyer_id) == (order.producer_id, order.buyer_id)
@@ -108,14 +108,14 @@ def test_documents_list_and_revisions(app, api):
 def test_an_issued_document_cannot_be_changed(app, api):
     order = order_in(app)
     (proforma,) = _docs(order.id, "proforma")
-    before = storage.read("documents", proforma.file_name)
+    before = file_bytes(proforma)
     api.as_user(order.buyer)
     for method in (api.put, api.patch, api.delete):
         response = method(f"/api/v1/documents/{proforma.number}", json={"total": "1.00"})
         assert response.status_code == 409
         error = response.get_json()["error"]
         assert error["code"] == "document_issued" and "number" in error["fields"]
-    assert storage.read("documents", proforma.file_name) == before
+    assert file_bytes(proforma) == before
     stranger = ApiClient(app.test_client()).as_role("buyer")
     assert stranger.put(f"/api/v1/documents/{proforma.number}").status_code == 404
     assert stranger.get(f"/api/v1/documents/{proforma.number}.pdf").status_code == 404
@@ -158,7 +158,7 @@ def test_a_brokers_checklist(app):
 
     producer, company = order.producer, company_of(order.buyer)
     (invoice,) = _docs(order.id, "commercial_invoice")
-    text = pdf_text(storage.read("documents", invoice.file_name))
+    text = pdf_text(file_bytes(invoice))
     contract = db.session.query(ExportContract).one()
     for expected in (
         producer.legal_name_ru,
@@ -195,7 +195,7 @@ def test_a_brokers_checklist(app):
     ):
         assert expected in text, expected
     (packing,) = [d for d in _docs(kind="packing_list") if d.order_id == order.id]
-    text = pdf_text(storage.read("documents", packing.file_name))
+    text = pdf_text(file_bytes(packing))
     for expected in (
         "40",
         "1 000",
@@ -223,3 +223,28 @@ def test_a_brokers_checklist(app):
         producer.gacc_registration,
     ):
         assert expected in label, expected
+
+
+def test_issued_documents_are_kept_in_the_database_backend(app, postgres_only):
+    """With UPLOAD_STORAGE=database the issued PDF lives in PostgreSQL, not on this disk."""
+    from core.uploads import AlreadyStored, DatabaseStorage, StoredFile
+    from trade.issuing import file_key
+
+    saved = app.extensions["upload_storage"]
+    app.extensions["upload_storage"] = DatabaseStorage(chunk_size=4096)
+    try:
+        order = order_in(app)
+        (proforma,) = _docs(order.id, "proforma")
+        stored = db.session.get(StoredFile, file_key(proforma.file_name))
+        assert stored is not None and stored.complete and stored.size_bytes == proforma.size_bytes > 4096
+        body = file_bytes(proforma)
+        assert hashlib.sha256(body).hexdigest() == proforma.sha256
+        try:
+            app.extensions["upload_storage"].save(b"forged", file_key(proforma.file_name), exclusive=True)
+        except AlreadyStored:
+            pass
+        else:
+            raise AssertionError("an issued document was replaced")
+        assert file_bytes(proforma) == body
+    finally:
+        app.extensions["upload_storage"] = saved
