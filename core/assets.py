@@ -1,9 +1,11 @@
-"""Static assets and text responses for slow phones: fingerprinted URLs with a year's cache
-lifetime, and gzip for text.
+"""Static assets and text responses for slow phones when the app serves them itself (no nginx
+in front, as in the demo): a year's cache lifetime for fingerprinted static URLs, and gzip.
 
-``url_for('static', filename=...)`` adds ``v=<hash of the file>``; a request carrying the
-file's current hash may be kept for a year (``immutable``), since a changed file gets a new
-URL. Without it (an old link, a hand-typed URL) the file is served as before, revalidated.
+``url_for('static', filename=...)`` adds ``v=<hash of the file>`` (``core.routing``); a request
+carrying the file's current hash may be kept for a year (``immutable``), since a changed file
+gets a new URL. Without it (an old link, a hand-typed URL) the file is served as before,
+revalidated. Behind nginx (``deploy/nginx``) static files never reach the app, and nginx does
+not compress again what arrives compressed.
 
 Pages and their text assets (HTML, CSS, JavaScript, SVG) of 1 KiB or more are gzipped when the
 client accepts it: a catalog page shrinks about five times. The API's JSON is sent as it is;
@@ -11,8 +13,6 @@ files sent straight from disk other than our static ones (uploads, PDFs) are lef
 """
 
 import gzip
-import hashlib
-import os
 
 from flask import request
 
@@ -23,32 +23,9 @@ IMMUTABLE_MAX_AGE = 365 * 24 * 3600
 COMPRESSIBLE = ("text/", "application/javascript", "image/svg+xml")
 MIN_COMPRESS_BYTES = 1024
 
-_hashes: dict[str, tuple[float, str]] = {}
-
-
-def fingerprint(static_folder: str, filename: str) -> str | None:
-    """A short hash of the file's content (recomputed when its modification time changes)."""
-    path = os.path.join(static_folder, filename)
-    try:
-        mtime = os.stat(path).st_mtime
-    except OSError:
-        return None
-    cached = _hashes.get(path)
-    if cached and cached[0] == mtime:
-        return cached[1]
-    with open(path, "rb") as fh:
-        digest = hashlib.blake2b(fh.read(), digest_size=6).hexdigest()
-    _hashes[path] = (mtime, digest)
-    return digest
-
 
 def init_assets(app):
-    @app.url_defaults
-    def _fingerprint_static(endpoint, values):
-        if endpoint == "static" and "filename" in values and "v" not in values:
-            digest = fingerprint(app.static_folder, values["filename"])
-            if digest:
-                values["v"] = digest
+    from core.routing import static_fingerprint  # the ``v=`` that url_for('static') adds
 
     default_max_age = app.get_send_file_max_age
 
@@ -57,7 +34,7 @@ def init_assets(app):
             request.endpoint == "static"
             and filename
             and request.args.get("v")
-            and request.args.get("v") == fingerprint(app.static_folder, filename)
+            and request.args.get("v") == static_fingerprint(app, filename)
         ):
             return IMMUTABLE_MAX_AGE
         return default_max_age(filename)
