@@ -74,7 +74,7 @@ clean:
 ## gunicorn instances, a job worker and the scheduler, on PostgreSQL and Redis, files in the database
 CLUSTER_PORT ?= 8080
 export CLUSTER_PORT
-cluster: venv translations
+cluster: venv
 	$(PY) -m tools.cluster up
 
 ## Stop exactly what `make cluster` started (its pid files)

@@ -117,6 +117,8 @@ class Config:
     RATELIMIT_SWALLOW_ERRORS = True
 
     API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", 24 * 30)
+    #: How long the link that confirms a new account's e-mail works.
+    REGISTRATION_LINK_HOURS = env_int("REGISTRATION_LINK_HOURS", 48)
     PASSWORD_MIN_LENGTH = 10
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from accounts.models import Company
+from accounts.signals import company_changed
 from core import identifiers
 from core.errors import AppError, Forbidden, ValidationFailed
 from core.extensions import db
@@ -101,8 +102,12 @@ def update_company(user, data: dict) -> Company:
     if company is None:
         company = Company(owner_id=user.id)
         db.session.add(company)
+    changed = [column for column, value in values.items() if getattr(company, column) != value]
     for column, value in values.items():
         setattr(company, column, value)
+    if changed and company.id is not None:
+        db.session.flush()
+        company_changed.send(company, changed=changed)
     db.session.commit()
     return company
 

@@ -144,3 +144,27 @@ class KnownDevice(db.Model):
     device_hash: Mapped[str] = mapped_column(String(64))
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PendingRegistration(db.Model):
+    """A sign-up waiting for its e-mail to be confirmed. The account is created only when
+    the link sent to that address is followed, so the sign-up page says the same thing
+    whether or not the address already has an account, and nobody can claim an address
+    they cannot read. Several may wait for one address (each its own link); the first
+    confirmed wins and the others are dropped."""
+
+    __tablename__ = "accounts_pending_registrations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: SHA-256 of the token in the confirmation link; the token itself is only e-mailed.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(120))
+    company: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    language: Mapped[str] = mapped_column(String(2), default="en")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: The link stops working after this time (and the row is cleared away).
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -7,14 +7,16 @@ from datetime import timedelta
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from accounts.models import ApiToken, KnownDevice, LoginSession, User
+from accounts.models import ApiToken, KnownDevice, LoginSession, PendingRegistration, User
 from accounts.passwords import check_password_strength
 from core.auth import ROLES
-from core.errors import Conflict, Forbidden, ValidationFailed
+from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
+from core.mail import queue_email
 from core.timeutil import utcnow
 
 SELF_SERVICE_ROLES = ("farmer", "buyer")
@@ -63,11 +65,104 @@ def create_user(*, email, password, role, name=None, company="", phone="", langu
     return user
 
 
-def register_user(*, role, **fields) -> User:
-    """Self sign-up: farmers and buyers only."""
+def register_user(*, role, email, password, name=None, company="", phone="", language="en") -> None:
+    """Self sign-up (farmers and buyers). Commits.
+
+    The caller learns nothing about the address: a new one is e-mailed a link that creates
+    the account (:func:`confirm_registration`); the owner of a known one is told that someone
+    tried to sign up with it, and nothing about the account changes. Both paths hash the
+    password, so the answer takes about as long either way.
+    """
     if role not in SELF_SERVICE_ROLES:
         raise Forbidden(_l("Operators and administrators are created by an administrator."))
-    return create_user(role=role, **fields)
+    if language not in LANGUAGES:
+        language = "en"
+    email = normalise_email(email)
+    check_password_strength(password, user_inputs=(email, name, company))
+    password_hash = generate_password_hash(password)
+    now = utcnow()
+    db.session.execute(delete(PendingRegistration).where(PendingRegistration.expires_at <= now))
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    existing = find_by_email(email)
+    if existing is not None:
+        queue_email(
+            existing.email,
+            existing.language,
+            "accounts/email/register_taken",
+            name=existing.name,
+            login_url=f"{base}/login",
+        )
+    else:
+        token = secrets.token_urlsafe(32)
+        hours = current_app.config["REGISTRATION_LINK_HOURS"]
+        db.session.add(
+            PendingRegistration(
+                token_hash=_hash_token(token),
+                email=email,
+                password_hash=password_hash,
+                role=role,
+                name=(name or email.split("@")[0]).strip()[:120],
+                company=(company or "").strip()[:200],
+                phone=(phone or "").strip()[:40],
+                language=language,
+                created_at=now,
+                expires_at=now + timedelta(hours=hours),
+            )
+        )
+        queue_email(
+            email,
+            language,
+            "accounts/email/register_confirm",
+            name=(name or "").strip(),
+            url=f"{base}/register/confirm/{token}",
+            hours=hours,
+        )
+    db.session.commit()
+
+
+def pending_registration(token: str) -> PendingRegistration | None:
+    """The sign-up this confirmation link belongs to, while the link works."""
+    if not token:
+        return None
+    record = db.session.scalar(
+        select(PendingRegistration).where(PendingRegistration.token_hash == _hash_token(token))
+    )
+    if record is None or record.expires_at <= utcnow():
+        return None
+    return record
+
+
+def confirm_registration(token: str) -> User:
+    """Follow a confirmation link: the account is created, confirmed, and the address's other
+    waiting sign-ups are dropped. Commits.
+
+    :raise NotFound: unknown or expired link
+    :raise Conflict: the address has an account already (the link was used)
+    """
+    record = pending_registration(token)
+    if record is None:
+        raise NotFound(_l("This link does not work any more. Sign up again to get a new one."))
+    email = record.email
+    user = User(
+        email=email,
+        password_hash=record.password_hash,
+        name=record.name,
+        company=record.company,
+        phone=record.phone,
+        language=record.language,
+        role=record.role,
+    )
+    already = _l("This e-mail address is confirmed already: log in.")
+    if find_by_email(email) is not None:
+        raise Conflict(already, code="email_confirmed")
+    db.session.add(user)
+    db.session.execute(delete(PendingRegistration).where(PendingRegistration.email == email))
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same address confirmed at the same moment by another link
+        db.session.rollback()
+        raise Conflict(already, code="email_confirmed") from None
+    return user
 
 
 def authenticate(email: str, password: str) -> User | None:

@@ -1,6 +1,6 @@
 """Account pages: register, log in/out, profile, and the admin's user list."""
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -25,9 +25,13 @@ from accounts.ratelimits import (
 )
 from core.auth import ROLES, roles_required
 from core.errors import NotFound
-from core.extensions import db
+from core.extensions import db, limiter
 from core.forms import service_call
 from core.i18n import current_language, safe_next
+
+#: Sign-up forms one address may post: each sends an e-mail, so a cap keeps the form from
+#: being used to flood someone's mailbox.
+REGISTER_LIMIT = "20 per hour"
 
 
 def home_actions() -> str:
@@ -36,8 +40,12 @@ def home_actions() -> str:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(REGISTER_LIMIT, methods=["POST"])
 def register():
-    """Farmers and buyers sign themselves up. Anyone."""
+    """Farmers and buyers sign themselves up. Anyone.
+
+    A valid form always leads to "check your e-mail", whether or not the address has an
+    account: the link in that e-mail creates the account (see ``services.register_user``)."""
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
     form = RegisterForm()
@@ -46,7 +54,7 @@ def register():
         form.role.data = request.args.get("role", "buyer")
     if form.validate_on_submit():
         with service_call(form):
-            user = services.register_user(
+            services.register_user(
                 role=form.role.data,
                 email=form.email.data,
                 password=form.password.data,
@@ -55,12 +63,41 @@ def register():
                 phone=form.phone.data,
                 language=form.language.data,
             )
+            return redirect(url_for("accounts.register_sent"))
+    return render_template("accounts/register.html", form=form), 200 if not form.errors else 422
+
+
+@bp.get("/register/sent")
+def register_sent():
+    """ "Check your e-mail", after any valid sign-up form. Anyone."""
+    hours = current_app.config["REGISTRATION_LINK_HOURS"]
+    return render_template("accounts/register_sent.html", hours=hours)
+
+
+@bp.route("/register/confirm/<token>", methods=["GET", "POST"])
+def register_confirm(token):
+    """The link from the sign-up e-mail: a page with one button (a mail scanner that opens
+    the link creates nothing); the button creates the account and logs it in. Anyone
+    holding the link.
+
+    :raise 404: unknown or expired link (a page that says to sign up again)
+    """
+    form = ConfirmForm()
+    pending = services.pending_registration(token)
+    if pending is None:
+        return render_template("accounts/register_confirm.html", pending=None, form=form), 404
+    if form.validate_on_submit():
+        with service_call() as call:
+            user = services.confirm_registration(token)
+            services.end_session(session.get(SESSION_KEY))  # whoever was logged in here
 
             def welcome():
                 return _("Welcome to AgroBridge, %(name)s!", name=user.name)
 
             return _log_in(user, device_id() or new_device_id(), url_for("core.home"), welcome)
-    return render_template("accounts/register.html", form=form), 200 if not form.errors else 422
+        if call.error is not None and call.error.status == 409:
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/register_confirm.html", pending=pending, form=form)
 
 
 @bp.route("/login", methods=["GET", "POST"])

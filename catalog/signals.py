@@ -7,3 +7,10 @@ _signals = Namespace()
 
 #: sender: the Product, flushed, that has just become active (published to buyers).
 product_published = _signals.signal("product-published")
+
+#: sender: the Producer, flushed; kwargs: changed (the column names whose value changed).
+producer_changed = _signals.signal("producer-changed")
+
+#: sender: an active Product, flushed, edited after it was published; kwargs: changed (the
+#: column names whose value changed).
+product_changed = _signals.signal("product-changed")

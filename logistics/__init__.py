@@ -20,6 +20,7 @@ def register(app, api):
         PLACES,
         REASON_LABELS,
         STATUS_LABELS,
+        VEHICLE_LABELS,
     )
     from logistics.services import webhooks  # noqa: F401  (periodic job)
     from logistics.services.places import zoned_html
@@ -34,6 +35,7 @@ def register(app, api):
         shipment_status_label=lambda code: STATUS_LABELS.get(code, code),
         exception_reason_label=lambda code: REASON_LABELS.get(code, code),
         shipment_mode_label=lambda code: MODE_LABELS.get(code, code),
+        vehicle_kind_label=lambda code: VEHICLE_LABELS.get(code, code),
         place_label=lambda text: PLACE_LABELS.get(text, text),
         zoned=zoned_html,
         ORIGIN_ZONE=PLACES[ORIGIN_PLACE][7],

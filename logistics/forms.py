@@ -25,6 +25,11 @@ class ConsolidateForm(FlaskForm):
     vehicle_number = StringField(_l("Vehicle or wagon number"), validators=[Optional(), Length(max=40)])
     container_number = StringField(_l("Container number"), validators=[Optional(), Length(max=40)])
     seal_number = StringField(_l("Seal number"), validators=[Optional(), Length(max=40)])
+    #: Several vehicles, wagons or containers, one a line with their seals (instead of the
+    #: three single fields above).
+    vehicles = TextAreaField(
+        _l("Several vehicles, wagons or containers"), validators=[Optional(), Length(max=4000)]
+    )
     carrier = StringField(_l("Carrier"), validators=[Optional(), Length(max=200)])
     planned_departure = StringField(_l("Planned departure"), validators=[Optional(), Length(max=40)])
     utc_offset = SelectField(_l("Time zone"), choices=UTC_OFFSETS, default="+05:00")

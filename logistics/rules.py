@@ -345,6 +345,12 @@ DESTINATION_COORDS = ("45.7890", "126.6530")  # Harbin, Daowai
 
 PLACE_KINDS = ("city", "station", "customs_post", "crossing", "warehouse")
 VEHICLE_KINDS = ("truck", "trailer", "wagon", "container")
+VEHICLE_LABELS = {
+    "truck": _l("Truck"),
+    "trailer": _l("Trailer"),
+    "wagon": _l("Wagon"),
+    "container": _l("Container"),
+}
 
 #: code → (kind, country, ru, zh, en, lat, lon, IANA time zone, GLN or None, position): the
 #: gazetteer, seeded by the migrations. GLNs only where a GS1 member assigned one (the platform's

@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from core.auth import roles_required
 from core.extensions import db
-from core.forms import service_call
+from core.forms import flash_error, service_call
 from core.pagination import paginate
 from logistics import bp
 from logistics.forms import ConsolidateForm, DocumentForm, EventForm, PlainForm, WebhookForm
@@ -96,7 +96,10 @@ def consolidate():
         "carrier": form.carrier.data or "",
         "planned_departure": _local_time(form.planned_departure.data, form.utc_offset.data),
     }
-    with service_call() as call:
+    vehicles = shipment_service.vehicle_lines(form.vehicles.data, form.mode.data)
+    if vehicles:
+        data["vehicles"] = vehicles
+    with service_call(show=flash_error) as call:
         shipment, warnings = shipment_service.create_shipment(current_user, data)
     if call.failed:
         for problem in call.error.extra.get("orders", []):
@@ -176,14 +179,8 @@ def add_event(shipment_id):
     if form.place.data:
         item["place"] = form.place.data
     if form.type.data == "transloaded":
-        kind = "wagon" if shipment_for(current_user, shipment_id).mode == "rail" else "truck"
-        item["vehicles"] = [
-            {"kind": kind, "number": words[0], "seals": words[1:]}
-            for words in (
-                line.replace(",", " ").split() for line in (form.new_vehicles.data or "").splitlines()
-            )
-            if words
-        ]
+        mode = shipment_for(current_user, shipment_id).mode
+        item["vehicles"] = shipment_service.vehicle_lines(form.new_vehicles.data, mode)
     try:
         for name in ("lat", "lon"):
             raw = getattr(form, name).data

@@ -136,12 +136,36 @@ class OrderSchema(ma.Schema):
             },
         },
     )
+    contract = ma.fields.Function(
+        lambda o: _contract(o),
+        allow_none=True,
+        metadata={
+            "type": "object",
+            "nullable": True,
+            "description": (
+                "The export contract between the order's producer and buyer that the order and "
+                "its invoices cite (as in /api/v1/contracts); null until the order is placed"
+            ),
+            "properties": {
+                "id": {"type": "integer"},
+                "number": {"type": "string", "example": "EC-2026-00001"},
+                "signed_on": {"type": "string", "format": "date"},
+            },
+            "required": ["id", "number", "signed_on"],
+        },
+    )
     created_at = ma.fields.AwareDateTime(required=True)
     updated_at = ma.fields.AwareDateTime(required=True)
 
 
 def _rub_equivalent(order):
     return fx.order_rub_equivalent(order)
+
+
+def _contract(order):
+    from marketplace.services.orders import contract_of
+
+    return contract_of(order)
 
 
 OrderPageSchema = page_envelope(OrderSchema)

@@ -286,6 +286,15 @@ class Cluster:
 
     def up(self, *, migrate: bool = True, seed: bool = False) -> None:
         self.prepare()
+        # The .mo catalogues, built here with the cluster's settings (importing the app needs
+        # SECRET_KEY when DATABASE_URL is PostgreSQL).
+        subprocess.run(  # noqa: S603 - our own command
+            [sys.executable, "-m", "tools.messages", "compile"],
+            env=self.process_env(),
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
         if migrate:
             self.flask("db", "upgrade")
         if seed:

@@ -29,6 +29,14 @@ def contract_between(producer_id: int, buyer_id: int) -> ExportContract | None:
     )
 
 
+def contract_reference(order) -> dict | None:
+    """The order's contract as the order's JSON names it (marketplace's contract lookup)."""
+    contract = contract_between(order.producer_id, order.buyer_id)
+    if contract is None:
+        return None
+    return {"id": contract.id, "number": contract.number, "signed_on": contract.signed_on.isoformat()}
+
+
 def contract_for_order(order) -> ExportContract:
     """The pair's contract; made now, with this order's terms, if it is their first order."""
     contract = contract_between(order.producer_id, order.buyer_id)
@@ -58,6 +66,19 @@ def _party(user, contract: ExportContract) -> bool:
     return producer is not None and producer.owner_id == user.id
 
 
+def contract_for(user, contract_id) -> ExportContract:
+    """One contract, for its parties and admins. :raise 404: anyone else"""
+    contract = db.session.get(ExportContract, contract_id) if isinstance(contract_id, int) else None
+    if contract is None or not _party(user, contract):
+        raise NotFound(_l("Contract not found."))
+    return contract
+
+
+def may_edit(user, contract: ExportContract) -> bool:
+    """The parties enter their contract; an admin only reads it."""
+    return user is not None and user.role in ("farmer", "buyer") and _party(user, contract)
+
+
 def contracts_for(user) -> list[ExportContract]:
     stmt = select(ExportContract).order_by(ExportContract.signed_on.desc(), ExportContract.id.desc())
     if user.role == "buyer":
@@ -77,9 +98,7 @@ def update_contract(user, contract_id: int, data: dict) -> ExportContract:
     :raise 404: not a party; :raise 403: an admin (the parties own their contract)
     :raise 422: a number another contract has, a date in the future, an unknown Incoterm
     """
-    contract = db.session.get(ExportContract, contract_id) if isinstance(contract_id, int) else None
-    if contract is None or not _party(user, contract):
-        raise NotFound(_l("Contract not found."))
+    contract = contract_for(user, contract_id)
     if user.role == "admin":
         raise Forbidden(_l("The parties enter their own contract."))
     errors = {}
@@ -103,5 +122,9 @@ def update_contract(user, contract_id: int, data: dict) -> ExportContract:
     if errors:
         db.session.rollback()
         raise ValidationFailed(_l("Some fields are not valid."), fields=errors)
+    if db.session.is_modified(contract):
+        from trade.events import contract_changed
+
+        contract_changed(contract)
     db.session.commit()
     return contract

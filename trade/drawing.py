@@ -435,14 +435,19 @@ def _packing_list_pages(pdf: TradePdf, shipment, shown) -> None:
     )
 
 
-def label_sheet(document, product) -> bytes:
+def label_sheet(document, product, order=None) -> bytes:
+    """GB 7718 label data. With ``order``: the importer is the order's buyer's company and the
+    dates are those of the lots allocated to it. Without (issued when the product is
+    published, before anyone buys it): no importer — each order's sheet names it."""
     pdf = TradePdf(document.kind, document.number, document.created_at.date())
     L = pdf.L
     url = public_url(path_for("catalog.product_page", product_id=product.id))
     producer = product.producer
     extra = [("hs_code", product.hs_code), ("gacc", producer.gacc_registration or "—")]
+    if order is not None:
+        extra.insert(0, ("order", order.number))
     pdf.header_block(url, "scan", extra + _revision_fact(document))
-    rows = _label_rows(pdf, product)
+    rows = _label_rows(pdf, product, order)
     missing = [r for r in rows if not r[2]]
     pdf.font(10, (176, 0, 32) if missing else (27, 94, 32))
     pdf.multi_cell(0, 6, pdf.bi("incomplete" if missing else "complete"))
@@ -486,12 +491,34 @@ def _nutrition_table(pdf: TradePdf, product) -> None:
     pdf.table(head, rows, widths=(90, 50, 42), aligns=("L", "R", "R"), size=9)
 
 
-def _label_rows(pdf: TradePdf, product) -> list[tuple[str, str, bool]]:
+def _order_lots(order, product) -> list:
+    """The lots allocated to the order's lines of ``product`` (released ones left out)."""
+    lots = {}
+    for line in order.lines:
+        if line.product_id != product.id:
+            continue
+        for allocation in line.allocations:
+            if allocation.lot is not None and allocation.state != "released":
+                lots[allocation.lot.id] = allocation.lot
+    return list(lots.values())
+
+
+def _importer(order) -> str:
+    """The importer of record: the order's buyer's company, in Chinese first."""
+    company = company_of(order.buyer)
+    if company is None:
+        return ""
+    contact = " · ".join(x for x in (company.contact_name, company.contact_phone, company.contact_email) if x)
+    return "\n".join(x for x in (company.name_zh, company.name_en, company.address_zh, contact) if x)
+
+
+def _label_rows(pdf: TradePdf, product, order=None) -> list[tuple[str, str, bool]]:
     L = pdf.L
     producer = product.producer
     content = net_content(product)
     net = f"{content} / {_kind_label(pdf, product.package_kind)}" if content else ""
-    lots = sorted(product.lots, key=lambda lot: lot.produced_on, reverse=True)
+    source = _order_lots(order, product) if order is not None else product.lots
+    lots = sorted(source, key=lambda lot: lot.produced_on, reverse=True)
     production = "\n".join(
         f"{lot.lot_number}: {lot.produced_on.isoformat()} → {lot.best_before.isoformat()}" for lot in lots[:4]
     )
@@ -503,17 +530,10 @@ def _label_rows(pdf: TradePdf, product) -> list[tuple[str, str, bool]]:
         low = "" if product.storage_temp_min_c is None else f"{product.storage_temp_min_c}"
         high = "" if product.storage_temp_max_c is None else f"{product.storage_temp_max_c}"
         storage = f"{low} … {high} °C"
-    platform = current_app.config
-    importer = "\n".join(
-        x
-        for x in (
-            platform["PLATFORM_LEGAL_NAME_ZH"],
-            platform["PLATFORM_LEGAL_NAME"],
-            platform["PLATFORM_LEGAL_ADDRESS"],
-            platform["PLATFORM_CONTACT"],
-        )
-        if x
-    )
+    if order is not None:
+        importer, importer_ok = _importer(order), bool(_importer(order))
+    else:  # no buyer yet: the sheet of each order names its importer
+        importer, importer_ok = f"{L['importer_per_order']['zh']} / {L['importer_per_order']['ru']}", True
     producer_text = "\n".join(
         x
         for x in (
@@ -547,5 +567,5 @@ def _label_rows(pdf: TradePdf, product) -> list[tuple[str, str, bool]]:
         ("shelf_life", shelf, bool(shelf)),
         ("storage", storage, bool(storage)),
         ("origin", origin, True),
-        ("importer_contact", importer, bool(importer)),
+        ("importer_contact", importer, importer_ok),
     ]

@@ -3,9 +3,18 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
+from catalog.incoterms import INCOTERMS
 from trade.models import TRANSPORT_MODES
 
 MODE_CHOICES = [("road", _l("Road")), ("rail", _l("Rail")), ("multimodal", _l("Multimodal"))]
@@ -94,3 +103,18 @@ class TariffForm(FlaskForm):
     transit_days = IntegerField(_l("Days on this leg"), validators=[DataRequired(), NumberRange(1, 90)])
     unconfirmed = BooleanField(_l("Unconfirmed"))
     note = StringField(_l("Note"), validators=[Optional(), Length(max=300)])
+
+
+class ContractForm(FlaskForm):
+    """The export contract as the parties signed it (checked by trade.contracts)."""
+
+    number = StringField(_l("Contract number"), validators=[DataRequired(), Length(max=40)])
+    signed_on = DateField(_l("Contract date"), validators=[DataRequired()])
+    payment_terms = TextAreaField(_l("Payment terms"), validators=[Optional(), Length(max=300)])
+    incoterm = SelectField(_l("Incoterms 2020"), choices=[(term, term) for term in INCOTERMS])
+    named_place = StringField(_l("Named place"), validators=[Optional(), Length(max=200)])
+
+    FIELDS = ("number", "signed_on", "payment_terms", "incoterm", "named_place")
+
+    def to_data(self) -> dict:
+        return {name: getattr(self, name).data for name in self.FIELDS}

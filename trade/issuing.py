@@ -38,7 +38,7 @@ def subject_key(order=None, shipment=None, product=None) -> str:
     if shipment is not None:
         return f"shipment:{shipment.id}" + (f"/order:{order.id}" if order is not None else "")
     if order is not None:
-        return f"order:{order.id}"
+        return f"order:{order.id}" + (f"/product:{product.id}" if product is not None else "")
     return f"product:{product.id}"
 
 
@@ -68,7 +68,7 @@ def _render(document: TradeDocument, order, shipment, product) -> bytes:
         return drawing.commercial_invoice(document, order)
     if document.kind == "packing_list":
         return drawing.packing_list([(document, shipment, [order.id] if order is not None else None)])
-    return drawing.label_sheet(document, product)
+    return drawing.label_sheet(document, product, order)
 
 
 def _new(kind, order, shipment, product, user, previous=None, reason="") -> TradeDocument:
@@ -82,7 +82,7 @@ def _new(kind, order, shipment, product, user, previous=None, reason="") -> Trad
         subject=subject_key(order, shipment, product),
         order_id=order.id if order is not None else None,
         shipment_id=shipment.id if shipment is not None else None,
-        product_id=product.id if product is not None and order is None and shipment is None else None,
+        product_id=product.id if product is not None and shipment is None else None,
         revision=previous.revision + 1 if previous is not None else 1,
         replaces_id=previous.id if previous is not None else None,
         reason=(reason or "")[:300],
@@ -188,6 +188,22 @@ def issue_for_order(kind: str, order_id: int) -> None:
         issue(kind, order=order)
 
 
+def order_label_products(order) -> list[int]:
+    """The products of an order, each with its own label sheet naming the order's importer."""
+    return sorted({line.product_id for line in order.lines})
+
+
+def issue_order_label_sheets(order_id: int) -> None:
+    """When an order is placed: a label sheet per product, naming the buyer's company as
+    importer and the lots allocated to the order."""
+    order = db.session.get(Order, order_id)
+    if order is None:
+        return
+    for product_id in order_label_products(order):
+        product = next(line.product for line in order.lines if line.product_id == product_id)
+        issue("label_sheet", order=order, product=product)
+
+
 def issue_packing_lists(shipment_id: int) -> None:
     """When a shipment departs: each order's packing list, and the whole shipment's."""
     shipment = db.session.get(Shipment, shipment_id)
@@ -199,7 +215,8 @@ def issue_packing_lists(shipment_id: int) -> None:
 
 
 def issue_label_sheet(product_id: int) -> None:
-    """When a product is published."""
+    """When a product is published: the product's sheet, with no importer yet (each order's
+    sheet names its buyer's company)."""
     product = db.session.get(Product, product_id)
     if product is not None:
         issue("label_sheet", product=product)

@@ -17,7 +17,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from accounts.models import User
 from catalog.incoterms import TRANSPORT_MODES
+from catalog.models import Producer
 from core.db import TimestampMixin, UTCDateTime, sql_in
 from core.extensions import db
 from core.timeutil import utcnow
@@ -180,7 +182,8 @@ class TradeDocument(db.Model):
     """A numbered document, issued once at its event and kept as an immutable file.
 
     Proformas and commercial invoices belong to an order, packing lists to a shipment (one for
-    each order on board, and the whole shipment's for staff), label data sheets to a product.
+    each order on board, and the whole shipment's for staff), label data sheets to a product
+    (the product's own, with no importer, and one for each order, naming its buyer's company).
     A change after issue is a new revision with its own number, naming the one it replaces.
     """
 
@@ -191,8 +194,7 @@ class TradeDocument(db.Model):
             "(kind IN ('proforma', 'commercial_invoice') AND order_id IS NOT NULL"
             " AND shipment_id IS NULL AND product_id IS NULL)"
             " OR (kind = 'packing_list' AND shipment_id IS NOT NULL AND product_id IS NULL)"
-            " OR (kind = 'label_sheet' AND product_id IS NOT NULL"
-            " AND order_id IS NULL AND shipment_id IS NULL)",
+            " OR (kind = 'label_sheet' AND product_id IS NOT NULL AND shipment_id IS NULL)",
             name="one_subject",
         ),
         CheckConstraint("sequence > 0", name="sequence_positive"),
@@ -212,7 +214,7 @@ class TradeDocument(db.Model):
     year: Mapped[int] = mapped_column(Integer)
     sequence: Mapped[int] = mapped_column(Integer)
     #: What the document is of, as one key (``order:12``, ``shipment:5``, ``shipment:5/order:12``,
-    #: ``product:7``): one revision chain per kind and subject.
+    #: ``product:7``, ``order:12/product:7``): one revision chain per kind and subject.
     subject: Mapped[str] = mapped_column(String(60))
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
     shipment_id: Mapped[int | None] = mapped_column(ForeignKey("logistics_shipments.id", ondelete="CASCADE"))
@@ -261,3 +263,6 @@ class ExportContract(TimestampMixin, db.Model):
     #: Incoterms 2020 default of the pair's orders, and its named place.
     incoterm: Mapped[str] = mapped_column(String(3), default="DAP")
     named_place: Mapped[str] = mapped_column(String(200), default="")
+
+    producer: Mapped[Producer] = relationship()
+    buyer: Mapped[User] = relationship()

@@ -116,6 +116,7 @@ LABELS = {
     "importer": _l("Importer (name and address)"),
     "days": _l("days"),
     "not_recorded": _l("not recorded in the catalogue"),
+    "importer_per_order": _l("the buyer's company: named on each order's label sheet"),
     "russia": _l("Russia"),
     "from_lots": _l("printed per lot; lots on file"),
     "road": _l("Road"),

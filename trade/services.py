@@ -121,13 +121,28 @@ def _may_see_label(user, product: Product) -> bool:
 
 
 def label_sheet(user, product_id) -> tuple[TradeDocument, Product]:
-    """The GB 7718 label data sheet of a product: its farmer, admins, and buyers who ordered it.
-    The importer on it is the platform's entity, so it reads the same for all of them.
-    :raise 404: anyone else"""
+    """The GB 7718 label data sheet of a product as published: its farmer, admins, and buyers
+    who ordered it. It names no importer (there is no buyer yet): each order's sheet
+    (:func:`order_label_sheet`) names its buyer's company. :raise 404: anyone else"""
     product = db.session.get(Product, product_id) if isinstance(product_id, int) else None
     if product is None or not _may_see_label(user, product):
         raise NotFound(_l("Product not found."))
     return issuing.issue("label_sheet", product=product, user=user), product
+
+
+def order_label_sheet(user, order_id, product_id) -> TradeDocument:
+    """The label sheet of one of an order's products, naming the order's buyer's company as
+    importer and the lots allocated to it: the order's parties and admins.
+
+    :raise 404: not a party, or the product is not in the order
+    """
+    order = order_with_lines(order_id)
+    if order is None or not _is_party(order, user):
+        raise NotFound(_l("Order not found."))
+    line = next((line for line in order.lines if line.product_id == product_id), None)
+    if line is None:
+        raise NotFound(_l("Product not found."))
+    return issuing.issue("label_sheet", order=order, product=line.product, user=user)
 
 
 def documents_of_order(user, order_id) -> tuple[Order, list[TradeDocument]]:
@@ -162,7 +177,7 @@ def document_by_number(user, number: str) -> TradeDocument:
     document = db.session.scalar(select(TradeDocument).where(TradeDocument.number == number))
     if document is None or not document.file_name or user is None:
         raise NotFound(_l("Document not found."))
-    if document.product_id is not None:
+    if document.product_id is not None and document.order_id is None:
         product = db.session.get(Product, document.product_id)
         if not _may_see_label(user, product):
             raise NotFound(_l("Document not found."))

@@ -15,9 +15,9 @@ from fx import services as fx
 from fx.views import admin_page
 from logistics.models import BorderCrossing
 from marketplace.forms import QUOTA_LABELS
-from trade import bp, landed_cost, services, tariff_book
+from trade import bp, contracts, landed_cost, services, tariff_book
 from trade.api import pdf_response
-from trade.forms import DUTY_FIELD_MAP, DutyRateForm, TariffForm, TariffImportForm
+from trade.forms import DUTY_FIELD_MAP, ContractForm, DutyRateForm, TariffForm, TariffImportForm
 
 
 @bp.get("/orders/<id:order_id>/documents/<any(proforma, commercial_invoice, packing_list):kind>.pdf")
@@ -46,11 +46,46 @@ def label_sheet(product_id):
     return pdf_response(document)
 
 
+@bp.get("/orders/<id:order_id>/label-sheets/<id:product_id>.pdf")
+@login_required
+def order_label_sheet(order_id, product_id):
+    """The label sheet of an order's product, naming the buyer's company as importer. The
+    order's parties and admins (404 otherwise)."""
+    return pdf_response(services.order_label_sheet(current_user, order_id, product_id))
+
+
 @bp.get("/documents/<string(minlength=10, maxlength=20):number>.pdf")
 @login_required
 def document_file(number):
     """One issued document by number, for whoever may see its subject (404 otherwise)."""
     return pdf_response(services.document_by_number(current_user, number))
+
+
+@bp.get("/contracts")
+@roles_required("farmer", "buyer", "admin")
+def contract_list():
+    """The caller's export contracts: a farmer's producer's, a buyer's; all for admins."""
+    return render_template("trade/contracts.html", contracts=contracts.contracts_for(current_user))
+
+
+@bp.route("/contracts/<id:contract_id>", methods=["GET", "POST"])
+@roles_required("farmer", "buyer", "admin")
+def contract_page(contract_id):
+    """One export contract; its parties enter it as they signed it (number, date, terms).
+    Its producer's farmer and its buyer; admins read it.
+
+    :raise 404: not a party
+    """
+    contract = contracts.contract_for(current_user, contract_id)
+    editable = contracts.may_edit(current_user, contract)
+    form = ContractForm(obj=contract) if editable else None
+    if editable and form.validate_on_submit():
+        with service_call(form):
+            contracts.update_contract(current_user, contract.id, form.to_data())
+            flash(_("The contract is saved."), "success")
+            return redirect(url_for("trade.contract_page", contract_id=contract.id))
+    status = 422 if form is not None and form.errors else 200
+    return render_template("trade/contract.html", contract=contract, form=form), status
 
 
 @bp.get("/landed-cost")
@@ -147,7 +182,8 @@ def product_sidebar(product) -> str:
 def order_documents(order) -> str:
     """The order page: links to its PDFs and its landed cost on the order's own terms."""
     estimate = order_estimate(current_user, order, request.args)
-    return render_template("trade/_documents.html", order=order) + render_template(
+    contract = contracts.contract_between(order.producer_id, order.buyer_id)
+    return render_template("trade/_documents.html", order=order, contract=contract) + render_template(
         "trade/_landed_cost.html", landed_order=order, **estimate
     )
 

@@ -9,6 +9,7 @@ from catalog.legal import check_legal
 from catalog.legal import flatten as flatten_legal
 from catalog.models import Category, District, Producer
 from catalog.services.common import LANGS, clean, invalid
+from catalog.signals import producer_changed
 from catalog.trade_fields import price_basis_values
 from core import identifiers
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -148,8 +149,12 @@ def update_producer(user, producer: Producer, data: dict) -> Producer:
     credentials_changed = any(
         key in values and values[key] != getattr(producer, key) for key in CREDENTIAL_FIELDS
     )
+    changed = [key for key, value in values.items() if getattr(producer, key) != value]
     for key, value in values.items():
         setattr(producer, key, value)
+    if changed:
+        db.session.flush()
+        producer_changed.send(producer, changed=changed)
     if credentials_changed and producer.status == "verified":
         producer.status = "pending"
         producer.reviewed_at = None

@@ -11,7 +11,7 @@ from catalog.models import Category, Producer, Product, ProductPriceTier
 from catalog.queries import listing_options
 from catalog.services.producers import producer_of, require_producer
 from catalog.services.product_rules import validate_product
-from catalog.signals import product_published
+from catalog.signals import product_changed, product_published
 from core.errors import Forbidden, NotFound
 from core.extensions import db
 from core.logs import audit
@@ -39,6 +39,8 @@ def apply_product(product: Product, checked: dict) -> Product:
     publishing = checked["values"].get("status") == "active" and product.status != "active"
     before = {"stock_on_hand": product.stock_on_hand, "status": product.status}
     old_tiers = [(t.min_quantity, t.unit_price) for t in product.price_tiers] if product.id else []
+    was_active = product.id is not None and product.status == "active"
+    changed = [key for key, value in checked["values"].items() if getattr(product, key) != value]
     for key, value in checked["values"].items():
         setattr(product, key, value)
     if checked["tiers"] is not None:
@@ -56,6 +58,9 @@ def apply_product(product: Product, checked: dict) -> Product:
     if publishing:
         db.session.flush()
         product_published.send(product)
+    elif was_active and changed:
+        db.session.flush()
+        product_changed.send(product, changed=changed)
     return product
 
 

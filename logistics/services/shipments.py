@@ -1,6 +1,7 @@
 """Consolidating paid, ready orders into a shipment; the export document checklist; the
 temperature band; how much of each order line has shipped and arrived."""
 
+import re
 import secrets
 from collections import defaultdict
 from datetime import datetime
@@ -299,6 +300,28 @@ def _vehicle_rows(raw: list[dict], field: str, leg: int, event_id=None) -> list[
         rows.append(ShipmentVehicle(leg=leg, kind=kind, number=number[:40], seals=seals, event_id=event_id))
     if errors:
         raise ValidationFailed(_l("Some vehicles are not valid."), fields=errors)
+    return rows
+
+
+#: An ISO 6346 container number: owner code, category letter (U, J or Z), six digits and a check digit.
+_CONTAINER_NUMBER = re.compile(r"^[A-Z]{3}[UJZ][0-9]{7}$")
+
+
+def vehicle_lines(text: str, mode: str) -> list[dict]:
+    """Vehicles typed on a page, one a line: the number, then its seals (spaces or commas
+    between). A container number (ISO 6346) is a container; any other number a wagon by
+    rail, else a truck. Checked later by the service that records them."""
+    rows = []
+    for line in (text or "").splitlines():
+        words = line.replace(",", " ").split()
+        if not words:
+            continue
+        number = words[0].upper()
+        if _CONTAINER_NUMBER.match(number):
+            kind = "container"
+        else:
+            kind = "wagon" if mode == "rail" else "truck"
+        rows.append({"kind": kind, "number": words[0], "seals": words[1:]})
     return rows
 
 

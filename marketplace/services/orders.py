@@ -45,6 +45,27 @@ class MultipleProducers(ValidationFailed):
     code = "multiple_producers"
 
 
+#: Modules above (trade) tell the order which export contract it falls under.
+_CONTRACT_LOOKUPS: list = []
+
+
+def register_contract_lookup(func):
+    """``func(order)`` → ``{"id", "number", "signed_on"}`` of the order's export contract, or
+    None. Idempotent: every app built in one process registers the same function."""
+    if func not in _CONTRACT_LOOKUPS:
+        _CONTRACT_LOOKUPS.append(func)
+    return func
+
+
+def contract_of(order: Order) -> dict | None:
+    """The export contract the order falls under (see ``register_contract_lookup``)."""
+    for func in _CONTRACT_LOOKUPS:
+        reference = func(order)
+        if reference is not None:
+            return reference
+    return None
+
+
 def parse_quantity(value, product: Product, field: str = "quantity") -> Decimal:
     """A positive quantity with no more decimals than the product's unit allows."""
     try:

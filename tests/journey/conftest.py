@@ -2,14 +2,16 @@
 
 Everything runs as in production: ``flask db upgrade`` and ``flask users create`` in
 subprocesses, gunicorn with two workers on 127.0.0.1, jobs in-process (no Redis), Stripe
-against localstripe. The database is PostgreSQL when TEST_DATABASE_URL points at one
-(a new ``<name>_journey`` database next to it, dropped at the end), else a temporary SQLite file.
+against localstripe, e-mail over SMTP to a sink in the test process (``server.mail``). The
+database is PostgreSQL when TEST_DATABASE_URL points at one (a new ``<name>_journey`` database
+next to it, dropped at the end), else a temporary SQLite file.
 """
 
 import os
 import shutil
 import subprocess
 import tempfile
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -94,11 +96,48 @@ def localstripe():
         stop(process)
 
 
+class MailSink:
+    """An SMTP server (aiosmtpd) in the test process: ``.messages`` holds what the app sent."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        from email import message_from_bytes, policy
+
+        self.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))
+        return "250 OK"
+
+    def wait_for(self, to: str, seconds: float = 10):
+        """The newest message to ``to`` (waits for it to arrive)."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            found = [m for m in self.messages if m["To"] == to]
+            if found:
+                return found[-1]
+            time.sleep(0.1)
+        raise AssertionError(f"no e-mail to {to}; got {[m['To'] for m in self.messages]}")
+
+
+@pytest.fixture(scope="session")
+def mail_sink():
+    from aiosmtpd.controller import Controller
+
+    sink = MailSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield sink, controller.port
+    finally:
+        controller.stop()
+
+
 @dataclass
 class Server:
     url: str
     env: dict
     log: Path
+    mail: MailSink
 
     def flask(self, *args: str) -> str:
         result = subprocess.run(
@@ -108,7 +147,7 @@ class Server:
         return result.stdout
 
 
-def _app_env(database_url: str, tmp: Path, port: int, stripe_url: str) -> dict:
+def _app_env(database_url: str, tmp: Path, port: int, stripe_url: str, mail_port: int) -> dict:
     return app_env(
         database_url,
         tmp,
@@ -119,17 +158,20 @@ def _app_env(database_url: str, tmp: Path, port: int, stripe_url: str) -> dict:
         STRIPE_API_BASE=stripe_url,
         STRIPE_TEST_CONFIRM="1",
         PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=mail_port,
     )
 
 
 @pytest.fixture(scope="session")
-def server(journey_database, localstripe, tmp_path_factory):
+def server(journey_database, localstripe, mail_sink, tmp_path_factory):
     """gunicorn serving the app on a free local port, with the admin and the operator created."""
     tmp = tmp_path_factory.mktemp("journey-app")
     port = free_port()
-    env = _app_env(journey_database, tmp, port, localstripe)
+    sink, mail_port = mail_sink
+    env = _app_env(journey_database, tmp, port, localstripe, mail_port)
     log = tmp / "gunicorn.log"
-    srv = Server(url=f"http://127.0.0.1:{port}", env=env, log=log)
+    srv = Server(url=f"http://127.0.0.1:{port}", env=env, log=log, mail=sink)
     srv.flask("db", "upgrade")
     for email, password, name, language in (ADMIN, OPERATOR):
         role = "admin" if email.startswith("admin") else "operator"

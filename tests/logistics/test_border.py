@@ -3,6 +3,7 @@ export clearance inland or at the border, transloading at the gauge break with n
 seals, and places with their time zones."""
 
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -231,3 +232,26 @@ def test_a_zabaikalsk_event_is_exported_with_its_offset(app):
     offsets = {e.get("ab:milestone"): e["eventTimeZoneOffset"] for e in document["epcisBody"]["eventList"]}
     assert offsets["arrived_border"] == "+09:00" and offsets["export_customs_cleared"] == "+09:00"
     assert offsets["border_crossed"] == "+08:00" and offsets["departed_origin"] == "+05:00"
+
+
+def test_a_zabaikalsk_event_is_shown_at_plus_nine_on_the_shipment_page(app, client):
+    """Issue 13, "done when": the page shows the event on Zabaikalsk's clock with the zone named."""
+    api, shipment_id, url = _trip(app)
+    api.post(url, json=[event("picked_up", -60), event("departed_origin", -50)])
+    local = (utcnow() + timedelta(hours=9) - timedelta(hours=20)).replace(
+        tzinfo=None, second=0, microsecond=0
+    )
+    response = api.post(
+        url, json={"type": "arrived_border", "occurred_at": local.isoformat(), "place": "zabaikalsk"}
+    )
+    assert response.status_code == 201, response.get_json()
+    client.raw.set_cookie("lang", "en")
+    client.login(api.user)
+    page = client.get(f"/logistics/shipments/{shipment_id}").get_data(as_text=True)
+    moment = (local.replace(tzinfo=UTC) - timedelta(hours=9)).isoformat()
+    shown = re.search(
+        rf'<time datetime="{re.escape(moment)}"[^>]*>([^<]*)<span class="tz">([^<]*)</span>', page
+    )
+    assert shown, page
+    assert "Asia/Chita (UTC+09:00)" == shown.group(2)
+    assert local.strftime("%-I:%M") in shown.group(1) or local.strftime("%H:%M") in shown.group(1)

@@ -35,6 +35,37 @@ def test_console_lists_ready_orders_and_consolidates_them(app, client):
     assert shipment.tracking_code in page and "<svg" in page and 'class="event-form"' in page
 
 
+def test_console_takes_several_vehicles_with_their_seals(app, client):
+    """The page offers what the API does: a shipment on more than one vehicle, each sealed."""
+    order = ready_order(app)
+    client.login(factories.UserFactory(role="operator"))
+    assert 'name="vehicles"' in client.get("/logistics").get_data(as_text=True)
+    form = {
+        "order_ids": [str(order.id)],
+        "mode": "rail",
+        "border_crossing": "zabaikalsk-manzhouli",
+        "utc_offset": "+05:00",
+        "vehicles": "52012345 ZPU-1001 ZPU-1002\n\n52067890, ZPU-1003\nMSKU1234565 ZPU-1004\n",
+    }
+    response = client.post_form("/logistics/shipments", form)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    shipment = db.session.query(Shipment).one()
+    vehicles = [(v.kind, v.number, v.seals) for v in shipment.vehicles]
+    assert vehicles == [
+        ("wagon", "52012345", ["ZPU-1001", "ZPU-1002"]),
+        ("wagon", "52067890", ["ZPU-1003"]),
+        ("container", "MSKU1234565", ["ZPU-1004"]),
+    ]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "52067890" in page and "ZPU-1004" in page
+    # The same vehicle twice is refused with the service's reason, and nothing is made.
+    order2 = ready_order(app)
+    form.update(order_ids=[str(order2.id)], vehicles="52099999 A\n52099999 B")
+    response = client.post_form("/logistics/shipments", form, follow_redirects=True)
+    assert "listed twice" in response.get_data(as_text=True)
+    assert db.session.query(Shipment).count() == 1
+
+
 def _local_hours_ago(hours: int) -> tuple[str, str]:
     """(the form's local time at +05:00, the same moment in UTC, ISO) ``hours`` ago."""
     moment = (utcnow() - timedelta(hours=hours)).replace(second=0, microsecond=0)

@@ -118,10 +118,14 @@ def test_label_sheet_flags_missing_items_and_names_the_importer(app, api):
     response = farmer.get(f"/api/v1/products/{goods.id}/label-sheet.pdf")
     assert response.status_code == 200
     text = pdf_text(response.data)
-    assert "中文标签信息表" in text and "Данные для китайской этикетки" in text and number("LS", 1) in text
+    sheet = db.session.scalar(select(TradeDocument).where(TradeDocument.subject == f"product:{goods.id}"))
+    assert sheet.number.startswith("LS-") and sheet.order_id is None
+    assert "中文标签信息表" in text and "Данные для китайской этикетки" in text and sheet.number in text
     assert "信息不完整" in text and "НЕ ПОЛНО" in text and "有机荞麦米" in text
-    # The importer is the platform's entity: the sheet reads, byte for byte, the same for every viewer.
-    assert "哈尔滨农桥贸易有限公司" in text and "AgroBridge Trading (Harbin) Co., Ltd." in text
+    # Published before anyone bought it, the product's sheet names no importer (not the platform:
+    # it imports nothing); each order's sheet names its buyer's company. Same bytes for everyone.
+    assert "哈尔滨农桥贸易有限公司" not in text and "AgroBridge Trading (Harbin) Co., Ltd." not in text
+    assert "在每个订单的标签资料中注明" in text
     as_buyer = api.as_user(order.buyer).get(f"/api/v1/products/{goods.id}/label-sheet.pdf")
     assert as_buyer.data == response.data
     stranger = ApiClient(app.test_client()).as_role("buyer")
@@ -157,7 +161,9 @@ def test_numbers_are_per_kind_and_sequential(app, api):
     for order in (first, second, first):
         api.as_user(order.buyer).get(f"/api/v1/orders/{order.id}/documents/proforma.pdf")
     numbers = db.session.scalars(select(TradeDocument.number).order_by(TradeDocument.id)).all()
-    assert numbers == [number("PI", 1), number("PI", 2)]
+    # Each order's label sheet is issued with it, numbered in its own series.
+    assert [n for n in numbers if n.startswith("PI")] == [number("PI", 1), number("PI", 2)]
+    assert [n for n in numbers if n.startswith("LS")] == [number("LS", 1), number("LS", 2)]
 
 
 def test_order_page_links_work_for_the_buyer(app, client):
@@ -197,9 +203,12 @@ def test_numbering_is_gapless_under_concurrency(app, postgres_only):
     codes = _race(app, requests)
     assert codes == [200] * len(requests)
     db.session.expire_all()
-    sequences = db.session.scalars(select(TradeDocument.sequence).order_by(TradeDocument.sequence)).all()
+    proformas = select(TradeDocument).where(TradeDocument.kind == "proforma")
+    sequences = db.session.scalars(
+        proformas.with_only_columns(TradeDocument.sequence).order_by(TradeDocument.sequence)
+    ).all()
     assert sequences == list(range(1, 13))
-    per_order = db.session.scalars(select(TradeDocument.order_id)).all()
+    per_order = db.session.scalars(proformas.with_only_columns(TradeDocument.order_id)).all()
     assert sorted(per_order) == sorted(o.id for o in orders)
 
 

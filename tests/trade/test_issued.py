@@ -217,12 +217,32 @@ def test_a_brokers_checklist(app):
         "17%",
         "12.6",
         "21%",
-        "哈尔滨农桥贸易有限公司",
         "KRT-2026-001",
         "365",
         producer.gacc_registration,
     ):
         assert expected in label, expected
+    # The order's own label sheet names its importer: the buyer's company, not the platform.
+    (sheet,) = _docs(order.id, "label_sheet")
+    order_label = pdf_text(file_bytes(sheet))
+    for expected in (company.name_zh, company.address_zh, company.contact_phone, "KRT-2026-001", "1 440 kJ"):
+        assert expected in order_label, expected
+    assert "哈尔滨农桥贸易有限公司" not in order_label
+
+
+def test_order_json_names_the_export_contract(app):
+    """GET /api/v1/orders/<id> and the list carry the contract as /api/v1/contracts names it."""
+    order = order_in(app)
+    buyer = ApiClient(app.test_client()).as_user(order.buyer)
+    contract = buyer.get("/api/v1/contracts").get_json()[0]
+    reference = {key: contract[key] for key in ("id", "number", "signed_on")}
+    assert buyer.get(f"/api/v1/orders/{order.id}").get_json()["contract"] == reference
+    (listed,) = buyer.get("/api/v1/orders").get_json()["items"]
+    assert listed["contract"] == reference
+    # The number the parties enter is the one the order shows.
+    farmer = ApiClient(app.test_client()).as_user(order.producer.owner)
+    farmer.patch(f"/api/v1/contracts/{contract['id']}", json={"number": "UN-2026/17"})
+    assert buyer.get(f"/api/v1/orders/{order.id}").get_json()["contract"]["number"] == "UN-2026/17"
 
 
 def test_issued_documents_are_kept_in_the_database_backend(app, postgres_only):
