@@ -7,6 +7,7 @@ load_dotenv()
 
 import config as settings  # noqa: E402
 from core.extensions import db, limiter, login_manager, migrate  # noqa: E402
+from core.json_provider import FastJSONProvider  # noqa: E402
 from core.logs import init_logging  # noqa: E402
 from core.translations import catalogue_dirs  # noqa: E402
 
@@ -27,7 +28,7 @@ def create_app(config=None) -> Flask:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join(catalogue_dirs(MODULES)))
     # Jobs run by a worker outside this process build their app with this factory.
     app.config.setdefault("JOBS_APP_FACTORY", f"{__name__}:create_app")
-    app.json.ensure_ascii = False  # Chinese and Russian as they are
+    app.json = FastJSONProvider(app)  # orjson; Chinese and Russian as they are
     init_logging(app)
     register_extensions(app)
     register_blueprints(app)
@@ -38,6 +39,8 @@ def create_app(config=None) -> Flask:
 
 
 def register_extensions(app):
+    import core.cache  # noqa: F401  (its session events bump the public data version)
+    from core.assets import init_assets
     from core.hooks import init_hooks
     from core.i18n import init_i18n
     from core.metrics import init_metrics
@@ -56,6 +59,7 @@ def register_extensions(app):
     init_security(app)
     init_routing(app)
     init_uploads(app)
+    init_assets(app)
     init_metrics(app)
 
 

@@ -73,6 +73,12 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     PORT = env_int("PORT", 5000)
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    #: Anonymous catalog reads served from Redis, keyed by the public data version (core.cache).
+    PUBLIC_CACHE = env_bool("PUBLIC_CACHE", default=True)
+    #: Seconds a cached response may live even without a write (pages show date-bound things).
+    PUBLIC_CACHE_TTL = env_int("PUBLIC_CACHE_TTL", 300)
+    #: Prefix of the cache's Redis keys (two apps sharing one Redis database keep apart).
+    PUBLIC_CACHE_PREFIX = os.environ.get("PUBLIC_CACHE_PREFIX") or "agrobridge:public"
     # Jobs run in-process right after commit when there is no Redis.
     JOBS_INLINE = env_bool("JOBS_INLINE", default=False)
     JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "agrobridge")

@@ -9,9 +9,22 @@ bp = Blueprint("catalog", __name__)
 def register(app, api):
     from catalog import cli, seed, views  # noqa: F401  (routes, commands and demo data)
     from catalog.api import producers_bp, products_bp
+    from core.cache import watch_tables
     from core.nav import add_nav_item
 
     app.register_blueprint(bp)
+    # What visitors see: a write to any of these shows on the next anonymous request.
+    watch_tables(
+        "catalog_districts",
+        "catalog_categories",
+        "catalog_producers",
+        "catalog_certificates",
+        "catalog_products",
+        "catalog_price_tiers",
+        "catalog_lots",
+        "catalog_photos",
+        "catalog_search_terms",
+    )
     api.register_blueprint(producers_bp)
     api.register_blueprint(products_bp)
     add_nav_item("catalog.browse", _l("Catalog"), ("*",), order=10)

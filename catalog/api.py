@@ -27,6 +27,7 @@ from catalog.schemas import (
 )
 from catalog.services import certificates, lots, photos, producers, products
 from core.auth import api_auth, api_user
+from core.cache import public_response
 from core.errors import NotFound, ValidationFailed
 from core.extensions import db
 from core.pagination import paginate
@@ -43,6 +44,8 @@ products_bp = Blueprint(
 
 
 @producers_bp.get("")
+@public_response(api=True)
+@producers_bp.alt_response(304, description="Not modified: the ETag sent in If-None-Match is current")
 @producers_bp.arguments(ProducerQuerySchema, location="query")
 @producers_bp.response(200, ProducerPageSchema)
 @producers_bp.alt_response(422, description="Invalid filter")
@@ -68,6 +71,8 @@ def create_producer(data):
 
 
 @producers_bp.get("/<id:producer_id>")
+@public_response(api=True)
+@producers_bp.alt_response(304, description="Not modified: the ETag sent in If-None-Match is current")
 @producers_bp.response(200, ProducerSchema)
 @producers_bp.alt_response(404, description="No such producer, or not verified and not yours")
 def get_producer(producer_id):
@@ -201,6 +206,8 @@ def add_producer_photo(files, producer_id):
 
 
 @products_bp.get("/products")
+@public_response(api=True)
+@products_bp.alt_response(304, description="Not modified: the ETag sent in If-None-Match is current")
 @products_bp.arguments(ProductQuerySchema, location="query")
 @products_bp.response(200, ProductPageSchema)
 @products_bp.alt_response(422, description="Invalid filter, sort or page")
@@ -238,6 +245,8 @@ def create_product(data):
 
 
 @products_bp.get("/products/<id:product_id>")
+@public_response(api=True)
+@products_bp.alt_response(304, description="Not modified: the ETag sent in If-None-Match is current")
 @products_bp.response(200, ProductDetailSchema)
 @products_bp.alt_response(404, description="No such product, or not visible to the caller")
 def get_product(product_id):

@@ -28,6 +28,7 @@ from catalog.reminders import producer_warnings
 from catalog.schemas import ProductQuerySchema
 from catalog.services import certificates, lots, photos, producers, products
 from core.auth import api_user, roles_required
+from core.cache import public_response
 from core.errors import AppError
 from core.extensions import db
 from core.forms import service_call
@@ -79,6 +80,7 @@ bp.app_context_processor(template_context)
 
 
 @bp.get("/catalog")
+@public_response()
 def browse():
     """Search and browse with filters, facets, sort and pages. Anyone (bad filters are ignored, with a note)."""  # noqa: E501
     raw = {k: v for k, v in request.args.items() if v != ""}
@@ -119,6 +121,7 @@ def browse():
 
 
 @bp.get("/catalog/products/<id:product_id>")
+@public_response()
 def product_page(product_id):
     """A product: tiers, "your price", lots, certificates, producer. Whoever may see it (404 otherwise)."""
     product = products.get_product(page_user(), product_id)
@@ -145,6 +148,7 @@ def product_page(product_id):
 
 
 @bp.get("/catalog/producers/<id:producer_id>")
+@public_response()
 def producer_page(producer_id):
     """A producer: profile, credentials and products. Anyone for verified producers."""
     user = page_user()

@@ -3,6 +3,7 @@
 from flask import Blueprint, current_app, redirect, render_template, request
 from flask_login import current_user
 
+from core.cache import public_response
 from core.forms import LanguageForm
 from core.i18n import LANGUAGE_COOKIE, safe_next
 from core.signals import language_chosen
@@ -11,6 +12,7 @@ bp = Blueprint("core", __name__)
 
 
 @bp.get("/")
+@public_response()
 def home():
     """What AgroBridge is, in the visitor's language. Anyone."""
     return render_template("core/home.html")

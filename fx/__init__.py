@@ -9,6 +9,7 @@ bp = Blueprint("fx", __name__)
 def register(app, api):
     from flask_babel import lazy_gettext as _l
 
+    from core.cache import watch_tables
     from core.nav import add_nav_item
     from fx import models, seed, views  # noqa: F401  (tables, demo data, routes)
     from fx.api import blp
@@ -17,4 +18,5 @@ def register(app, api):
     app.register_blueprint(bp)
     api.register_blueprint(blp)
     app.cli.add_command(rates_cli)
+    watch_tables("exchange_rates")  # prices in roubles and the landed cost on product pages
     add_nav_item("fx.admin_rates", _l("Rates and tariffs"), ("admin",), order=87)

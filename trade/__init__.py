@@ -7,6 +7,7 @@ bp = Blueprint("trade", __name__)
 
 
 def register(app, api):
+    from core.cache import watch_tables
     from core.hooks import add_template_hook
     from marketplace.services.orders import register_contract_lookup
     from marketplace.services.stock import register_route_days
@@ -26,6 +27,7 @@ def register(app, api):
     register_route_days(freight.route_days)
     register_contract_lookup(contracts.contract_reference)
     add_template_hook(app, "product-sidebar", views.product_sidebar)
+    watch_tables("freight_tariffs", "duty_rates")  # the landed cost on the product page
     add_template_hook(app, "order-documents", views.order_documents)
     add_template_hook(app, "cart-summary", views.cart_summary)
     add_template_hook(app, "payment-documents", views.payment_documents)
