@@ -101,11 +101,28 @@ def text_language(text: str | None) -> str | None:
     return None
 
 
+def is_multilingual(text: str | None) -> bool:
+    """Text written in two languages at once (bilingual contract terms "… / …")."""
+    text = text or ""
+    return sum(bool(p.search(text)) for p in (_CJK, _CYRILLIC, _LATIN)) > 1
+
+
+def html_lang(text: str | None) -> str | None:
+    """The ``lang`` attribute for free text: ``mul`` when it is bilingual."""
+    if is_multilingual(text):
+        return "mul"
+    lang = text_language(text)
+    return HTML_LANG[lang] if lang else None
+
+
 def original(text, lang: str | None = None, tag: bool = True) -> Markup:
     """Free text (a company, an issuer, a note) as written: when it is not in the reader's
-    language it carries its ``lang`` and a small tag naming that language."""
+    language it carries its ``lang`` and a small tag naming that language; bilingual text is
+    marked ``mul``, untagged (the reader finds their own half)."""
     if text is None or text == "":
         return Markup("")
+    if lang is None and is_multilingual(str(text)):
+        return Markup('<span lang="mul">{}</span>').format(text)
     lang = lang or text_language(str(text))
     if lang is None or lang == current_language():
         return Markup("{}").format(text)
@@ -129,6 +146,7 @@ def init_i18n(app):
         current_language=current_language,
         pick_translation=pick_translation,
         original=original,
+        html_lang=html_lang,
     )
     app.jinja_env.filters.update(
         date=format_date,

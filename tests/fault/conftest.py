@@ -120,15 +120,13 @@ def database(fault_database):
 
 
 def _app_env(database_url: str, tmp: Path, **extra) -> dict:
-    return app_env(
-        database_url,
-        tmp,
-        SECRET_KEY="fault-" + "0" * 58,
-        RATELIMIT_ENABLED="0",
-        STRIPE_SECRET_KEY="sk_test_fault",
-        STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
-        **extra,
-    )
+    settings = {
+        "SECRET_KEY": "fault-" + "0" * 58,
+        "RATELIMIT_ENABLED": "0",
+        "STRIPE_SECRET_KEY": "sk_test_fault",
+        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+    }
+    return app_env(database_url, tmp, **{**settings, **extra})  # a test's own settings win
 
 
 @dataclass
