@@ -13,7 +13,7 @@ from core.translations import catalogue_dirs  # noqa: E402
 
 #: The domain modules, lowest layer first (ARCHITECTURE.md); each registers its blueprints,
 #: API, commands and demo data. The translation catalogues are derived from this list.
-MODULES = ("accounts", "fx", "catalog", "marketplace", "logistics", "trade")
+MODULES = ("accounts", "fx", "catalog", "messaging", "marketplace", "logistics", "trade")
 
 
 def create_app(config=None) -> Flask:

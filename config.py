@@ -212,6 +212,12 @@ class Config:
     WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 60)
     #: Largest shipment document or milestone attachment, in bytes.
     LOGISTICS_UPLOAD_MAX_BYTES = env_int("LOGISTICS_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+    #: Hours after payment a farmer is asked to confirm an order by (shown on the to-do home).
+    ORDER_CONFIRM_HOURS = env_int("ORDER_CONFIRM_HOURS", 48)
+    #: Minutes a conversation message waits unread before the recipient's e-mail digest (0: at once).
+    MESSAGE_DIGEST_MINUTES = env_int("MESSAGE_DIGEST_MINUTES", 15)
+    #: Largest message attachment, in bytes.
+    MESSAGE_ATTACHMENT_MAX_BYTES = env_int("MESSAGE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
     #: Who may read /metrics and /readyz: addresses or networks (comma-separated), or any caller
     #: sending ``Authorization: Bearer <METRICS_TOKEN>``. Others get 404.
     METRICS_ALLOW_FROM = os.environ.get("METRICS_ALLOW_FROM", "127.0.0.1/32,::1/128")

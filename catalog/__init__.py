@@ -9,6 +9,7 @@ bp = Blueprint("catalog", __name__)
 def register(app, api):
     from catalog import cli, seed, views  # noqa: F401  (routes, commands and demo data)
     from catalog.api import producers_bp, products_bp
+    from catalog.services import todo
     from core.cache import watch_tables
     from core.nav import add_nav_item
 
@@ -27,6 +28,7 @@ def register(app, api):
     )
     api.register_blueprint(producers_bp)
     api.register_blueprint(products_bp)
+    todo.register()
     add_nav_item("catalog.browse", _l("Catalog"), ("*",), order=10)
     add_nav_item("catalog.my_products", _l("My products"), ("farmer",), order=20)
     add_nav_item("catalog.my_producer", _l("My producer profile"), ("farmer",), order=21)

@@ -12,6 +12,7 @@ from catalog.schemas import (
     FileSchema,
     LotPatchSchema,
     LotSchema,
+    PhotoOrderSchema,
     PhotoSchema,
     ProducerCreateSchema,
     ProducerInSchema,
@@ -391,6 +392,23 @@ def delete_product_photo(product_id, photo_id):
     if photo is None or photo.product_id != product.id:
         raise NotFound()
     photos.delete_photo(user, photo)
+
+
+@products_bp.put("/products/<id:product_id>/photos/order")
+@api_auth("farmer")
+@products_bp.arguments(PhotoOrderSchema)
+@products_bp.response(200, PhotoSchema(many=True))
+@products_bp.alt_response(401, description="Not authenticated")
+@products_bp.alt_response(403, description="Not the owner")
+@products_bp.alt_response(404, description="Not visible")
+@products_bp.alt_response(422, description="Not exactly the product's photos")
+def reorder_product_photos(data, product_id):
+    """Put the product's photos in a new order (the first is the one the catalog shows). The owner.
+
+    :raise 422: ``photo_ids`` does not list each of the product's photos exactly once
+    """
+    user = api_user()
+    return photos.reorder_photos(user, products.get_product_for_edit(user, product_id), data["photo_ids"])
 
 
 @products_bp.get("/categories")

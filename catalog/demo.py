@@ -873,7 +873,7 @@ def demo_legal(index: int, name_ru: str, name_en: str, district_en: str) -> dict
         "ogrn": ogrn_body + str(int(ogrn_body) % 11 % 10),
         "legal_address_ru": f"Челябинская обл., {district_en} р-н, ул. Центральная, {index}",
         "legal_address_en": f"{index} Tsentralnaya St, {district_en} district, Chelyabinsk oblast, Russia",
-        "bank_name": "ПАО Сбербанк, Челябинское отделение № 8597 / Sberbank, Chelyabinsk branch 8597",
+        "bank_name": "ПАО Сбербанк, Челябинское отделение № 8597",
         "bik": bik,
         "bank_account": account,
         "correspondent_account": "30101810700000000602",
@@ -932,3 +932,77 @@ def demo_customs(prefix: str | None, index: int, category: str, unit: str) -> di
         ):
             values[key] = Decimal(amount)
     return values
+
+
+#: What each demo product's photos show: Noto Color Emoji pictures (rendered once from Debian's
+#: fonts-noto-color-emoji into catalog/demo_photos/, SIL OFL 1.1; see LICENSE there), drawn on a
+#: card with the product's name. First the goods, then how they are packed.
+PHOTO_EMOJI = {
+    "Organic buckwheat groats": "1f33e",
+    "Green buckwheat": "1f331",
+    "Rolled oat flakes": "1f963",
+    "Flax seeds": "1f331",
+    "Malting barley": "1f33e",
+    "Yellow split peas": "1fadb",
+    "Linden honey": "1f36f",
+    "Buckwheat honey": "1f36f",
+    "Wildflower honey": "1f33c",
+    "Bee pollen": "1f41d",
+    "Beeswax": "1f56f",
+    "Cold-pressed linseed oil": "1fad9",
+    "Refined rapeseed oil": "1f33c",
+    "Refined sunflower oil": "1f33b",
+    "Rapeseed": "1f33c",
+    "Linseed cake": "1f330",
+    "Frozen chicken paws": "1f414",
+    "Frozen chicken wings": "1f357",
+    "Frozen chicken breast fillet": "1f357",
+    "Halal chicken sausages": "1f32d",
+    "Plombir ice cream": "1f366",
+    "Whole milk powder": "1f95b",
+    "Butter 82.5%": "1f9c8",
+    "Semi-hard cheese Rossiysky": "1f9c0",
+    "Frozen lingonberries": "1f352",
+    "Frozen bilberries": "1fad0",
+    "Dried porcini mushrooms": "1f344",
+    "Frozen sea buckthorn": "1f34a",
+    "Sea buckthorn drink": "1f9c3",
+    "Fermented fireweed tea": "1f375",
+    "Durum wheat pasta": "1f35d",
+    "Buckwheat noodles": "1f35c",
+    "Premium wheat flour": "1f35e",
+    "Buckwheat flour": "1f95e",
+    "Organic wheat": "1f33e",
+    "Organic buckwheat grain": "1f33e",
+    "Organic oilseed flax": "1f331",
+    "Organic chickpeas": "1fad8",
+    "Organic oat bran": "1f963",
+    "Ural chocolate sweets": "1f36b",
+    "Oatmeal cookies": "1f36a",
+    "Honey layer cake": "1f370",
+    "Berry marmalade": "1f36c",
+    "Bread kvass": "1f37a",
+}
+#: The second photo: how the goods travel (by unit of sale).
+PACKING_EMOJI = {
+    "tonne": "1f69a",
+    "litre": "1f6e2",
+    "kg": "1f4e6",
+    "bag": "1f4e6",
+    "box": "1f4e6",
+    "piece": "1f4e6",
+}
+#: A product without its own picture shows its category's.
+CATEGORY_EMOJI = {
+    "grains": "1f33e",
+    "oilseeds_oils": "1f33b",
+    "flour_pasta": "1f35e",
+    "honey": "1f36f",
+    "dairy": "1f95b",
+    "meat_poultry": "1f357",
+    "confectionery": "1f36b",
+    "vegetables": "1f955",
+    "berries_mushrooms": "1f344",
+    "beverages": "1f9c3",
+    "other": "1f33e",
+}

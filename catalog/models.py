@@ -603,6 +603,9 @@ class Photo(db.Model):
     #: Random stored names under UPLOAD_DIR/catalog; never the uploader's name.
     file_name: Mapped[str] = mapped_column(String(100))
     thumb_name: Mapped[str] = mapped_column(String(100))
+    #: 160 px on the long side, for the cart, orders and the gallery's strip (None for
+    #: photos stored before it existed: the thumbnail serves instead).
+    mini_name: Mapped[str | None] = mapped_column(String(100))
     content_type: Mapped[str] = mapped_column(String(50))
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)

@@ -72,6 +72,9 @@ class PhotoSchema(ma.Schema):
     id = ma.fields.Integer(required=True)
     url = ma.fields.Method("get_url", metadata={"type": "string"})
     thumbnail_url = ma.fields.Method("get_thumb", metadata={"type": "string"})
+    #: 160 px on the long side (cart, orders, gallery strip).
+    mini_url = ma.fields.Method("get_mini", metadata={"type": "string"})
+    position = ma.fields.Integer()
     width = ma.fields.Integer()
     height = ma.fields.Integer()
 
@@ -80,6 +83,16 @@ class PhotoSchema(ma.Schema):
 
     def get_thumb(self, photo):
         return url_for("catalog.photo_file", photo_id=photo.id, variant="thumb")
+
+    def get_mini(self, photo):
+        return url_for("catalog.photo_file", photo_id=photo.id, variant="mini")
+
+
+class PhotoOrderSchema(ma.Schema):
+    #: Every photo of the product once, the first being the one the catalog shows.
+    photo_ids = ma.fields.List(
+        StrictInteger(validate=ID_RANGE), required=True, validate=ma.validate.Length(min=1, max=12)
+    )
 
 
 class TemperatureSchema(ma.Schema):

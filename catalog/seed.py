@@ -30,29 +30,56 @@ def ensure_reference_data() -> None:
     db.session.commit()
 
 
-def demo_photo(category: str, seed: int) -> bytes:
-    """A generated picture: a gradient and grains/drops in the category's colours."""
+def demo_photo(category: str, names: tuple[str, str, str], picture: str, badge: str | None = None) -> bytes:
+    """A card that shows what is sold: the goods' picture (an emoji of Noto Color Emoji,
+    committed under catalog/demo_photos/ with its licence) on the category's colours, with the
+    product's name in Chinese, Russian and English. ``badge``: a second, smaller picture in the
+    corner (how the goods are packed). No random pattern."""
     import io
-    import random
+    from pathlib import Path
 
-    from PIL import Image, ImageDraw
+    from PIL import Image, ImageDraw, ImageFont
 
     from catalog.demo import COLOURS
 
+    here = Path(__file__).resolve().parent
+    font_path = str(here.parent / "static" / "fonts" / "wqy-zenhei.ttc")
     dark, light = COLOURS.get(category, COLOURS["other"])
     width, height = 800, 600
     image = Image.new("RGB", (width, height))
     draw = ImageDraw.Draw(image)
-    for y in range(height):
+    pale = tuple(int(c + (255 - c) * 0.75) for c in light)
+    for y in range(height):  # a soft vertical gradient in the category's colour
         t = y / height
-        draw.line([(0, y), (width, y)], fill=tuple(int(light[i] * (1 - t) + dark[i] * t) for i in range(3)))
-    rng = random.Random(seed)
-    for _ in range(140):
-        x, y, r = rng.randint(0, width), rng.randint(0, height), rng.randint(6, 26)
-        shade = tuple(
-            min(255, int(c * rng.uniform(0.8, 1.25))) for c in (dark if rng.random() < 0.5 else light)
-        )
-        draw.ellipse([x - r, y - int(r * 0.7), x + r, y + int(r * 0.7)], fill=shade, outline=dark)
+        draw.line([(0, y), (width, y)], fill=tuple(int(pale[i] * (1 - t) + light[i] * t) for i in range(3)))
+    draw.rounded_rectangle([24, 24, width - 24, height - 24], radius=28, outline=dark, width=4)
+
+    def paste(code: str, box_height: int, centre: tuple[int, int]) -> None:
+        emoji = Image.open(here / "demo_photos" / f"{code}.png").convert("RGBA")
+        scale = box_height / emoji.height
+        emoji = emoji.resize((round(emoji.width * scale), box_height), Image.Resampling.LANCZOS)
+        image.paste(emoji, (centre[0] - emoji.width // 2, centre[1] - emoji.height // 2), emoji)
+
+    if badge:
+        paste(badge, 300, (width // 2, 230))
+        paste(picture, 150, (width - 150, 150))
+    else:
+        paste(picture, 320, (width // 2, 230))
+    zh, ru, en = names
+    big = ImageFont.truetype(font_path, 46)
+    small = ImageFont.truetype(font_path, 24)
+    band_top = 430
+    draw.rectangle([28, band_top, width - 28, height - 28], fill=(255, 255, 255))
+    draw.line([(28, band_top), (width - 28, band_top)], fill=dark, width=3)
+
+    def centred(text: str, font, y: int, fill) -> None:
+        while draw.textlength(text, font=font) > width - 100 and len(text) > 4:
+            text = text[:-2].rstrip() + "…"
+        draw.text(((width - draw.textlength(text, font=font)) / 2, y), text, font=font, fill=fill)
+
+    centred(zh, big, band_top + 18, (30, 30, 30))
+    centred(ru, small, band_top + 80, (40, 40, 40))
+    centred(en, small, band_top + 114, (90, 90, 90))
     buffer = io.BytesIO()
     image.save(buffer, "PNG")
     return buffer.getvalue()
@@ -66,7 +93,17 @@ def seed_catalog(echo) -> None:
     from accounts import services as accounts
     from accounts.seed import DEMO_PASSWORD
     from catalog import search, uploads
-    from catalog.demo import DESCRIPTIONS, PRODUCERS, PRODUCTS, TNVED_CODES, demo_customs, demo_legal
+    from catalog.demo import (
+        CATEGORY_EMOJI,
+        DESCRIPTIONS,
+        PACKING_EMOJI,
+        PHOTO_EMOJI,
+        PRODUCERS,
+        PRODUCTS,
+        TNVED_CODES,
+        demo_customs,
+        demo_legal,
+    )
     from catalog.models import Certificate, Lot, Photo, Producer, Product, ProductPriceTier, today
 
     ensure_reference_data()
@@ -199,8 +236,12 @@ def seed_catalog(echo) -> None:
                 )
         db.session.add(product)
         db.session.flush()
-        stored = uploads.save_photo_bytes(demo_photo(category, index))
-        db.session.add(Photo(product_id=product.id, position=0, **stored))
+        picture = PHOTO_EMOJI.get(en, CATEGORY_EMOJI.get(category, CATEGORY_EMOJI["other"]))
+        cards = [demo_photo(category, (zh, ru, en), picture)]
+        if index % 3 == 0:  # every third product also shows how it is packed
+            cards.append(demo_photo(category, (zh, ru, en), picture, badge=PACKING_EMOJI.get(unit, "1f4e6")))
+        for position, card in enumerate(cards):
+            db.session.add(Photo(product_id=product.id, position=position, **uploads.save_photo_bytes(card)))
         search.index_product(product)
     db.session.commit()
     echo(f"Demo catalog: {len(PRODUCERS)} producers (+1 awaiting review), {len(PRODUCTS)} products.")

@@ -20,6 +20,8 @@ MAX_PIXELS = 16_000_000
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 PHOTO_MAX_SIDE = 1600
 THUMB_SIDE = 400
+#: The small picture in the cart, the orders and the gallery's strip.
+MINI_SIDE = 160
 IMAGE_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 
 
@@ -104,9 +106,15 @@ def save_photo_bytes(data: bytes, field: str = "file") -> dict:
     thumb_buffer = io.BytesIO()
     thumb.save(thumb_buffer, "JPEG", quality=80, optimize=True)
     storage().save(thumb_buffer.getvalue(), key("photos", f"{stem}-thumb.jpg"))
+    mini = thumb.copy()
+    mini.thumbnail((MINI_SIDE, MINI_SIDE))
+    mini_buffer = io.BytesIO()
+    mini.save(mini_buffer, "JPEG", quality=80, optimize=True)
+    storage().save(mini_buffer.getvalue(), key("photos", f"{stem}-{MINI_SIDE}.jpg"))
     return {
         "file_name": f"{stem}.jpg",
         "thumb_name": f"{stem}-thumb.jpg",
+        "mini_name": f"{stem}-{MINI_SIDE}.jpg",
         "content_type": "image/jpeg",
         "width": image.width,
         "height": image.height,

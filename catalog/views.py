@@ -1,8 +1,6 @@
 """Catalog pages: browse and search, product and producer pages, the farmer's listings,
 bulk import/export, and the admin's verification queue. Thin: parse → authorise → service."""
 
-from decimal import Decimal, InvalidOperation
-
 import marshmallow as ma
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -32,6 +30,7 @@ from core.cache import public_response
 from core.errors import AppError
 from core.extensions import db
 from core.forms import service_call
+from core.numbers import LocalNumberError, parse_local_decimal
 from core.security import no_store
 from core.uploads import storage
 
@@ -125,17 +124,17 @@ def browse():
 def product_page(product_id):
     """A product: tiers, "your price", lots, certificates, producer. Whoever may see it (404 otherwise)."""
     product = products.get_product(page_user(), product_id)
-    quantity_text = request.args.get("quantity", "").strip().replace(",", ".")
+    quantity_text = request.args.get("quantity", "").strip()[:40]
     quantity = price = None
     if quantity_text:
         try:
-            quantity = Decimal(quantity_text)
-            if not quantity.is_finite() or quantity <= 0:
-                raise InvalidOperation
+            quantity = parse_local_decimal(quantity_text)
+            if quantity <= 0:
+                raise LocalNumberError(_("Enter a quantity above zero."))
             price = product.unit_price_for(quantity)
-        except InvalidOperation:
+        except LocalNumberError as exc:
             quantity = None
-            flash(_("Enter a quantity above zero."), "warning")
+            flash(str(exc.message), "warning")
     return render_template(
         "catalog/product.html",
         product=product,
@@ -157,13 +156,16 @@ def producer_page(producer_id):
     return render_template("catalog/producer.html", producer=producer, products=result["items"])
 
 
-@bp.get("/catalog/photos/<id:photo_id>/<any(full, thumb):variant>")
+@bp.get("/catalog/photos/<id:photo_id>/<any(full, thumb, mini):variant>")
 def photo_file(photo_id, variant):
-    """A product's or producer's photo. Whoever may see the product or producer (404 otherwise)."""
+    """A product's or producer's photo: ``full``, ``thumb`` (400 px) or ``mini`` (160 px).
+    Whoever may see the product or producer (404 otherwise)."""
     photo = db.session.get(Photo, photo_id)
     if photo is None or not photos.photo_visible_to(photo, api_user()):
         abort(404)
-    name = photo.thumb_name if variant == "thumb" else photo.file_name
+    name = {"thumb": photo.thumb_name, "mini": photo.mini_name or photo.thumb_name}.get(
+        variant, photo.file_name
+    )
     response = storage().response(uploads.key("photos", name), mimetype=photo.content_type, max_age=86400)
     response.headers["X-Content-Type-Options"] = "nosniff"
     if not photos.photo_visible_to(photo, None):  # a draft's or an unverified producer's
@@ -249,11 +251,33 @@ def add_certificate():
 @bp.post("/catalog/my/producer/certificates/<id:certificate_id>/delete")
 @roles_required("farmer")
 def delete_certificate(certificate_id):
-    """Remove one's certificate. Farmers (403 for another's)."""
+    """Remove one's certificate. Farmers (403 for another's). It cannot be undone: without
+    ``confirmed=1`` the answer is a page saying what will happen and asking again."""
     form = ConfirmForm()
     certificate = db.session.get(Certificate, certificate_id)
     if certificate is None:
         abort(404)
+    if form.validate_on_submit() and request.form.get("confirmed") != "1":
+        producers.check_owner(current_user, certificate.producer)
+        label = CERTIFICATE_KINDS.get(certificate.kind, certificate.kind)
+        return render_template(
+            "core/confirm.html",
+            title=_("Remove the certificate"),
+            consequences=[
+                _(
+                    "Certificate %(kind)s № %(number)s and its scan are deleted.",
+                    kind=label,
+                    number=certificate.number,
+                ),
+                _("Buyers no longer see it, nor its badges, on your products and producer page."),
+                _("To show it again you will have to upload it anew."),
+            ],
+            action=url_for("catalog.delete_certificate", certificate_id=certificate.id),
+            fields={},
+            confirm_label=_("Remove the certificate"),
+            back=url_for("catalog.my_producer"),
+            form=form,
+        )
     if form.validate_on_submit():
         certificates.delete_certificate(current_user, certificate)
         flash(_("Certificate removed."), "success")
@@ -422,6 +446,20 @@ def add_product_photo(product_id):
             if call.error.status == 413:
                 return render_template("core/error.html", status=413, message=call.error.message), 413
             flash(str(call.error.message), "error")
+    return redirect(url_for("catalog.edit_product", product_id=product.id) + "#photos")
+
+
+@bp.post("/catalog/my/products/<id:product_id>/photos/<id:photo_id>/<any(up, down):direction>")
+@roles_required("farmer")
+def move_product_photo(product_id, photo_id, direction):
+    """Move a photo one place up (the first is the one the catalog shows) or down. The owner."""
+    product = products.get_product_for_edit(current_user, product_id)
+    photo = db.session.get(Photo, photo_id)
+    if photo is None or photo.product_id != product.id:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        photos.move_photo(current_user, product, photo, direction)
+        flash(_("The photos are in their new order."), "success")
     return redirect(url_for("catalog.edit_product", product_id=product.id) + "#photos")
 
 

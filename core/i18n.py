@@ -62,8 +62,11 @@ def plain_decimal(value) -> str:
 
 
 def input_decimal(value) -> str:
-    """A quantity for a form field: no grouping, no trailing zeros (``500``, ``12.5``)."""
-    return format(Decimal(str(value)).normalize(), "f")
+    """A quantity for a form field in the page's language, as the page reads it back: no
+    grouping, no trailing zeros (``500``, ``12.5``; ``12,5`` in Russian)."""
+    from core.numbers import input_number
+
+    return input_number(value)
 
 
 def pick_translation(values: dict | None, lang: str | None = None) -> tuple[str, str | None]:
@@ -88,9 +91,9 @@ _LATIN = re.compile(r"[A-Za-z]{2,}")
 LANGUAGE_TAGS = {"zh": _l("Chinese"), "ru": _l("Russian"), "en": _l("English")}
 
 
-def text_language(text: str | None) -> str | None:
+def text_language(text: str | None, default: str | None = None) -> str | None:
     """The language a free text is written in, as far as its script tells: Chinese characters,
-    Cyrillic, else Latin words read as English; None for codes and numbers."""
+    Cyrillic, else Latin words read as English; ``default`` (None) for codes and numbers."""
     text = text or ""
     if _CJK.search(text):
         return "zh"
@@ -98,7 +101,7 @@ def text_language(text: str | None) -> str | None:
         return "ru"
     if _LATIN.search(text):
         return "en"
-    return None
+    return default
 
 
 def is_multilingual(text: str | None) -> bool:
@@ -145,6 +148,7 @@ def init_i18n(app):
         HTML_LANG=HTML_LANG,
         current_language=current_language,
         pick_translation=pick_translation,
+        text_language=text_language,
         original=original,
         html_lang=html_lang,
     )

@@ -9,6 +9,7 @@ request still succeeds: its jobs wait in the outbox and the worker drains them.
 import importlib
 import logging
 import time
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import event
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from core import logs, outbox
 from core.extensions import db
+from core.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 _PENDING = "pending_jobs"
@@ -38,6 +40,19 @@ def enqueue_after_commit(func, *args, **kwargs) -> None:
     job = outbox.new_job(_path(func), args, kwargs)
     db.session.add(job)
     db.session.info.setdefault(_PENDING, []).append((job.key, job.path))
+
+
+def enqueue_later(func, delay_seconds: float, *args, **kwargs) -> None:
+    """Schedule ``func`` to run ``delay_seconds`` after now, in the current transaction: the
+    worker's outbox drain (or ``flask jobs drain``) runs it once due. Nothing is announced at
+    commit, so a batch (an e-mail digest) can gather what arrives meanwhile. A delay of 0 or
+    less runs it after commit, as ``enqueue_after_commit``."""
+    if delay_seconds <= 0:
+        enqueue_after_commit(func, *args, **kwargs)
+        return
+    job = outbox.new_job(_path(func), args, kwargs)
+    job.run_after = utcnow() + timedelta(seconds=delay_seconds)
+    db.session.add(job)
 
 
 def run_outbox_job(key: str) -> None:

@@ -1,7 +1,7 @@
 """Home page and language switcher (health checks: core.metrics)."""
 
 from flask import Blueprint, current_app, redirect, render_template, request
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from core.cache import public_response
 from core.forms import LanguageForm
@@ -16,6 +16,20 @@ bp = Blueprint("core", __name__)
 def home():
     """What AgroBridge is, in the visitor's language. Anyone."""
     return render_template("core/home.html")
+
+
+@bp.get("/home")
+@login_required
+def todo():
+    """The signed-in user's home: what they have to do next, by section, with counts. Anyone
+    signed in; each role sees its own sections (``core.todo``)."""
+    from core.todo import todo_for
+
+    sections = todo_for(current_user)
+    template = f"core/todo_{current_user.role}.html"
+    return render_template(
+        [template, "core/todo.html"], sections=sections, total=sum(s["count"] for s in sections)
+    )
 
 
 @bp.post("/language")

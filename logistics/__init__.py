@@ -12,6 +12,7 @@ def register(app, api):
     from core.nav import add_nav_item
     from logistics import cli, models, seed, views  # noqa: F401  (routes, demo data)
     from logistics.api import blp, register_schemas
+    from logistics.presenters import headline
     from logistics.rules import (
         DESTINATION_PLACE,
         MODE_LABELS,
@@ -22,10 +23,12 @@ def register(app, api):
         STATUS_LABELS,
         VEHICLE_LABELS,
     )
-    from logistics.services import webhooks  # noqa: F401  (periodic job)
+    from logistics.services import conversations, todo, webhooks  # noqa: F401  (periodic job)
     from logistics.services.places import zoned_html
 
     app.register_blueprint(bp)
+    conversations.register()
+    todo.register()
     api.register_blueprint(blp)
     _metrics(app)
     register_schemas(api)
@@ -38,6 +41,7 @@ def register(app, api):
         vehicle_kind_label=lambda code: VEHICLE_LABELS.get(code, code),
         place_label=lambda text: PLACE_LABELS.get(text, text),
         zoned=zoned_html,
+        tracking_headline=headline,
         ORIGIN_ZONE=PLACES[ORIGIN_PLACE][7],
         DESTINATION_ZONE=PLACES[DESTINATION_PLACE][7],
     )

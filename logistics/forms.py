@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import URL, DataRequired, Length, Optional
 
 from core.forms import ZonedDateTimeField
@@ -74,3 +74,27 @@ class WebhookForm(FlaskForm):
 
 class PlainForm(FlaskForm):
     """A CSRF token only (buttons such as rotate, delete)."""
+
+
+#: A logger's clock: the offsets along the route (no "place's own clock": a file has no place).
+LOGGER_OFFSETS = (
+    ("+05:00", _l("Chelyabinsk (UTC+5)")),
+    ("+09:00", _l("Zabaikalsk, Blagoveshchensk (UTC+9)")),
+    ("+10:00", _l("Nizhneleninskoye, Pogranichny (UTC+10)")),
+    ("+08:00", _l("China (UTC+8)")),
+    ("+00:00", "UTC"),
+)
+
+
+class LoggerUploadForm(FlaskForm):
+    file = FileField(_l("Logger export (CSV: time and °C)"))
+    sensor_id = StringField(
+        _l("Logger or sensor id"), default="logger-1", validators=[DataRequired(), Length(max=64)]
+    )
+    utc_offset = SelectField(_l("The logger clock's time zone"), choices=LOGGER_OFFSETS, default="+05:00")
+
+
+class LoggerConfirmForm(FlaskForm):
+    token = HiddenField(validators=[DataRequired()])
+    sensor_id = HiddenField(validators=[DataRequired()])
+    utc_offset = HiddenField(validators=[DataRequired()])

@@ -162,3 +162,29 @@ def public_view(shipment) -> dict:
         ],
         "eta": estimate(shipment, events),
     }
+
+
+def headline(view: dict) -> dict:
+    """The status headline over a tracking timeline (AfterShip-style): the status, how it
+    stands (``tone``: ok, bad, warn, info), the expected or actual delivery and the newest
+    milestone. ``view``: a ``shipment_view`` or ``public_view``."""
+    events = view.get("events") or []
+    latest = events[-1] if events else None
+    eta = view.get("eta") or {}
+    delivered = view["status"] == "delivered"
+    if delivered:
+        tone = "ok"
+    elif latest is not None and latest["type"] == "exception":
+        tone = "bad"
+    elif eta.get("overdue"):
+        tone = "warn"
+    else:
+        tone = "info"
+    return {
+        "status": view["status"],
+        "tone": tone,
+        "delivered": delivered,
+        "eta": eta.get("eta"),
+        "overdue": bool(eta.get("overdue")),
+        "latest": latest,
+    }

@@ -13,13 +13,21 @@ from core.extensions import db
 from core.forms import flash_error, service_call
 from core.pagination import paginate
 from logistics import bp
-from logistics.forms import ConsolidateForm, DocumentForm, EventForm, PlainForm, WebhookForm
+from logistics.forms import (
+    ConsolidateForm,
+    DocumentForm,
+    EventForm,
+    LoggerConfirmForm,
+    LoggerUploadForm,
+    PlainForm,
+    WebhookForm,
+)
 from logistics.presenters import public_view, shipment_view
 from logistics.rules import EVENT_TYPES, EXCEPTION_REASONS, MILESTONES, MODES
 from logistics.services import console as console_service
 from logistics.services import events as event_service
+from logistics.services import logger_csv, webhooks
 from logistics.services import shipments as shipment_service
-from logistics.services import webhooks
 from logistics.services.access import is_staff, shipment_by_code, shipment_for, shipments_query
 from logistics.services.documents import document_kinds, upload_document
 from logistics.services.places import list_places
@@ -203,6 +211,71 @@ def add_document(shipment_id):
         upload_document(current_user, shipment_id, form.kind.data, form.file.data, form.number.data, order_id)
         flash(_("Document uploaded."), "success")
     return back
+
+
+@bp.route(f"{SHIPMENT}/logger", methods=["GET", "POST"])
+@roles_required("operator", "admin")
+def logger_upload(shipment_id):
+    """Upload a temperature logger's CSV export and preview it: the readings found, the rows
+    refused and why. Nothing is stored before the confirmation. Operators and admins.
+
+    :raise 404: a shipment the caller cannot see
+    """
+    shipment = shipment_for(current_user, shipment_id)
+    form = LoggerUploadForm()
+    preview, confirm_form, status = None, None, 200
+    if form.validate_on_submit():
+        with service_call(form) as call:
+            preview, token = logger_csv.preview_upload(
+                current_user,
+                shipment.id,
+                request.files.get("file"),
+                form.sensor_id.data,
+                form.utc_offset.data,
+            )
+            confirm_form = LoggerConfirmForm(
+                formdata=None, token=token, sensor_id=form.sensor_id.data, utc_offset=form.utc_offset.data
+            )
+        if call.failed:
+            status = call.error.status
+    elif form.is_submitted():
+        status = 422
+    return render_template(
+        "logistics/logger_upload.html",
+        shipment=shipment,
+        form=form,
+        preview=preview,
+        confirm_form=confirm_form,
+    ), status
+
+
+@bp.post(f"{SHIPMENT}/logger/confirm")
+@roles_required("operator", "admin")
+def logger_confirm(shipment_id):
+    """Store the previewed readings (the refused rows stay out). Operators and admins.
+
+    :raise 404: a shipment the caller cannot see, or an upload that is gone
+    """
+    form = LoggerConfirmForm()
+    if form.validate_on_submit():
+        with service_call(show=flash_error):
+            result = logger_csv.confirm_upload(
+                current_user, shipment_id, form.token.data, form.sensor_id.data, form.utc_offset.data
+            )
+            flash(
+                _(
+                    "%(inserted)d readings saved (%(duplicates)d already there, %(refused)d rows left out).",
+                    inserted=result["inserted"],
+                    duplicates=result["duplicates"],
+                    refused=result["refused"],
+                ),
+                "success",
+            )
+            if result["excursions"]:
+                flash(_("%(n)d temperature excursions recorded.", n=len(result["excursions"])), "warning")
+            page = url_for("logistics.shipment_page", shipment_id=shipment_id)
+            return redirect(f"{page}#cold-{shipment_id}")
+    return redirect(url_for("logistics.logger_upload", shipment_id=shipment_id))
 
 
 @bp.get("/tracking")

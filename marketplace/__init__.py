@@ -15,7 +15,7 @@ def register(app, api):
     from marketplace.api import orders as orders_api
     from marketplace.api import payments as payments_api
     from marketplace.forms import QUOTA_LABELS
-    from marketplace.services import notifications  # noqa: F401  (signal receivers)
+    from marketplace.services import conversations, notifications, todo  # noqa: F401  (signal receivers)
     from marketplace.services.lifecycle import PAYMENT_LABELS, STATUS_LABELS
     from marketplace.services.payments import refunds
     from marketplace.signals import order_placed
@@ -28,6 +28,8 @@ def register(app, api):
     api.register_blueprint(orders_api.blp)
     api.register_blueprint(payments_api.blp)
     refunds.connect_signals()
+    conversations.register()
+    todo.register()
     # The rate of the day is frozen on every order as it is placed (for its RUB equivalent).
     order_placed.connect(fx.record_order_rate)
     app.cli.add_command(cli.orders_cli)

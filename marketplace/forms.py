@@ -4,7 +4,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
-    DecimalField,
     HiddenField,
     IntegerField,
     SelectField,
@@ -13,6 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from core.numbers import LocalDecimalField
 from marketplace.models import DEFAULT_NAMED_PLACE, INCOTERMS
 
 INCOTERM_CHOICES = [(code, code) for code in INCOTERMS]
@@ -66,7 +66,7 @@ class ResolveForm(FlaskForm):
             ("full_refund", _l("Refund the whole payment")),
         ],
     )
-    refund_amount = DecimalField(
+    refund_amount = LocalDecimalField(
         _l("Refund amount (CNY)"), places=2, validators=[Optional(), NumberRange(min=0)]
     )
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
@@ -77,9 +77,11 @@ class RfqForm(FlaskForm):
     producer_id = HiddenField()
     category = SelectField(_l("Category"), validators=[Optional()])
     description = TextAreaField(_l("What do you need?"), validators=[DataRequired(), Length(max=4000)])
-    quantity = DecimalField(_l("Quantity"), places=3, validators=[InputRequired(), NumberRange(min=0.001)])
+    quantity = LocalDecimalField(
+        _l("Quantity"), places=3, validators=[InputRequired(), NumberRange(min=0.001)]
+    )
     unit = SelectField(_l("Unit"))
-    target_price = DecimalField(
+    target_price = LocalDecimalField(
         _l("Target price per unit (CNY)"), places=2, validators=[Optional(), NumberRange(min=0.01)]
     )
     incoterm = SelectField(_l("Incoterm"), choices=INCOTERM_CHOICES, default="DAP")
@@ -89,7 +91,7 @@ class RfqForm(FlaskForm):
 
 class QuoteForm(FlaskForm):
     product_id = SelectField(_l("Product"), coerce=int)
-    unit_price = DecimalField(
+    unit_price = LocalDecimalField(
         _l("Unit price (CNY)"), places=2, validators=[InputRequired(), NumberRange(min=0.01)]
     )
     valid_until = DateField(_l("Valid until"), validators=[DataRequired()])

@@ -360,6 +360,13 @@ class PayoutSchema(ma.Schema):
     bank_reference = ma.fields.String()
     created_at = ma.fields.AwareDateTime()
     sent_at = ma.fields.AwareDateTime(allow_none=True)
+    #: The producer's bank details (their legal data) the payout goes to.
+    beneficiary = ma.fields.String()
+    bank_name = ma.fields.String()
+    bik = ma.fields.String()
+    bank_account = ma.fields.String()
+    correspondent_account = ma.fields.String()
+    swift = ma.fields.String()
 
 
 class PayoutQuerySchema(ma.Schema):

@@ -204,8 +204,9 @@ def get_cart():
 @api_auth("buyer")
 @blp.arguments(s.CartItemInSchema)
 @blp.response(200, s.CartSchema)
+@blp.alt_response(409, description="More than is in stock (``insufficient_stock``, with ``shortfalls``)")
 def add_cart_item(data):
-    """Add a product (or set its quantity with ``replace``); the MOQ applies. Buyers."""
+    """Add a product (or set its quantity with ``replace``); the MOQ and the stock apply. Buyers."""
     cart_service.add(api_user(), data["product_id"], data["quantity"], replace=data["replace"])
     return _cart_body(api_user())
 

@@ -29,6 +29,7 @@ from marketplace.models.payments import (  # noqa: F401
     LedgerEntry,
     Payment,
     PaymentOrder,
+    PaymentSlip,
     Payout,
     Refund,
     StripeEvent,

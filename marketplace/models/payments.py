@@ -56,6 +56,9 @@ class Payment(TimestampMixin, db.Model):
     orders: Mapped[list["PaymentOrder"]] = relationship(
         back_populates="payment", cascade="all, delete-orphan", order_by="PaymentOrder.order_id"
     )
+    slips: Mapped[list["PaymentSlip"]] = relationship(
+        back_populates="payment", order_by="PaymentSlip.id", passive_deletes=True
+    )
     receipts: Mapped[list["BankTransferReceipt"]] = relationship(
         back_populates="payment", order_by="BankTransferReceipt.id"
     )
@@ -93,6 +96,26 @@ class BankTransferReceipt(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     payment: Mapped[Payment] = relationship(back_populates="receipts")
+
+
+class PaymentSlip(db.Model):
+    """The buyer's proof of a bank transfer (a PDF, or an image re-encoded), for the admin who
+    matches the money to the reference."""
+
+    __tablename__ = "payment_slips"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id", ondelete="CASCADE"), index=True)
+    #: A random stored name under ``marketplace/slips/``; never the uploader's name.
+    file_name: Mapped[str] = mapped_column(String(100))
+    content_type: Mapped[str] = mapped_column(String(50))
+    size_bytes: Mapped[int] = mapped_column()
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    payment: Mapped[Payment] = relationship(back_populates="slips")
 
 
 class Refund(db.Model):
@@ -151,9 +174,26 @@ class Payout(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    #: Where the money goes: the producer's legal data (catalog) as it stood when the payout
+    #: became due, refreshed when it is sent if it was empty then. Kept, so the record says
+    #: which account was paid even after the producer changes banks.
+    beneficiary: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    bank_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    bik: Mapped[str] = mapped_column(String(9), default="", server_default="")
+    bank_account: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    correspondent_account: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    swift: Mapped[str] = mapped_column(String(11), default="", server_default="")
 
     producer = relationship("Producer")
     order = relationship("Order")
+
+    BANK_FIELDS = ("beneficiary", "bank_name", "bik", "bank_account", "correspondent_account", "swift")
+
+    def take_bank_details(self, producer) -> None:
+        """Copy the producer's bank details from their legal data."""
+        self.beneficiary = producer.legal_name_ru or producer.legal_name_en or ""
+        for name in self.BANK_FIELDS[1:]:
+            setattr(self, name, getattr(producer, name, "") or "")
 
 
 class LedgerEntry(db.Model):

@@ -7,9 +7,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload
 
+from catalog.data import UNIT_LABELS
 from catalog.queries import available_stock, listing_options
 from core.errors import AppError, NotFound
 from core.extensions import db
+from core.i18n import plain_decimal
 from core.money import round_money
 from marketplace.models import CartItem, Checkout
 from marketplace.services import orders as order_service
@@ -90,18 +92,58 @@ def count(buyer) -> int:
     return len(db.session.scalars(select(CartItem.id).where(CartItem.buyer_id == buyer.id)).all())
 
 
-def add(buyer, product_id: int, quantity_text, replace: bool = False) -> CartItem:
-    """Put a product in the cart (or change its quantity). The MOQ applies here already.
+def add(buyer, product_id: int, quantity_text, replace: bool = False, *, localized: bool = False) -> CartItem:
+    """Put a product in the cart (or change its quantity). The MOQ and the stock apply here
+    already, each refusal naming the quantity and the unit.
 
-    :raise 404: not orderable; :raise 422: bad quantity or below the MOQ
+    ``localized``: the quantity was typed on a page, in the page's language ("1,5" in Russian).
+
+    :raise 404: not orderable; :raise 422: bad quantity or below the MOQ;
+    :raise 409: more than is available
     """
     order_service._require_buyer(buyer)
     product = order_service.orderable_product(product_id, buyer)
-    quantity = order_service.parse_quantity(quantity_text, product)
+    quantity = order_service.parse_quantity(quantity_text, product, localized=localized)
     item = db.session.scalar(
         select(CartItem).where(CartItem.buyer_id == buyer.id, CartItem.product_id == product.id)
     )
     new_quantity = quantity if (replace or item is None) else item.quantity + quantity
+    unit = UNIT_LABELS.get(product.unit, product.unit)
+    if product.moq and new_quantity < product.moq:
+        message = _l(
+            "The minimum order is %(moq)s %(unit)s; the cart would hold %(quantity)s %(unit)s.",
+            moq=plain_decimal(product.moq),
+            quantity=plain_decimal(new_quantity),
+            unit=unit,
+        )
+        raise order_service.BelowMoq(
+            message,
+            fields={"quantity": [message]},
+            extra={
+                "below_moq": [
+                    {"product_id": product.id, "quantity": str(new_quantity), "moq": str(product.moq)}
+                ]
+            },
+        )
+    available = available_stock(product)
+    if new_quantity > available:
+        message = _l(
+            "Only %(available)s %(unit)s in stock; the cart would hold %(quantity)s %(unit)s.",
+            available=plain_decimal(available),
+            quantity=plain_decimal(new_quantity),
+            unit=unit,
+        )
+        raise AppError(
+            message,
+            status=409,
+            code="insufficient_stock",
+            fields={"quantity": [message]},
+            extra={
+                "shortfalls": [
+                    {"product_id": product.id, "requested": str(new_quantity), "available": str(available)}
+                ]
+            },
+        )
     order_service.price_lines([{"product_id": product.id, "quantity": new_quantity}], buyer)
     if item is None:
         item = CartItem(buyer_id=buyer.id, product_id=product.id, quantity=new_quantity)
@@ -112,15 +154,15 @@ def add(buyer, product_id: int, quantity_text, replace: bool = False) -> CartIte
     return item
 
 
-def set_quantity(buyer, item_id: int, quantity_text) -> CartItem:
-    """Change the quantity of one of the buyer's cart lines (MOQ applies).
+def set_quantity(buyer, item_id: int, quantity_text, *, localized: bool = False) -> CartItem:
+    """Change the quantity of one of the buyer's cart lines (MOQ and stock apply).
 
     :raise 404: not a line of this buyer's cart; :raise 422: bad quantity or below the MOQ
     """
     item = db.session.get(CartItem, item_id)
     if item is None or item.buyer_id != buyer.id:
         raise NotFound(_l("This line is no longer in your cart."))
-    return add(buyer, item.product_id, quantity_text, replace=True)
+    return add(buyer, item.product_id, quantity_text, replace=True, localized=localized)
 
 
 def remove(buyer, item_id: int) -> None:

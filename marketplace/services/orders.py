@@ -5,6 +5,7 @@ from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from flask import current_app
+from flask_babel import format_currency
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -17,6 +18,7 @@ from core.errors import AppError, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
 from core.logs import audit
 from core.money import round_money
+from core.numbers import LocalNumberError, parse_local_decimal
 from core.sequences import next_value
 from core.timeutil import utcnow
 from marketplace.models import (
@@ -66,8 +68,17 @@ def contract_of(order: Order) -> dict | None:
     return None
 
 
-def parse_quantity(value, product: Product, field: str = "quantity") -> Decimal:
-    """A positive quantity with no more decimals than the product's unit allows."""
+def parse_quantity(value, product: Product, field: str = "quantity", *, localized: bool = False) -> Decimal:
+    """A positive quantity with no more decimals than the product's unit allows.
+
+    ``localized``: typed on a page, so read in the page's language ("1,5" in Russian) and
+    nothing else (no exponent, no other script's digits).
+    """
+    if localized and not isinstance(value, Decimal):
+        try:
+            value = parse_local_decimal(value)
+        except LocalNumberError as exc:
+            raise ValidationFailed(exc.message, fields={field: [exc.message]}) from None
     try:
         quantity = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
@@ -545,3 +556,31 @@ def dispute_photo_for(user, order_id: int, photo_id: int):
     if photo is None or photo.order_id != order.id:
         raise NotFound()
     return photo
+
+
+def consequences(user, order_id: int, to_status: str) -> list:
+    """What moving the order to ``to_status`` will do, in the words of the person about to do
+    it (shown on the confirmation page of an irreversible step).
+
+    :raise 404: not an order the user may see
+    """
+    order = order_for(user, order_id)
+    total = format_currency(order.total, order.currency)
+    said = []
+    if to_status == "cancelled":
+        said.append(_l("Order %(number)s is cancelled for good; it cannot be reopened.", number=order.number))
+        said.append(_l("The reserved goods go back on sale."))
+        if order.payment_status in ("paid", "partially_paid"):
+            said.append(_l("The money the buyer paid is refunded to them."))
+        else:
+            said.append(_l("Nothing has been paid, so nothing is refunded."))
+        said.append(_l("Both parties are told by e-mail."))
+    elif to_status == "completed":
+        said.append(
+            _l("You confirm that the goods of order %(number)s arrived as ordered.", number=order.number)
+        )
+        said.append(
+            _l("The payment held in escrow (%(total)s) is released to the producer for payout.", total=total)
+        )
+        said.append(_l("After this you can no longer open a dispute about this order."))
+    return said

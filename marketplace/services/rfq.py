@@ -76,7 +76,7 @@ def create_rfq(buyer, data: dict) -> Rfq:
     )
     db.session.add(rfq)
     db.session.flush()
-    for owner in _audience_owners(rfq):
+    for owner in audience_owners(rfq):
         queue_email(
             owner.email,
             owner.language,
@@ -91,7 +91,8 @@ def create_rfq(buyer, data: dict) -> Rfq:
     return rfq
 
 
-def _audience_owners(rfq: Rfq):
+def audience_owners(rfq: Rfq):
+    """The farmers an RFQ is addressed to (its producer's, or every verified one of its category)."""
     stmt = select(Producer).options(selectinload(Producer.owner)).where(Producer.status == "verified")
     if rfq.producer_id:
         stmt = stmt.where(Producer.id == rfq.producer_id)

@@ -5,6 +5,7 @@ from functools import partial
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from catalog import queries as catalog_queries
@@ -12,10 +13,12 @@ from catalog import uploads
 from catalog.data import UNIT_LABELS
 from catalog.services import products as catalog_products
 from core.auth import roles_required
-from core.errors import AppError
+from core.errors import AppError, NotFound
 from core.extensions import db
+from core.fields import ID_MAX
 from core.forms import flash_error, flash_form_errors, service_call, show_errors
-from core.i18n import plain_decimal, safe_next
+from core.i18n import safe_next
+from core.numbers import LocalNumberError, parse_local_decimal
 from core.pagination import paginate
 from core.security import no_store
 from core.uploads import storage
@@ -42,6 +45,13 @@ ACTIONS = {  # URL word → target status
     "cancel": "cancelled",
     "receive": "completed",
     "dispute": "disputed",
+}
+
+
+#: Steps that cannot be undone, asked twice: URL word → the button on the confirmation page.
+CONFIRM_FIRST = {
+    "cancel": _l("Cancel the order"),
+    "receive": _l("Confirm receipt and release the payment"),
 }
 
 
@@ -83,7 +93,7 @@ def cart_add():
         flash(_("Enter a quantity."), "error")
         return redirect(back)
     with service_call(show=_flash_cart_error):
-        cart_service.add(current_user, int(form.product_id.data), form.quantity.data)
+        cart_service.add(current_user, int(form.product_id.data), form.quantity.data, localized=True)
         flash(_("Added to your cart."), "success")
         return redirect(url_for("marketplace.cart"))
     return redirect(back)
@@ -96,19 +106,15 @@ def cart_update(item_id):
     form = CartQuantityForm()
     if form.validate_on_submit():
         with service_call(show=_flash_cart_error):
-            cart_service.set_quantity(current_user, item_id, form.quantity.data)
+            cart_service.set_quantity(current_user, item_id, form.quantity.data, localized=True)
     else:
         flash_form_errors(form)
     return redirect(url_for("marketplace.cart"))
 
 
 def _flash_cart_error(exc: AppError) -> None:
-    """Below the MOQ names the MOQ as people write it; other errors as the service says."""
-    if exc.code == "below_moq":
-        moq = plain_decimal(exc.extra["below_moq"][0]["moq"])
-        flash(_("The minimum order quantity is %(moq)s.", moq=moq), "error")
-    else:
-        flash_error(exc)
+    """The service's reason (the MOQ or the stock, with the quantity and the unit)."""
+    flash_error(exc)
 
 
 @bp.post("/cart/items/<id:item_id>/remove")
@@ -207,9 +213,27 @@ def order_detail(order_id):
 @bp.post("/orders/<id:order_id>/<any(confirm, ready, cancel, receive, dispute):action>")
 @login_required
 def order_action(order_id, action):
-    """Confirm / ready / cancel / receive / dispute from the order page. The parties, by role."""
+    """Confirm / ready / cancel / receive / dispute from the order page. The parties, by role.
+
+    Cancelling and confirming receipt cannot be undone: without ``confirmed=1`` they answer
+    with a page saying what will happen and asking again.
+    """
     form = ReasonForm()
     if form.validate_on_submit():
+        if action in CONFIRM_FIRST and request.form.get("confirmed") != "1":
+            with service_call(show=flash_error):
+                said = order_service.consequences(current_user, order_id, ACTIONS[action])
+                return render_template(
+                    "core/confirm.html",
+                    title=CONFIRM_FIRST[action],
+                    consequences=said,
+                    action=url_for("marketplace.order_action", order_id=order_id, action=action),
+                    fields={"reason": form.reason.data} if form.reason.data else {},
+                    confirm_label=CONFIRM_FIRST[action],
+                    back=url_for("marketplace.order_detail", order_id=order_id),
+                    form=form,
+                )
+            return redirect(url_for("marketplace.order_detail", order_id=order_id))
         with service_call(show=flash_error):
             order_service.transition(current_user, order_id, ACTIONS[action], form.reason.data or "")
             if action == "dispute":
@@ -269,9 +293,18 @@ def rfqs():
 def rfq_new():
     """Post a request for quotation. Buyers."""
     form = _rfq_form()
+    product = None
     if request.method == "GET":
         form.product_id.data = request.args.get("product_id", "")
         form.producer_id.data = request.args.get("producer_id", "")
+        product = _rfq_product(form.product_id.data)
+        if product is not None:  # started from a product page: its unit, the quantity typed there
+            form.producer_id.data = str(product.producer_id)
+            form.unit.data = product.unit
+            form.category.data = product.category_code
+            form.quantity.data = _typed_quantity(request.args.get("quantity")) or product.moq
+    else:
+        product = _rfq_product(form.product_id.data)
     if form.validate_on_submit():
         data = {
             "description": form.description.data,
@@ -290,7 +323,27 @@ def rfq_new():
             rfq = rfq_service.create_rfq(current_user, data)
             flash(_("Your request is posted."), "success")
             return redirect(url_for("marketplace.rfq_detail", rfq_id=rfq.id))
-    return render_template("marketplace/rfq_new.html", form=form), 422 if form.errors else 200
+    return render_template(
+        "marketplace/rfq_new.html", form=form, product=product
+    ), 422 if form.errors else 200
+
+
+def _rfq_product(product_id):
+    """The product an RFQ is about, when the buyer may see it (else the request is a free one)."""
+    if not (product_id or "").isdigit() or not 0 < int(product_id) <= ID_MAX:
+        return None
+    try:
+        return catalog_products.get_product(current_user, int(product_id))
+    except NotFound:
+        return None
+
+
+def _typed_quantity(text):
+    try:
+        quantity = parse_local_decimal(text) if text else None
+    except LocalNumberError:
+        return None
+    return quantity if quantity and quantity > 0 else None
 
 
 @bp.get("/rfqs/<id:rfq_id>")

@@ -1,20 +1,22 @@
 """Payment pages: method choice, Stripe payment page, bank-transfer instructions, the farmer's
 balance and the admin's payments desk."""
 
-from decimal import Decimal, InvalidOperation
-
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from catalog.services import producers
 from core.auth import roles_required
+from core.errors import NotFound
 from core.extensions import talisman
 from core.forms import flash_error, flash_form_errors, service_call
+from core.numbers import LocalNumberError, parse_local_money
+from core.security import no_store
+from core.uploads import storage
 from marketplace import bp
 from marketplace.forms import ReasonForm
 from marketplace.services import ledger
-from marketplace.services.payments import desk, intake, payouts, provider_events, settlement
+from marketplace.services.payments import desk, intake, payouts, provider_events, settlement, slips
 
 #: Stripe.js is the one outside script, allowed on the payment page only.
 STRIPE_CSP = {
@@ -70,6 +72,7 @@ def payment_page(payment_id):
         "marketplace/payment.html",
         payment=payment,
         info=info,
+        deadline=intake.payment_deadline(payment),
         form=ReasonForm(),
         publishable_key=current_app.config.get("STRIPE_PUBLISHABLE_KEY"),
         test_confirm=bool(current_app.config.get("STRIPE_TEST_CONFIRM")),
@@ -85,6 +88,39 @@ def payment_test_confirm(payment_id):
             provider_events.test_confirm(current_user, payment_id)
             flash(_("Payment received. Thank you!"), "success")
     return redirect(url_for("marketplace.payment_page", payment_id=payment_id))
+
+
+@bp.post("/payments/<id:payment_id>/slips")
+@roles_required("buyer")
+def payment_slip_add(payment_id):
+    """Upload the bank's payment slip (PDF or image, 10 MB at most). The payment's buyer."""
+    if ReasonForm().validate_on_submit():
+        with service_call(silent=True) as call:
+            slips.add_slip(current_user, payment_id, request.files.get("slip"))
+            flash(_("Payment slip received. We will match your transfer soon."), "success")
+        if call.failed:
+            if call.error.status == 404:
+                abort(404)
+            if call.error.status == 413:
+                return render_template("core/error.html", status=413, message=call.error.message), 413
+            flash_error(call.error)
+    return redirect(url_for("marketplace.payment_page", payment_id=payment_id) + "#slip")
+
+
+@bp.get("/payments/<id:payment_id>/slips/<id:slip_id>")
+@roles_required("buyer", "admin")
+def payment_slip_file(payment_id, slip_id):
+    """A payment slip: its buyer and admins (404 otherwise)."""
+    try:
+        slip = slips.slip_for(current_user, payment_id, slip_id)
+    except NotFound:
+        abort(404)
+    response = storage().response(slips.key(slip.file_name), mimetype=slip.content_type, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Disposition"] = (
+        f"inline; filename=slip-{slip.payment.reference}-{slip.id}.{slip.file_name.rsplit('.', 1)[-1]}"
+    )
+    return no_store(response)
 
 
 @bp.get("/payments/<id:payment_id>/return")
@@ -107,8 +143,19 @@ def balance():
         "marketplace/balance.html",
         producer=producer,
         totals=totals,
-        payouts=payouts.payouts_for(current_user),
+        history=payouts.history(current_user),
     )
+
+
+@bp.get("/balance/payouts.csv")
+@roles_required("farmer", "admin")
+def payouts_csv():
+    """The payout history with each order's statement, as CSV for an accountant. Farmers (own
+    payouts), admins (all)."""
+    body = "\ufeff" + payouts.history_csv(current_user)  # the BOM makes spreadsheets read UTF-8
+    response = current_app.response_class(body, mimetype="text/csv")
+    response.headers["Content-Disposition"] = "attachment; filename=payouts.csv"
+    return no_store(response)
 
 
 @bp.get("/admin/payments")
@@ -124,10 +171,10 @@ def admin_record_transfer():
     """Record a bank transfer received against a reference. Admins."""
     form = ReasonForm()
     if form.validate_on_submit():
-        try:
-            amount = Decimal(request.form.get("amount", "").strip().replace(",", "."))
-        except InvalidOperation:
-            flash(_("Enter the amount received, e.g. 1250.00."), "error")
+        try:  # as the desk shows amounts: "7 800,00" in Russian, "7,800.00" in Chinese and English
+            amount = parse_local_money(request.form.get("amount", ""))
+        except LocalNumberError as exc:
+            flash(_("Enter the amount received.") + " " + str(exc.message), "error")
             return redirect(url_for("marketplace.admin_payments"))
         with service_call(show=flash_error):
             payment = settlement.record_bank_transfer(current_user, request.form.get("reference", ""), amount)

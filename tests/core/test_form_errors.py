@@ -31,6 +31,7 @@ BUTTONS = {
     "catalog.archive_lot",
     "catalog.delete_lot",
     "catalog.delete_product_photo",
+    "catalog.move_product_photo",
     "catalog.verify_producer",
     "catalog.archive_product",
     "catalog.publish_product",
@@ -101,8 +102,8 @@ def demo(app):
 
 
 def _pages_with_forms(app, role, email) -> list[str]:
-    """Pages whose forms show only in some states: a ready order (the console), a cart, an
-    open RFQ to quote, a dispute to resolve."""
+    """Pages whose forms show only in some states: a ready order (the console), a cart, a bank
+    transfer awaited (its slip), an open RFQ to quote, a dispute to resolve."""
     from sqlalchemy import select
 
     from accounts.services import find_by_email
@@ -111,6 +112,7 @@ def _pages_with_forms(app, role, email) -> list[str]:
     from marketplace.services import cart
     from marketplace.services import orders as order_service
     from marketplace.services import rfq as rfq_service
+    from marketplace.services.payments import intake
     from tests.logistics.helpers import ready_order
 
     user = find_by_email(email)
@@ -121,7 +123,16 @@ def _pages_with_forms(app, role, email) -> list[str]:
         product = db.session.scalars(select(Product).where(Product.status == "active")).first()
         cart.add(user, product.id, str(product.price_tiers[0].min_quantity if product.price_tiers else 1))
         db.session.commit()
-        return ["/cart"]
+        pages = ["/cart"]
+        # A bank transfer's page takes the payment slip.
+        unpaid = db.session.scalars(
+            select(Order).where(Order.buyer_id == user.id, Order.status == "pending_payment")
+        ).first()
+        if unpaid is not None:
+            payment = intake.pay_order(user, unpaid.id, "bank_transfer")
+            db.session.commit()
+            pages.append(f"/payments/{payment['id']}")
+        return pages
     buyer = find_by_email(ROLES["buyer"])
     if role == "farmer":
         producer = (

@@ -155,6 +155,13 @@ def payments_of(user, order_id: int) -> list[Payment]:
     ).all()
 
 
+def payment_deadline(payment: Payment):
+    """When the money must have arrived: the earliest payment deadline of its orders (their
+    stock is released after it), or None."""
+    deadlines = [po.order.payment_due_at for po in payment.orders if po.order.payment_due_at]
+    return min(deadlines) if deadlines else None
+
+
 def payment_for(user, payment_id: int) -> Payment:
     payment = db.session.get(Payment, payment_id)
     if payment is None or (user.role != "admin" and payment.buyer_id != user.id):
