@@ -36,13 +36,18 @@ run-stripe: venv translations
 		-d url=http://127.0.0.1:$(PORT)/webhooks/stripe -d secret=whsec_demo >/dev/null
 	$(STRIPE_DEMO_ENV) SESSION_COOKIE_SECURE=0 $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-## Lint, format check and the whole test suite (SQLite unless TEST_DATABASE_URL is set)
+## Lint, format check and the whole test suite (SQLite unless TEST_DATABASE_URL is set):
+## the in-process tests on TEST_WORKERS processes (each on its own database), then the ones
+## that start servers of their own (browser journey, fault and cluster tests) one at a time
+TEST_WORKERS ?= 2
+IN_PROCESS := not browser and not fault and not cluster
 test: venv translations lint
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) -m "$(IN_PROCESS)" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not ($(IN_PROCESS))" $(PYTEST_ARGS)
 
 ## The inner loop: the suite without the browser journey, the fault tests and the cluster test
 test-fast: venv translations
-	$(PY) -m pytest -m "not browser and not fault and not cluster" $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) -m "$(IN_PROCESS)" $(PYTEST_ARGS)
 
 ## Refresh the README's screenshots in docs/screenshots from a journey run
 screenshots: venv translations

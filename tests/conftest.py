@@ -32,6 +32,27 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "agrobridge"))
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
+def pytest_configure(config):
+    """Under pytest-xdist (``-n 2``) each worker gets its own PostgreSQL database and Redis db
+    number, so workers never see each other's rows or keys. The worker's environment is
+    rewritten before any fixture reads it: the databases the server tests create are then
+    named after the worker's too."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return
+    number = int(worker.removeprefix("gw"))
+    redis_url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    base, _, db_number = redis_url.rpartition("/")
+    os.environ["TEST_REDIS_URL"] = f"{base}/{max(int(db_number or 15) - number, 0)}"
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if url.startswith(("postgresql", "postgres://")):
+        from tests.servers import create_postgres_database, drop_postgres_database
+
+        own = create_postgres_database(url, f"_{worker}")
+        os.environ["TEST_DATABASE_URL"] = own
+        config.add_cleanup(lambda: drop_postgres_database(own))
+
+
 def _database_url(tmp_dir: str) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:

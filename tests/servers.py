@@ -87,27 +87,39 @@ def libpq_url(sqlalchemy_url: str, database: str) -> str:
     return urlunsplit(parts._replace(path=f"/{database}"))
 
 
-@contextmanager
-def postgres_database(suffix: str):
-    """``(sqlalchemy_url, libpq_url)`` of a new, empty database named after TEST_DATABASE_URL's
-    plus ``suffix``; dropped afterwards."""
+def create_postgres_database(base: str, suffix: str) -> str:
+    """Create (afresh) the database named after ``base``'s plus ``suffix``; its SQLAlchemy URL."""
     import psycopg
 
-    base = os.environ["TEST_DATABASE_URL"].replace("postgres://", "postgresql://", 1)
+    base = base.replace("postgres://", "postgresql://", 1)
     name = (urlsplit(base).path.lstrip("/") or "agrobridge") + suffix
-    admin_url = libpq_url(base, "postgres")
-    with psycopg.connect(admin_url, autocommit=True) as conn:
+    with psycopg.connect(libpq_url(base, "postgres"), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(
             f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0 "
             "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
         )
     parts = urlsplit(base.replace("postgresql://", "postgresql+psycopg://", 1))
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def drop_postgres_database(url: str):
+    import psycopg
+
+    name = urlsplit(url).path.lstrip("/")
+    with psycopg.connect(libpq_url(url, "postgres"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def postgres_database(suffix: str):
+    """``(sqlalchemy_url, libpq_url)`` of a new, empty database named after TEST_DATABASE_URL's
+    plus ``suffix``; dropped afterwards."""
+    url = create_postgres_database(os.environ["TEST_DATABASE_URL"], suffix)
     try:
-        yield urlunsplit(parts._replace(path=f"/{name}")), libpq_url(base, name)
+        yield url, libpq_url(url, urlsplit(url).path.lstrip("/"))
     finally:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_postgres_database(url)
 
 
 def app_env(database_url: str, tmp: Path, **settings) -> dict:
