@@ -4,10 +4,18 @@ packing list, and its GB 28050 nutrition per 100 g or 100 ml for the Chinese lab
 
 from decimal import Decimal
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from catalog.data import NRV, NUTRITION_BASES, PACKAGE_KINDS
+from catalog.data import (
+    NRV,
+    NUTRITION_BASES,
+    PACKAGE_KINDS,
+    PACKAGE_SIZE_MAX,
+    PACKAGE_SIZE_UNITS,
+    UNPACKED_KINDS,
+)
 from core import identifiers
 from core.extensions import db
 
@@ -36,25 +44,36 @@ def customs_values(data: dict, product, error) -> dict:
                 error("gtin", _l("Another product has this GTIN."))
         values["gtin"] = gtin
     if "package" in data:
-        values.update(_package(data["package"], error))
+        unit = data.get("unit") or (product.unit if product is not None else None)
+        values.update(_package(data["package"], unit, error))
     if "nutrition" in data:
         values.update(_nutrition(data["nutrition"], error))
     return values
 
 
-def _package(package, error) -> dict:
+def _package(package, unit: str | None, error) -> dict:
     if not package:
         return {
             "package_kind": None,
             "units_per_package": None,
             "package_tare_kg": None,
             "packages_per_pallet": None,
+            "package_size": None,
+            "package_size_unit": None,
         }
     kind, units = package.get("kind"), package.get("units_per_package")
     tare, per_pallet = package.get("tare_kg"), package.get("per_pallet")
-    if kind not in PACKAGE_KINDS:
+    amount, size_unit = _size(package.get("size"), error)
+    if not kind:
+        error("package.kind", _l("Choose the kind of package."))
+    elif kind not in PACKAGE_KINDS:
         error("package.kind", _l("Unknown kind of package."))
-    if not isinstance(units, Decimal) or units <= 0:
+    if kind in UNPACKED_KINDS:
+        # Goods loose in the vehicle: nothing to count, weigh as tare or stack on pallets.
+        units = tare = per_pallet = amount = size_unit = None
+    elif units is None and amount is not None:
+        units = _units_in(amount, size_unit, unit)
+    if kind not in UNPACKED_KINDS and (not isinstance(units, Decimal) or units <= 0):
         error("package.units_per_package", _l("How many units of sale one package holds (above zero)."))
     if tare is not None and (not isinstance(tare, Decimal) or tare < 0):
         error("package.tare_kg", _l("The tare cannot be negative."))
@@ -65,7 +84,37 @@ def _package(package, error) -> dict:
         "units_per_package": units,
         "package_tare_kg": tare,
         "packages_per_pallet": per_pallet,
+        "package_size": amount,
+        "package_size_unit": size_unit,
     }
+
+
+def _size(size, error) -> tuple[Decimal | None, str | None]:
+    """A package's ``{"amount", "unit"}`` → (amount, unit), or (None, None) when not given."""
+    if not size or (size.get("amount") is None and not size.get("unit")):
+        return None, None
+    amount, unit = size.get("amount"), size.get("unit")
+    if unit not in PACKAGE_SIZE_UNITS:
+        error("package.size.unit", _l("A package's size is given in kg, tonnes or litres."))
+    if not isinstance(amount, Decimal) or amount <= 0 or amount > PACKAGE_SIZE_MAX:
+        error("package.size.amount", _l("A package's size is above zero and at most 100,000."))
+    elif -amount.normalize().as_tuple().exponent > 3:
+        error("package.size.amount", _l("At most %(places)d decimal places.", places=3))
+    return amount, unit
+
+
+#: Kilograms in one unit of each weight measure.
+_KG = {"kg": Decimal(1), "tonne": Decimal(1000)}
+
+
+def _units_in(amount: Decimal, size_unit: str | None, unit: str | None) -> Decimal | None:
+    """Units of sale in a package of ``amount`` ``size_unit`` when the two measure alike
+    (a 1 t big bag holds 1000 units of a product sold by the kg); None otherwise."""
+    if size_unit == unit:
+        return amount
+    if size_unit in _KG and unit in _KG:
+        return Decimal(format((amount * _KG[size_unit] / _KG[unit]).normalize(), "f"))
+    return None
 
 
 def _nutrition(nutrition, error) -> dict:
@@ -94,11 +143,18 @@ def _nutrition(nutrition, error) -> dict:
 def package_json(product) -> dict | None:
     if not product.package_kind:
         return None
+    size = product.package_size_or_units
+    labels = {}
+    for lang in ("zh", "ru", "en"):
+        with force_locale(lang):
+            labels[lang] = product.packaging_label
     return {
         "kind": product.package_kind,
         "units_per_package": product.units_per_package,
         "tare_kg": product.package_tare_kg,
         "per_pallet": product.packages_per_pallet,
+        "size": {"amount": size[0], "unit": size[1]} if size else None,
+        "label": labels,
     }
 
 

@@ -179,7 +179,47 @@ PACKAGE_KINDS = {
     "drum": _l("drums"),
     "bottle": _l("bottles"),
     "jar": _l("jars"),
+    "canister": _l("canisters"),
+    "vacuum_pack": _l("vacuum packs"),
+    #: Loose in the vehicle: no package, no size, no units per package.
+    "bulk": _l("in bulk"),
 }
+#: Kinds that hold no counted package (the packing list shows no package count for them).
+UNPACKED_KINDS = ("bulk",)
+#: Units a package's size is given in: the measures of the unit vocabulary (UNITS).
+PACKAGE_SIZE_UNITS = ("kg", "tonne", "litre")
+#: Largest package size, in its unit (a 100 t hopper is not a package).
+PACKAGE_SIZE_MAX = 100000
+
+
+def packaging_text(kind: str | None, size=None, size_unit: str | None = None) -> str:
+    """A package in the reader's language: ``bags of 25 kg``, ``мешки, 25 кг``, ``25 千克/袋``;
+    the kind alone without a size; "" without a kind."""
+    from flask_babel import gettext
+
+    if not kind:
+        return ""
+    label = PACKAGE_KINDS.get(kind, kind)
+    if size is None or not size_unit or kind in UNPACKED_KINDS:
+        return str(label)
+    return gettext("%(kind)s of %(size)s", kind=label, size=quantity_text(size, size_unit))
+
+
+def temperature_text(low: int | None, high: int | None) -> str:
+    """A storage range in the reader's numbers: ``2 … 6 °C``, ``−18 °C`` or below, or above."""
+    from flask_babel import format_decimal, gettext
+
+    if low is None and high is None:
+        return ""
+    if low is not None and high is not None:
+        if low == high:
+            return gettext("%(temp)s °C", temp=format_decimal(low))
+        return gettext("%(low)s … %(high)s °C", low=format_decimal(low), high=format_decimal(high))
+    if low is None:
+        return gettext("at most %(temp)s °C", temp=format_decimal(high))
+    return gettext("at least %(temp)s °C", temp=format_decimal(low))
+
+
 #: GB 28050 nutrient reference values (NRV) per day: energy kJ, protein, fat, carbohydrate g,
 #: sodium mg.
 NRV = {"energy_kj": 8400, "protein_g": 60, "fat_g": 60, "carbohydrate_g": 300, "sodium_mg": 2000}

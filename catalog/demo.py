@@ -883,14 +883,20 @@ def demo_legal(index: int, name_ru: str, name_en: str, district_en: str) -> dict
     }
 
 
-#: How each unit of sale is packed: (kind, units per package, tare kg, packages per pallet).
+#: How each unit of sale is packed: (kind, units per package, tare kg, packages per pallet,
+#: size of one package as (amount, unit); None: the net weight of the units it holds, in kg).
 DEMO_PACKAGES = {
-    "kg": ("bag", "25", "0.150", 40),
-    "tonne": ("big_bag", "1", "2.500", None),
-    "litre": ("carton", "12", "0.600", 60),
-    "bag": ("bag", "1", "0.150", 40),
-    "box": ("carton", "1", "0.400", 80),
-    "piece": ("carton", "10", "0.500", 80),
+    "kg": ("bag", "25", "0.150", 40, ("25", "kg")),
+    "tonne": ("big_bag", "1", "2.500", None, ("1", "tonne")),
+    "litre": ("carton", "12", "0.600", 60, ("12", "litre")),
+    "bag": ("bag", "1", "0.150", 40, None),
+    "box": ("carton", "1", "0.400", 80, None),
+    "piece": ("carton", "10", "0.500", 80, None),
+}
+#: The farmer's own note beyond kind and size, as a Russian farmer writes it (tagged ru).
+DEMO_PACKAGING_NOTES = {
+    "litre": "ПЭТ-бутылки по 1 л",
+    "bag": "бумажные мешки на поддонах",
 }
 #: GB 28050 per 100 g (or ml): energy kJ, protein g, fat g, carbohydrate g, sodium mg.
 DEMO_NUTRITION = {
@@ -907,8 +913,9 @@ DEMO_NUTRITION = {
 }
 
 
-def demo_customs(prefix: str | None, index: int, category: str, unit: str) -> dict:
-    """GTIN under the producer's GS1 prefix, package and nutrition for a demo product."""
+def demo_customs(prefix: str | None, index: int, category: str, unit: str, net=None) -> dict:
+    """GTIN under the producer's GS1 prefix, package (sized by ``net`` kg a unit where the
+    table gives no size) and nutrition for a demo product."""
     from decimal import Decimal
 
     from core.identifiers import gs1_check_digit
@@ -917,12 +924,18 @@ def demo_customs(prefix: str | None, index: int, category: str, unit: str) -> di
     if prefix:
         body = f"{prefix}{index + 1:0{12 - len(prefix)}d}"
         values["gtin"] = body + gs1_check_digit(body)
-    kind, units, tare, per_pallet = DEMO_PACKAGES.get(unit, DEMO_PACKAGES["box"])
+    kind, units, tare, per_pallet, size = DEMO_PACKAGES.get(unit, DEMO_PACKAGES["box"])
+    if size is None and net is not None:
+        size = (format((Decimal(net) * Decimal(units)).normalize(), "f"), "kg")
     values.update(
         package_kind=kind,
         units_per_package=Decimal(units),
         package_tare_kg=Decimal(tare),
         packages_per_pallet=per_pallet,
+        package_size=Decimal(size[0]) if size else None,
+        package_size_unit=size[1] if size else None,
+        packaging=DEMO_PACKAGING_NOTES.get(unit, ""),
+        packaging_lang="ru" if unit in DEMO_PACKAGING_NOTES else None,
     )
     if category in DEMO_NUTRITION:
         basis, *amounts = DEMO_NUTRITION[category]

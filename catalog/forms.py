@@ -19,11 +19,19 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from catalog.data import CERTIFICATE_KINDS, NRV, PACKAGE_KINDS, PRODUCT_STATUS_LABELS, UNIT_LABELS
+from catalog.data import (
+    CERTIFICATE_KINDS,
+    NRV,
+    PACKAGE_KINDS,
+    PACKAGE_SIZE_UNITS,
+    PRODUCT_STATUS_LABELS,
+    UNIT_LABELS,
+)
 from catalog.incoterms import INCOTERMS
 from catalog.legal import FIELD_NAMES as LEGAL_FIELD_NAMES
 from catalog.legal import FLAT as LEGAL_FLAT
 from catalog.legal import NESTED as LEGAL_NESTED
+from core.numbers import LocalDecimalField
 
 TIER_ROWS = 5
 
@@ -52,7 +60,7 @@ class ProductForm(FlaskForm):
     unit = SelectField(_l("Unit of sale"), choices=list(UNIT_LABELS.items()))
     net_weight_kg = DecimalField(_l("Net weight per unit, kg"), validators=[DataRequired()])
     gross_weight_kg = DecimalField(_l("Gross weight per unit, kg"), validators=[Optional()])
-    packaging = StringField(_l("Packaging"), validators=[Length(max=300)])
+    packaging = StringField(_l("Note on the packing"), validators=[Length(max=300)])
     origin = StringField(_l("Origin"), validators=[Length(max=200)])
     ingredients_zh = TextAreaField(
         _l("Ingredients in Chinese (for the label)"), validators=[Length(max=2000)]
@@ -61,6 +69,13 @@ class ProductForm(FlaskForm):
     gtin = StringField(_l("GTIN (barcode)"), validators=[Optional(), Length(max=20)])
     package_kind = SelectField(
         _l("Package"), choices=[("", "—"), *PACKAGE_KINDS.items()], default="", validate_choice=False
+    )
+    package_size = LocalDecimalField(_l("Size of one package"), places=3)
+    package_size_unit = SelectField(
+        _l("Size unit"),
+        choices=[("", "—"), *((code, UNIT_LABELS[code]) for code in PACKAGE_SIZE_UNITS)],
+        default="",
+        validate_choice=False,
     )
     units_per_package = DecimalField(_l("Units of sale per package"), validators=[Optional()])
     package_tare_kg = DecimalField(_l("Tare of one package, kg"), validators=[Optional()])
@@ -123,8 +138,16 @@ class ProductForm(FlaskForm):
                 "units_per_package": self.units_per_package.data,
                 "tare_kg": self.package_tare_kg.data,
                 "per_pallet": self.packages_per_pallet.data,
+                "size": (
+                    {"amount": self.package_size.data, "unit": self.package_size_unit.data or None}
+                    if self.package_size.data is not None or self.package_size_unit.data
+                    else None
+                ),
             }
             if self.package_kind.data
+            or self.package_size.data is not None
+            or self.package_size_unit.data
+            or self.units_per_package.data is not None
             else None
         )
         data["nutrition"] = (
@@ -165,6 +188,8 @@ class ProductForm(FlaskForm):
         ):
             getattr(self, key).data = getattr(product, key)
         self.package_kind.data = product.package_kind or ""
+        self.package_size.data = product.package_size
+        self.package_size_unit.data = product.package_size_unit or ""
         self.nutrition_basis.data = product.nutrition_basis or ""
         self.price_place.data = product.price_basis["named_place"] if product.price_incoterm else ""
         self.stock_quantity.data = product.stock_on_hand
@@ -185,6 +210,9 @@ PRODUCT_FIELD_MAP = {
     "package.units_per_package": "units_per_package",
     "package.tare_kg": "package_tare_kg",
     "package.per_pallet": "packages_per_pallet",
+    "package.size": "package_size",
+    "package.size.amount": "package_size",
+    "package.size.unit": "package_size_unit",
     "nutrition.basis": "nutrition_basis",
     "nutrition": "nutrition_basis",
     **{f"nutrition.{key}": key for key in NRV},

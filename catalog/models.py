@@ -31,6 +31,7 @@ from catalog.data import (
     NUTRITION_BASES,
     ORGANIC_KINDS,
     PACKAGE_KINDS,
+    PACKAGE_SIZE_UNITS,
     PRODUCER_STATUSES,
     PRODUCT_STATUSES,
     UNITS,
@@ -357,9 +358,17 @@ class Product(Trilingual, TimestampMixin, db.Model):
             "package_kind IS NULL OR " + sql_in("package_kind", PACKAGE_KINDS), name="package_known"
         ),
         CheckConstraint(
-            "(package_kind IS NULL) = (units_per_package IS NULL) AND "
+            "(package_kind IS NOT NULL OR units_per_package IS NULL) AND "
+            "(package_kind IS NULL OR package_kind IN ('bulk') OR units_per_package IS NOT NULL) AND "
             "(units_per_package IS NULL OR units_per_package > 0)",
             name="package_complete",
+        ),
+        CheckConstraint(
+            "(package_size IS NULL) = (package_size_unit IS NULL) AND "
+            "(package_size IS NULL OR (package_size > 0 AND package_kind IS NOT NULL AND "
+            + sql_in("package_size_unit", PACKAGE_SIZE_UNITS)
+            + "))",
+            name="package_size_whole",
         ),
         CheckConstraint("package_tare_kg IS NULL OR package_tare_kg >= 0", name="tare_not_negative"),
         CheckConstraint("packages_per_pallet IS NULL OR packages_per_pallet > 0", name="pallet_positive"),
@@ -395,7 +404,10 @@ class Product(Trilingual, TimestampMixin, db.Model):
     #: Net and gross weight of one unit of sale.
     net_weight_kg: Mapped[Decimal] = mapped_column(QUANTITY)
     gross_weight_kg: Mapped[Decimal | None] = mapped_column(QUANTITY)
+    #: A free note on the packing beyond kind and size ("paper bags on pallets"), as written;
+    #: ``packaging_lang`` is the language it is written in (zh, ru, en; mul when bilingual).
     packaging: Mapped[str] = mapped_column(String(300), default="")
+    packaging_lang: Mapped[str | None] = mapped_column(String(3))
     #: For the Chinese label (GB 7718): ingredients and allergens, in Chinese.
     ingredients_zh: Mapped[str] = mapped_column(Text, default="", server_default="")
     allergens_zh: Mapped[str] = mapped_column(String(500), default="", server_default="")
@@ -413,6 +425,9 @@ class Product(Trilingual, TimestampMixin, db.Model):
     units_per_package: Mapped[Decimal | None] = mapped_column(QUANTITY)
     package_tare_kg: Mapped[Decimal | None] = mapped_column(QUANTITY)
     packages_per_pallet: Mapped[int | None] = mapped_column(Integer)
+    #: What one package holds, in a measure of the unit vocabulary (25 kg, 1 tonne, 0.5 litre).
+    package_size: Mapped[Decimal | None] = mapped_column(QUANTITY)
+    package_size_unit: Mapped[str | None] = mapped_column(String(16))
     #: GB 28050 nutrition per 100 g or 100 ml (``nutrition_basis``); None until given.
     nutrition_basis: Mapped[str | None] = mapped_column(String(5))
     energy_kj: Mapped[Decimal | None] = mapped_column(Numeric(8, 1))
@@ -506,6 +521,24 @@ class Product(Trilingual, TimestampMixin, db.Model):
     def organic(self) -> dict:
         backed = self.producer.organic()
         return {claim: bool(self.organic_claim and ok) for claim, ok in backed.items()}
+
+    @property
+    def package_size_or_units(self) -> tuple[Decimal, str] | None:
+        """(amount, unit) one package holds: its size, else its units of sale when they are a
+        measure (25 units of a product sold by the kg are 25 kg)."""
+        if self.package_size is not None and self.package_size_unit:
+            return self.package_size, self.package_size_unit
+        if self.units_per_package is not None and self.unit in PACKAGE_SIZE_UNITS:
+            return self.units_per_package, self.unit
+        return None
+
+    @property
+    def packaging_label(self) -> str:
+        """The package in the reader's language (``bags of 25 kg``); "" without a kind."""
+        from catalog.data import packaging_text
+
+        size = self.package_size_or_units
+        return packaging_text(self.package_kind, *(size or (None, None)))
 
     @property
     def storage_temp_c(self) -> dict | None:

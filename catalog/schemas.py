@@ -12,6 +12,8 @@ from catalog.data import (
     CERTIFICATE_KINDS,
     NUTRITION_BASES,
     PACKAGE_KINDS,
+    PACKAGE_SIZE_MAX,
+    PACKAGE_SIZE_UNITS,
     PRODUCER_STATUSES,
     PRODUCT_STATUSES,
     SORTS_DOC,
@@ -313,16 +315,55 @@ class LotPatchSchema(ma.Schema):
     quantity = _quantity(minimum=0, exclusive_minimum=True, maximum="999999999")
 
 
+class PackageSizeSchema(ma.Schema):
+    amount = _quantity(required=True, metadata={"description": "What one package holds, in ``unit``"})
+    unit = ma.fields.String(required=True, metadata={"enum": list(PACKAGE_SIZE_UNITS)})
+
+
+class PackageSizeInSchema(ma.Schema):
+    amount = _quantity(required=True, minimum=0, exclusive_minimum=True, maximum=str(PACKAGE_SIZE_MAX))
+    unit = ma.fields.String(required=True, validate=ma.validate.OneOf(list(PACKAGE_SIZE_UNITS)))
+
+
 class ProductPackageSchema(ma.Schema):
     kind = ma.fields.String(required=True, metadata={"enum": list(PACKAGE_KINDS)})
-    units_per_package = _quantity(required=True, metadata={"description": "Units of sale in one package"})
+    units_per_package = _quantity(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Units of sale in one package; null for goods in bulk"},
+    )
     tare_kg = _quantity(allow_none=True)
     per_pallet = ma.fields.Integer(allow_none=True, metadata={"description": "Packages on one pallet"})
+    size = ma.fields.Nested(
+        PackageSizeSchema,
+        allow_none=True,
+        metadata={
+            "description": "What one package holds: as given, else the units per package when the "
+            "unit of sale is a measure (kg, tonne, litre); null for goods in bulk"
+        },
+    )
+    label = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.String(),
+        metadata={
+            "description": "The package in words, {zh, ru, en}: 25 千克/袋, мешки, 25 кг, bags of 25 kg"
+        },
+    )
 
 
 class ProductPackageInSchema(ma.Schema):
     kind = ma.fields.String(required=True, validate=ma.validate.OneOf(list(PACKAGE_KINDS)))
-    units_per_package = _quantity(required=True, minimum=0, exclusive_minimum=True, maximum="100000")
+    #: Optional when the size measures like the unit of sale (then derived from it) or in bulk.
+    units_per_package = _quantity(allow_none=True, minimum=0, exclusive_minimum=True, maximum="100000")
+    size = ma.fields.Nested(PackageSizeInSchema, allow_none=True)
+
+    @ma.pre_load
+    def drop_label(self, data, **kwargs):
+        """``label`` is written from kind and size: a package read back from GET may carry it."""
+        if isinstance(data, dict) and "label" in data:
+            data = {k: v for k, v in data.items() if k != "label"}
+        return data
+
     tare_kg = _quantity(allow_none=True, minimum=0, maximum="10000")
     per_pallet = StrictInteger(allow_none=True, validate=ma.validate.Range(min=1, max=100000))
 
@@ -372,7 +413,16 @@ class ProductSchema(ma.Schema):
     )
     net_weight_kg = _quantity(required=True)
     gross_weight_kg = _quantity(allow_none=True)
-    packaging = ma.fields.String()
+    packaging = ma.fields.String(
+        metadata={"description": "A free note on the packing beyond package.kind and size, as written"}
+    )
+    packaging_lang = ma.fields.String(
+        allow_none=True,
+        metadata={
+            "enum": ["zh", "ru", "en", "mul", None],
+            "description": "The language packaging is written in (mul: bilingual); null when empty",
+        },
+    )
     origin = ma.fields.String()
     ingredients_zh = ma.fields.String(metadata={"description": "Ingredients in Chinese (GB 7718 label)"})
     allergens_zh = ma.fields.String(metadata={"description": "Allergens in Chinese (GB 7718 label)"})
@@ -430,6 +480,7 @@ class ProductInSchema(ReadOnlyKeys):
         "tracks_lots",
         "category_name",
         "quantity_decimals",
+        "packaging_lang",
         "lots",
         "certificates",
     )

@@ -197,14 +197,6 @@ def seed_catalog(echo) -> None:
             unit=unit,
             net_weight_kg=Decimal(net),
             gross_weight_kg=(Decimal(net) * Decimal("1.04")).quantize(Decimal("0.001")),
-            packaging={
-                "kg": "25 kg bags",
-                "tonne": "big bags, 1 t",
-                "litre": "PET bottles in cartons",
-                "bag": "paper bags on pallets",
-                "box": "cartons on pallets",
-                "piece": "boxed",
-            }.get(unit, ""),
             origin=f"{producers[key].district.name_en} district, Chelyabinsk oblast, Russia",
             # Single-ingredient goods name themselves; the rest are left for the farmer to fill.
             ingredients_zh=f"{zh}（100%）" if category in SINGLE_INGREDIENT else "",
@@ -216,7 +208,7 @@ def seed_catalog(echo) -> None:
             stock_reserved=Decimal("0"),
             stock_on_hand=Decimal("0") if stock == "lots" else Decimal(stock),
             tracks_lots=stock == "lots",
-            **demo_customs(producers[key].gs1_company_prefix, index, category, unit),
+            **demo_customs(producers[key].gs1_company_prefix, index, category, unit, net),
         )
         product.price_tiers = [
             ProductPriceTier(min_quantity=Decimal(q), unit_price=Decimal(p)) for q, p in tiers

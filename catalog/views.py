@@ -8,7 +8,13 @@ from flask_login import current_user
 
 from accounts.forms import ConfirmForm
 from catalog import bp, queries, search, transfer, uploads
-from catalog.data import CERTIFICATE_KINDS, PRODUCT_STATUS_LABELS, UNIT_LABELS, quantity_text
+from catalog.data import (
+    CERTIFICATE_KINDS,
+    PRODUCT_STATUS_LABELS,
+    UNIT_LABELS,
+    quantity_text,
+    temperature_text,
+)
 from catalog.forms import (
     PRODUCER_FIELD_MAP,
     PRODUCT_FIELD_MAP,
@@ -55,6 +61,7 @@ def template_context():
     return {
         "unit_label": lambda code: UNIT_LABELS.get(code, code),
         "quantity_with_unit": quantity_text,
+        "storage_text": temperature_text,
         "status_label": lambda code: PRODUCT_STATUS_LABELS.get(code, code),
         "certificate_label": lambda code: CERTIFICATE_KINDS.get(code, code),
         "available_stock": available_stock,

@@ -1,6 +1,7 @@
 """Interface language: the user's profile, else the switcher's cookie, else Accept-Language."""
 
 import re
+from datetime import date
 from decimal import Decimal
 from urllib.parse import urlsplit
 
@@ -110,6 +111,14 @@ def is_multilingual(text: str | None) -> bool:
     return sum(bool(p.search(text)) for p in (_CJK, _CYRILLIC, _LATIN)) > 1
 
 
+def note_language(text: str | None) -> str | None:
+    """The language code to keep beside a free text: zh, ru or en, ``mul`` when bilingual,
+    None for empty text or codes and numbers only."""
+    if is_multilingual(text):
+        return "mul"
+    return text_language(text)
+
+
 def html_lang(text: str | None) -> str | None:
     """The ``lang`` attribute for free text: ``mul`` when it is bilingual."""
     if is_multilingual(text):
@@ -124,7 +133,7 @@ def original(text, lang: str | None = None, tag: bool = True) -> Markup:
     marked ``mul``, untagged (the reader finds their own half)."""
     if text is None or text == "":
         return Markup("")
-    if lang is None and is_multilingual(str(text)):
+    if lang == "mul" or (lang is None and is_multilingual(str(text))):
         return Markup('<span lang="mul">{}</span>').format(text)
     lang = lang or text_language(str(text))
     if lang is None or lang == current_language():
@@ -136,6 +145,13 @@ def original(text, lang: str | None = None, tag: bool = True) -> Markup:
 def money(amount, currency: str = "CNY") -> str:
     """``¥7,800.00``, ``7 800,00 CN¥``: an amount (a Decimal or a decimal string) by locale."""
     return format_currency(Decimal(str(amount)), currency)
+
+
+def local_date(value, format: str = "medium") -> str:
+    """A date by locale; an ISO date string (as the API's JSON carries dates) is read first."""
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    return format_date(value, format)
 
 
 def init_i18n(app):
@@ -153,7 +169,7 @@ def init_i18n(app):
         html_lang=html_lang,
     )
     app.jinja_env.filters.update(
-        date=format_date,
+        date=local_date,
         # Every time on a page, e-mail or PDF names its zone (the reader's, or ``zone=``).
         datetime=format_when,
         when=format_when,

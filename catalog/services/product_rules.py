@@ -14,6 +14,7 @@ from catalog.services.common import LANGS, clean, invalid, quantity_ok
 from catalog.trade_fields import code_values, price_basis_values
 from core.errors import Forbidden, ValidationFailed
 from core.extensions import db
+from core.i18n import note_language
 
 
 def _require_verified(producer: Producer) -> None:
@@ -120,6 +121,13 @@ def _text(key: str, limit: int):
     return rule
 
 
+def _packaging_note(check: ProductCheck, value) -> None:
+    """The free note on the packing, with the language it is written in for the ``lang`` tag."""
+    note = clean(value)[:300]
+    check.values["packaging"] = note
+    check.values["packaging_lang"] = note_language(note)
+
+
 def _organic_claim(check: ProductCheck, value) -> None:
     check.values["organic_claim"] = bool(value)
 
@@ -189,7 +197,7 @@ FIELD_RULES = (
     FieldRule("unit", _unit, on_create=True),
     FieldRule("net_weight_kg", _weight("net_weight_kg"), on_create=True),
     FieldRule("gross_weight_kg", _weight("gross_weight_kg")),
-    FieldRule("packaging", _text("packaging", 300)),
+    FieldRule("packaging", _packaging_note),
     FieldRule("origin", _text("origin", 200)),
     FieldRule("ingredients_zh", _text("ingredients_zh", 2000)),
     FieldRule("allergens_zh", _text("allergens_zh", 500)),
