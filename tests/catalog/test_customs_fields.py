@@ -37,6 +37,9 @@ def test_customs_data_round_trips_with_nrv(api):
         "units_per_package": "25.000",
         "tare_kg": "0.150",
         "per_pallet": 40,
+        # Added beside the fields above: a product sold by the kg in 25-unit bags holds 25 kg.
+        "size": {"amount": "25.000", "unit": "kg"},
+        "label": {"zh": "25 千克/袋", "ru": "мешки, 25 кг", "en": "bags of 25 kg"},
     }
     nutrition = product["nutrition"]
     # GB 28050 NRVs: energy 8,400 kJ, protein 60 g, fat 60 g, carbohydrate 300 g, sodium 2,000 mg.
