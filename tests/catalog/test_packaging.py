@@ -269,3 +269,15 @@ def test_migration_reads_free_text_packaging(unit, note, kind, units, expected):
     if "packaging_lang" not in expected:
         values.pop("packaging_lang", None)
     assert values == expected
+
+
+def test_cart_line_says_the_package(client):
+    goods = factories.ProductFactory(package_kind="bag", units_per_package=D("25"))
+    buyer = factories.UserFactory(role="buyer")
+    client.login(buyer)
+    client.post_form("/cart/add", {"product_id": str(goods.id), "quantity": "100"})
+    # No size given: 25 units of a product sold by the kg are 25 kg.
+    for language, label in (("zh", "25 千克/袋"), ("ru", "мешки, 25 кг"), ("en", "bags of 25 kg")):
+        buyer.language = language
+        db.session.commit()
+        assert label in _page(client, "/cart", language)

@@ -160,10 +160,32 @@ def demo(app):
     db.session.commit()
 
 
+def _priced_pages() -> list[str]:
+    """Pages a link reaches only with a quantity typed in: a product page and the landed-cost
+    calculator with a quantity (goods line, packaging, plural units), one product per unit."""
+    from sqlalchemy import select
+
+    from catalog.models import Product
+
+    urls = []
+    for unit in ("tonne", "bag", "litre"):
+        product = db.session.scalars(
+            select(Product).where(Product.listed, Product.unit == unit).order_by(Product.id)
+        ).first()
+        if product is None or product.moq is None:
+            continue
+        quantity = format(product.moq.normalize() * 2, "f")
+        urls.append(f"/catalog/products/{product.id}?quantity={quantity}")
+        urls.append(f"/landed-cost?product_id={product.id}&quantity={quantity}")
+    assert len(urls) >= 4, urls
+    return urls
+
+
 def test_every_page_speaks_chinese_and_russian(app, client, demo):
     english = _english_words()
     assert {"order", "shipment", "save"} <= english
     problems: dict[tuple[str, str], set[str]] = {}
+    always = _priced_pages()
     started = time.process_time()
     pages_read = 0
     for language in ("zh", "ru"):
@@ -175,7 +197,7 @@ def test_every_page_speaks_chinese_and_russian(app, client, demo):
                 from accounts.services import find_by_email, set_language
 
                 set_language(find_by_email(email), language)
-            for page in crawl(client, per_endpoint=1, limit=120):
+            for page in crawl(client, per_endpoint=1, limit=120, always=always):
                 if page.status >= 500:
                     problems.setdefault((page.endpoint, page.url), set()).add(f"{page.status}")
                     continue
