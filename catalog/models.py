@@ -541,6 +541,13 @@ class Product(Trilingual, TimestampMixin, db.Model):
         return packaging_text(self.package_kind, *(size or (None, None)))
 
     @property
+    def package_json(self) -> dict | None:
+        """The package as the API shows it: kind, units, tare, pallet, size and label."""
+        from catalog.customs_fields import package_json
+
+        return package_json(self)
+
+    @property
     def storage_temp_c(self) -> dict | None:
         if self.storage_temp_min_c is None and self.storage_temp_max_c is None:
             return None

@@ -7,7 +7,6 @@ import marshmallow as ma
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
-from catalog.customs_fields import package_json
 from catalog.data import (
     CERTIFICATE_KINDS,
     NUTRITION_BASES,
@@ -427,7 +426,7 @@ class ProductSchema(ma.Schema):
     ingredients_zh = ma.fields.String(metadata={"description": "Ingredients in Chinese (GB 7718 label)"})
     allergens_zh = ma.fields.String(metadata={"description": "Allergens in Chinese (GB 7718 label)"})
     gtin = ma.fields.String(allow_none=True, metadata={"description": "GS1 GTIN, check digit validated"})
-    package = ma.fields.Method("get_package", metadata={"type": "object", "nullable": True})
+    package = ma.fields.Nested(ProductPackageSchema, attribute="package_json", allow_none=True)
     nutrition = ma.fields.Nested(NutritionSchema, allow_none=True, metadata={"description": "GB 28050"})
     price_tiers = ma.fields.List(ma.fields.Nested(TierSchema), required=True)
     currency = ma.fields.Constant("CNY", metadata={"type": "string", "enum": ["CNY"]})
@@ -448,10 +447,6 @@ class ProductSchema(ma.Schema):
 
     def get_stock(self, product):
         return str(available_stock(product).quantize(Decimal("0.001")))
-
-    def get_package(self, product):
-        package = package_json(product)
-        return ProductPackageSchema().dump(package) if package else None
 
 
 class ProductDetailSchema(ProductSchema):
