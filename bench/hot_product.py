@@ -35,76 +35,19 @@ sys.path.insert(0, str(ROOT))
 
 
 def setup(app, buyers: int, stock: int):
-    from accounts.models import Company
-    from accounts.services import create_user, issue_token
-    from catalog.models import Producer, Product, ProductPriceTier
+    from accounts.services import issue_token
+    from bench.sellers import bench_buyer, bench_product
     from core.extensions import db
 
     stamp = time.time_ns()
     with app.app_context():
-        farmer = create_user(
-            email=f"hot-farmer-{stamp}@example.com",
-            password="bench-password-1",
-            role="farmer",
-            name="Hot farmer",
-        )
-        producer = Producer(
-            owner_id=farmer.id,
-            name_ru=f"Горячая ферма {stamp}",
-            district_code="uvelsky",
-            gacc_registration=f"CRUS{stamp % 10**14:014d}",
-            status="verified",
-        )
-        db.session.add(producer)
-        db.session.flush()
-        product = Product(
-            producer_id=producer.id,
-            name_en="Hot buckwheat",
-            category_code="grains",
-            hs_code="1008100000",
-            unit="kg",
-            net_weight_kg=Decimal("1"),
-            status="active",
-            stock_on_hand=Decimal(stock),
-            stock_reserved=Decimal("0"),
-            price_min_cny=Decimal("10"),
-            price_max_cny=Decimal("10"),
-        )
-        product.price_tiers = [ProductPriceTier(min_quantity=Decimal("1"), unit_price=Decimal("10"))]
-        db.session.add(product)
-        db.session.commit()
+        _farmer, product = bench_product("hot", stamp, Decimal(stock))
         tokens = []
         for i in range(buyers):
-            buyer = create_user(
-                email=f"hot-buyer-{stamp}-{i}@example.com",
-                password="bench-password-1",
-                role="buyer",
-                name=f"Hot buyer {i}",
-            )
-            db.session.add(
-                Company(
-                    owner_id=buyer.id,
-                    name_zh=f"哈尔滨热销贸易{i}有限公司",
-                    name_en=f"Harbin Hot Trading {i} Co., Ltd.",
-                    uscc=_uscc(f"9123010{(stamp // 1000 + i) % 10**10:010d}"),
-                    customs_code=f"2301{i:06d}",
-                    address_zh="黑龙江省哈尔滨市道外区物流园1号",
-                    address_en="No. 1 Logistics Park, Daowai District, Harbin",
-                    contact_name="王伟",
-                    contact_phone="+86 451 8888 0000",
-                    contact_email="import@example.cn",
-                )
-            )
+            buyer = bench_buyer("hot", stamp, i)
             tokens.append(issue_token(buyer)[0])
         db.session.commit()
         return product.id, tokens
-
-
-def _uscc(body: str) -> str:
-    """A Unified Social Credit Code with its check character (orders need a complete company)."""
-    from stdnum.cn import uscc
-
-    return body + uscc.calc_check_digit(body)
 
 
 def reserved_and_ordered(app, product_id: int) -> tuple[Decimal, Decimal, Decimal]:

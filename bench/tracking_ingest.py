@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -40,7 +41,7 @@ def setup(app, shipments: int):
     from flask_migrate import upgrade
 
     from accounts.services import create_user, issue_token
-    from catalog.models import Producer, Product, ProductPriceTier
+    from bench.sellers import bench_buyer, bench_product
     from core.extensions import db
     from logistics.models import ShipmentDocument
     from logistics.services.shipments import create_shipment
@@ -55,44 +56,17 @@ def setup(app, shipments: int):
             role="operator",
             name="Bench operator",
         )
-        buyer = create_user(
-            email=f"bench-buyer-{stamp}@example.com",
-            password="bench-password-1",
-            role="buyer",
-            name="Bench buyer",
-        )
-        farmer = create_user(
-            email=f"bench-farmer-{stamp}@example.com",
-            password="bench-password-1",
-            role="farmer",
-            name="Bench farmer",
-        )
-        producer = Producer(
-            owner_id=farmer.id,
-            name_ru=f"Бенч {stamp}",
-            district_code="uvelsky",
-            gacc_registration=f"CRUS{stamp:014d}"[:18],
-            status="verified",
-        )
-        db.session.add(producer)
-        db.session.flush()
-        product = Product(
-            producer_id=producer.id,
+        buyer = bench_buyer("bench", stamp)
+        farmer, product = bench_product(
+            "bench",
+            stamp,
+            Decimal("1000000"),
             name_en="Bench milk",
             category_code="dairy",
             hs_code="0401200000",
-            unit="kg",
-            net_weight_kg=Decimal("1"),
-            status="active",
-            stock_on_hand=Decimal("1000000"),
             storage_temp_min_c=2,
             storage_temp_max_c=6,
-            price_min_cny=Decimal("10"),
-            price_max_cny=Decimal("10"),
         )
-        product.price_tiers = [ProductPriceTier(min_quantity=Decimal("1"), unit_price=Decimal("10"))]
-        db.session.add(product)
-        db.session.commit()
         ids = []
         for _ in range(shipments):
             order = place_order(buyer, {"lines": [{"product_id": product.id, "quantity": "10"}]})
@@ -146,8 +120,12 @@ def post(url, token, body):
         method="POST",
         headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
     )
-    with urllib.request.urlopen(request, timeout=300) as response:  # noqa: S310 (our own local server)
-        return response.status, json.loads(response.read())
+    try:
+        with urllib.request.urlopen(request, timeout=300) as response:  # noqa: S310 (our own local server)
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:  # the status counts; the first refusal's reason is shown
+        print(f"{url}: {exc.code} {exc.read()[:300]!r}", file=sys.stderr)
+        return exc.code, None
 
 
 def run_parallel(base, token, jobs, clients):

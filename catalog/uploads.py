@@ -79,6 +79,19 @@ def reencode_image(data: bytes, field: str = "file") -> tuple[bytes, str, str]:
     return buffer.getvalue(), "png", "image/png"
 
 
+def pdf_or_image(data: bytes, field: str, message) -> tuple[bytes, str, str]:
+    """A PDF (by its ``%PDF-`` signature) as uploaded, or an image re-encoded; anything else is
+    a 422 on ``field`` with ``message``. → (bytes, suffix, content type)."""
+    if data.startswith(b"%PDF-"):
+        return data, "pdf", "application/pdf"
+    try:
+        return reencode_image(data, field)
+    except ValidationFailed as exc:
+        if exc.code == "image_too_large":
+            raise
+        raise ValidationFailed(message, code="invalid_file", fields={field: [message]}) from None
+
+
 def _to_rgb(image: Image.Image) -> Image.Image:
     if image.mode in ("RGBA", "LA", "P"):
         image = image.convert("RGBA")
@@ -125,17 +138,9 @@ def save_photo_bytes(data: bytes, field: str = "file") -> dict:
 def save_certificate_file(file, field: str = "file") -> tuple[str, str]:
     """A PDF (by its ``%PDF-`` signature) as uploaded, or an image re-encoded. → (name, type)."""
     limit = current_app.config.get("CATALOG_CERTIFICATE_MAX_BYTES", CERTIFICATE_MAX_BYTES)
-    data = read_limited(file, limit, field)
-    if data.startswith(b"%PDF-"):
-        suffix, content_type = "pdf", "application/pdf"
-    else:
-        try:
-            data, suffix, content_type = reencode_image(data, field)
-        except ValidationFailed as exc:
-            if exc.code == "image_too_large":
-                raise
-            message = _l("Upload the certificate as a PDF or an image.")
-            raise ValidationFailed(message, code="invalid_file", fields={field: [message]}) from None
+    data, suffix, content_type = pdf_or_image(
+        read_limited(file, limit, field), field, _l("Upload the certificate as a PDF or an image.")
+    )
     name = f"{secrets.token_hex(16)}.{suffix}"
     storage().save(data, key("certificates", name))
     return name, content_type

@@ -80,94 +80,46 @@ def _post(kind: str, subject_id: int):
     return message_json(services.post_message(api_user(), kind, subject_id, data["body"], file)), 201
 
 
-def _doc(view):
-    return blp.doc(requestBody=_POST_BODY)(view)
+def _thread_routes(kind: str, collection: str, noun: str, parties: str) -> None:
+    """GET and POST ``/<collection>/<id>/messages`` for one kind of subject: the same rules
+    (parties only, 404 otherwise) for orders, RFQs and shipments."""
+    not_a_party = f"No such {noun}, or the caller is not one of its parties"
+
+    def read(**ids):
+        return _read(kind, ids[f"{kind}_id"])
+
+    def post(**ids):
+        return _post(kind, ids[f"{kind}_id"])
+
+    read.__name__, post.__name__ = f"{kind}_messages", f"post_{kind}_message"
+    read.__doc__ = (
+        f"The {noun}'s conversation, oldest first; reading marks it read. {parties}"
+        "\n\n:raise 404: not a party"
+    )
+    post.__doc__ = (
+        f"Write to the {noun}'s conversation (JSON, or multipart with an ``attachment``). "
+        "Its parties.\n\n:raise 404: not a party\n:raise 422: empty or too long; a bad attachment"
+    )
+    path = f"/{collection}/<id:{kind}_id>/messages"
+    blp.get(path)(
+        api_auth()(blp.response(200, s.ThreadSchema)(blp.alt_response(404, description=not_a_party)(read)))
+    )
+    post = blp.alt_response(422, description=BAD_MESSAGE)(post)
+    post = blp.alt_response(413, description="The attachment is too large")(post)
+    post = blp.alt_response(404, description=not_a_party)(post)
+    post = blp.response(201, s.MessageSchema)(post)
+    post = blp.doc(requestBody=_POST_BODY)(post)
+    blp.post(path)(api_auth()(post))
 
 
-@blp.get("/orders/<id:order_id>/messages")
-@api_auth()
-@blp.response(200, s.ThreadSchema)
-@blp.alt_response(404, description="No such order, or the caller is not one of its parties")
-def order_messages(order_id):
-    """The order's conversation, oldest first; reading marks it read. The buyer, the farmer, and
-    an admin while the order is disputed.
-
-    :raise 404: not a party
-    """
-    return _read("order", order_id)
-
-
-@blp.post("/orders/<id:order_id>/messages")
-@api_auth()
-@_doc
-@blp.response(201, s.MessageSchema)
-@blp.alt_response(404, description="No such order, or the caller is not one of its parties")
-@blp.alt_response(413, description="The attachment is too large")
-@blp.alt_response(422, description=BAD_MESSAGE)
-def post_order_message(order_id):
-    """Write to the order's conversation (JSON, or multipart with an ``attachment``). Its parties.
-
-    :raise 404: not a party
-    :raise 422: empty or too long; a bad attachment
-    """
-    return _post("order", order_id)
-
-
-@blp.get("/rfqs/<id:rfq_id>/messages")
-@api_auth()
-@blp.response(200, s.ThreadSchema)
-@blp.alt_response(404, description="No such request, or the caller is not one of its parties")
-def rfq_messages(rfq_id):
-    """The RFQ's conversation: the buyer and the farmers it is addressed to.
-
-    :raise 404: not a party
-    """
-    return _read("rfq", rfq_id)
-
-
-@blp.post("/rfqs/<id:rfq_id>/messages")
-@api_auth()
-@_doc
-@blp.response(201, s.MessageSchema)
-@blp.alt_response(404, description="No such request, or the caller is not one of its parties")
-@blp.alt_response(413, description="The attachment is too large")
-@blp.alt_response(422, description=BAD_MESSAGE)
-def post_rfq_message(rfq_id):
-    """Write to the RFQ's conversation. Its parties.
-
-    :raise 404: not a party
-    :raise 422: empty or too long; a bad attachment
-    """
-    return _post("rfq", rfq_id)
-
-
-@blp.get("/shipments/<id:shipment_id>/messages")
-@api_auth()
-@blp.response(200, s.ThreadSchema)
-@blp.alt_response(404, description="No such shipment, or the caller is not one of its parties")
-def shipment_messages(shipment_id):
-    """The shipment's conversation: operators, the buyers and farmers of the orders on board,
-    and an admin while one of them is disputed.
-
-    :raise 404: not a party
-    """
-    return _read("shipment", shipment_id)
-
-
-@blp.post("/shipments/<id:shipment_id>/messages")
-@api_auth()
-@_doc
-@blp.response(201, s.MessageSchema)
-@blp.alt_response(404, description="No such shipment, or the caller is not one of its parties")
-@blp.alt_response(413, description="The attachment is too large")
-@blp.alt_response(422, description=BAD_MESSAGE)
-def post_shipment_message(shipment_id):
-    """Write to the shipment's conversation. Its parties.
-
-    :raise 404: not a party
-    :raise 422: empty or too long; a bad attachment
-    """
-    return _post("shipment", shipment_id)
+_thread_routes("order", "orders", "order", "The buyer, the farmer, and an admin while the order is disputed.")
+_thread_routes("rfq", "rfqs", "request", "The buyer and the farmers it is addressed to.")
+_thread_routes(
+    "shipment",
+    "shipments",
+    "shipment",
+    "Operators, the buyers and farmers of the orders on board, and an admin while one of them is disputed.",
+)
 
 
 @blp.get("/messages/<id:message_id>/attachment")

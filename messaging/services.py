@@ -17,7 +17,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
-from catalog.uploads import reencode_image
+from catalog.uploads import pdf_or_image
 from core.errors import NotFound, ValidationFailed
 from core.extensions import db
 from core.jobs import enqueue_later
@@ -234,17 +234,11 @@ def attachment_key(name: str) -> str:
 def _store_attachment(file) -> tuple[str, str, str]:
     """A PDF as sent or an image re-encoded (the checks every upload gets) → (name, type, original)."""
     limit = current_app.config.get("MESSAGE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
-    data = read_limited(file, limit, "attachment")
-    if data.startswith(b"%PDF-"):
-        suffix, content_type = "pdf", "application/pdf"
-    else:
-        try:
-            data, suffix, content_type = reencode_image(data, "attachment")
-        except ValidationFailed as exc:
-            if exc.code == "image_too_large":
-                raise
-            message = _l("Attach a PDF or a JPEG, PNG, WebP or GIF image.")
-            raise ValidationFailed(message, code="invalid_file", fields={"attachment": [message]}) from None
+    data, suffix, content_type = pdf_or_image(
+        read_limited(file, limit, "attachment"),
+        "attachment",
+        _l("Attach a PDF or a JPEG, PNG, WebP or GIF image."),
+    )
     name = f"{secrets.token_hex(16)}.{suffix}"
     storage().save(data, attachment_key(name))
     original = re.sub(r"[\x00-\x1f/\\]", "", (file.filename or "").rsplit("/", 1)[-1])[-200:]

@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 #: Ports Chromium refuses to open ("unsafe ports").
@@ -80,6 +82,16 @@ def is_postgres_run() -> bool:
     return os.environ.get("TEST_DATABASE_URL", "").startswith(
         ("postgresql://", "postgresql+psycopg://", "postgres://")
     )
+
+
+def skip_unless_postgres(items, folder: str, reason: str) -> None:
+    """Mark the collected tests under ``folder`` skipped on a SQLite run."""
+    if is_postgres_run():
+        return
+    skip = pytest.mark.skip(reason=reason)
+    for item in items:
+        if folder in str(item.fspath):
+            item.add_marker(skip)
 
 
 def libpq_url(sqlalchemy_url: str, database: str) -> str:

@@ -1,6 +1,6 @@
 """Lots: dated batches of a product; from the first lot on, they hold the product's stock."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -135,3 +135,21 @@ def get_lot(product: Product, lot_id: int) -> Lot:
     if lot is None or lot.product_id != product.id:
         raise NotFound(_l("No such lot."))
     return lot
+
+
+def expiring_lots(producer_id: int, days: int, limit: int) -> list[Lot]:
+    """The producer's lots still in stock whose best-before date comes within ``days`` (or has
+    passed), soonest first: the dashboard's list and the to-do home's."""
+    soon = utcnow().date() + timedelta(days=days)
+    return db.session.scalars(
+        select(Lot)
+        .join(Product)
+        .where(
+            Product.producer_id == producer_id,
+            Lot.best_before <= soon,
+            Lot.quantity > 0,
+            Lot.archived_at.is_(None),
+        )
+        .order_by(Lot.best_before)
+        .limit(limit)
+    ).all()

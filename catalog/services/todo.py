@@ -7,7 +7,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from catalog.data import CERTIFICATE_KINDS, UNIT_LABELS
-from catalog.models import Certificate, Lot, Producer, Product
+from catalog.models import Certificate, Producer
+from catalog.services.lots import expiring_lots
 from core.extensions import db
 from core.i18n import pick_translation, plain_decimal
 from core.timeutil import utcnow
@@ -78,19 +79,7 @@ def farmer_lots(user) -> list[dict]:
     producer = _producer(user)
     if producer is None:
         return []
-    soon = utcnow().date() + timedelta(days=AHEAD_DAYS)
-    lots = db.session.scalars(
-        select(Lot)
-        .join(Product)
-        .where(
-            Product.producer_id == producer.id,
-            Lot.best_before <= soon,
-            Lot.quantity > 0,
-            Lot.archived_at.is_(None),
-        )
-        .order_by(Lot.best_before)
-        .limit(LIMIT)
-    )
+    lots = expiring_lots(producer.id, AHEAD_DAYS, LIMIT)
     return [
         {
             "title": _l(

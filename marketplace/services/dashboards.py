@@ -5,7 +5,8 @@ from decimal import Decimal
 
 from sqlalchemy import case, func, select
 
-from catalog.models import Certificate, Lot, Producer, Product
+from catalog.models import Certificate, Producer, Product
+from catalog.services.lots import expiring_lots
 from core.db import month_of
 from core.extensions import db
 from core.timeutil import utcnow
@@ -72,18 +73,7 @@ def farmer(user) -> dict | None:
             ).all()
         ),
         "orders_by_status": _status_counts(mine),
-        "expiring_lots": db.session.scalars(
-            select(Lot)
-            .join(Product)
-            .where(
-                Product.producer_id == producer.id,
-                Lot.best_before <= soon,
-                Lot.quantity > 0,
-                Lot.archived_at.is_(None),
-            )
-            .order_by(Lot.best_before)
-            .limit(20)
-        ).all(),
+        "expiring_lots": expiring_lots(producer.id, days=60, limit=20),
         "low_stock": db.session.scalars(
             select(Product).where(
                 Product.producer_id == producer.id,

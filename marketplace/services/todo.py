@@ -32,16 +32,17 @@ def confirm_by(order: Order):
     return paid + timedelta(hours=current_app.config.get("ORDER_CONFIRM_HOURS", 48))
 
 
+def _orders(*where, order_by) -> list[Order]:
+    return db.session.scalars(select(Order).where(*where).order_by(*order_by).limit(LIMIT)).all()
+
+
 def farmer_orders_to_confirm(user) -> list[dict]:
     producer = _producer(user)
     if producer is None:
         return []
-    orders = db.session.scalars(
-        select(Order)
-        .where(Order.producer_id == producer.id, Order.status == "paid")
-        .order_by(Order.paid_at, Order.id)
-        .limit(LIMIT)
-    ).all()
+    orders = _orders(
+        Order.producer_id == producer.id, Order.status == "paid", order_by=(Order.paid_at, Order.id)
+    )
     now = utcnow()
     return [
         {
@@ -97,12 +98,11 @@ def farmer_payouts(user) -> list[dict]:
 
 
 def buyer_orders_to_pay(user) -> list[dict]:
-    orders = db.session.scalars(
-        select(Order)
-        .where(Order.buyer_id == user.id, Order.status == "pending_payment")
-        .order_by(Order.payment_due_at, Order.id)
-        .limit(LIMIT)
-    ).all()
+    orders = _orders(
+        Order.buyer_id == user.id,
+        Order.status == "pending_payment",
+        order_by=(Order.payment_due_at, Order.id),
+    )
     now = utcnow()
     return [
         {
@@ -117,12 +117,9 @@ def buyer_orders_to_pay(user) -> list[dict]:
 
 
 def buyer_goods_on_the_way(user) -> list[dict]:
-    orders = db.session.scalars(
-        select(Order)
-        .where(Order.buyer_id == user.id, Order.status.in_(ON_THE_WAY))
-        .order_by(Order.paid_at, Order.id)
-        .limit(LIMIT)
-    ).all()
+    orders = _orders(
+        Order.buyer_id == user.id, Order.status.in_(ON_THE_WAY), order_by=(Order.paid_at, Order.id)
+    )
     from marketplace.services.lifecycle import STATUS_LABELS
 
     return [
@@ -180,9 +177,7 @@ def admin_transfers(user) -> list[dict]:
 
 
 def admin_disputes(user) -> list[dict]:
-    orders = db.session.scalars(
-        select(Order).where(Order.status == "disputed").order_by(Order.updated_at).limit(LIMIT)
-    )
+    orders = _orders(Order.status == "disputed", order_by=(Order.updated_at,))
     return [
         {
             "title": _l("Order %(number)s", number=o.number),

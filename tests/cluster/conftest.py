@@ -12,19 +12,14 @@ import shutil
 
 import pytest
 
-from tests.servers import app_env, free_port, is_postgres_run, postgres_database
+from tests.servers import app_env, free_port, postgres_database, skip_unless_postgres
 
 #: Few wrong passwords per account, so the shared counter is seen quickly.
 ACCOUNT_LIMIT = 4
 
 
 def pytest_collection_modifyitems(config, items):
-    if is_postgres_run():
-        return
-    skip = pytest.mark.skip(reason="the cluster test needs PostgreSQL: set TEST_DATABASE_URL")
-    for item in items:
-        if "tests/cluster" in str(item.fspath):
-            item.add_marker(skip)
+    skip_unless_postgres(items, "tests/cluster", "the cluster test needs PostgreSQL: set TEST_DATABASE_URL")
 
 
 @pytest.fixture(autouse=True)

@@ -24,6 +24,7 @@ from tests.servers import (  # noqa: F401 - BIN, ROOT, until: also imported from
     http,
     is_postgres_run,
     postgres_database,
+    skip_unless_postgres,
     start_gunicorn,
     stop,
     until,
@@ -34,12 +35,7 @@ WEBHOOK_SECRET = "whsec_fault"
 
 
 def pytest_collection_modifyitems(config, items):
-    if is_postgres_run():
-        return
-    skip = pytest.mark.skip(reason="fault tests need PostgreSQL: set TEST_DATABASE_URL")
-    for item in items:
-        if "tests/fault" in str(item.fspath):
-            item.add_marker(skip)
+    skip_unless_postgres(items, "tests/fault", "fault tests need PostgreSQL: set TEST_DATABASE_URL")
 
 
 @pytest.fixture(autouse=True)

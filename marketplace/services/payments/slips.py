@@ -6,8 +6,8 @@ import secrets
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from catalog.uploads import reencode_image
-from core.errors import Conflict, NotFound, ValidationFailed
+from catalog.uploads import pdf_or_image
+from core.errors import Conflict, NotFound
 from core.extensions import db
 from core.logs import audit
 from core.uploads import read_limited, storage
@@ -35,17 +35,9 @@ def add_slip(buyer, payment_id: int, file) -> PaymentSlip:
     if len(payment.slips) >= MAX_SLIPS:
         raise Conflict(_l("At most %(n)d payment slips.", n=MAX_SLIPS))
     limit = current_app.config.get("PAYMENT_SLIP_MAX_BYTES", SLIP_MAX_BYTES)
-    data = read_limited(file, limit, "slip")
-    if data.startswith(b"%PDF-"):
-        suffix, content_type = "pdf", "application/pdf"
-    else:
-        try:
-            data, suffix, content_type = reencode_image(data, "slip")
-        except ValidationFailed as exc:
-            if exc.code == "image_too_large":
-                raise
-            message = _l("Upload the payment slip as a PDF or an image.")
-            raise ValidationFailed(message, code="invalid_file", fields={"slip": [message]}) from None
+    data, suffix, content_type = pdf_or_image(
+        read_limited(file, limit, "slip"), "slip", _l("Upload the payment slip as a PDF or an image.")
+    )
     name = f"{secrets.token_hex(16)}.{suffix}"
     storage().save(data, key(name))
     slip = PaymentSlip(
