@@ -47,6 +47,9 @@ BUTTONS = {
     "marketplace.pay_order",
     "marketplace.pay_checkout",
     "stripe_webhook",
+    # The confirm button under a logger file's preview (hidden fields only); an expired or
+    # reused upload is tests/logistics/test_logger_csv.py's.
+    "logistics.logger_confirm",
 }
 
 #: Forms an empty submission is a valid answer to (a notice says it is saved), and why.
