@@ -51,8 +51,9 @@ PLAN = [
     ("delivered", 260, "Transsib Reefer", "RZD 5912 0417", False, None),
     ("delivered", 330, "UralSibTrans", "E415KX174", False, "disputed"),
 ]
-#: The buyer's reason for the demo dispute.
-DISPUTE_REASON = "Two bags arrived torn; 50 kg short on the delivery note."
+#: The buyer's reason for the demo dispute, in the demo buyers' language (Chinese): two bags
+#: arrived torn, 50 kg short against the delivery note.
+DISPUTE_REASON = "两袋到货时破损，比交货单短少50公斤。"
 
 
 def _user(email):
