@@ -14,3 +14,8 @@ producer_changed = _signals.signal("producer-changed")
 #: sender: an active Product, flushed, edited after it was published; kwargs: changed (the
 #: column names whose value changed).
 product_changed = _signals.signal("product-changed")
+
+#: sender: the Lot, flushed, just added to its product, corrected or deleted; kwargs: product
+#: (the Lot's product), action ("added", "corrected", "deleted"), changed (the column names
+#: whose value changed; every column for a lot added or deleted).
+lot_changed = _signals.signal("lot-changed")

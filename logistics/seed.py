@@ -1,20 +1,21 @@
 """Demo shipments at several stages, with documents, milestones and temperature data, for
 `flask seed-demo` (after the catalog's and the marketplace's demo data)."""
 
+import io
 import random
 from datetime import timedelta
 from decimal import Decimal
 
 from fpdf import FPDF
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
 from accounts.models import User
 from catalog.models import Product
 from core.extensions import db
 from core.seed import seeder
 from core.timeutil import utcnow
-from core.uploads import storage
-from logistics.models import Shipment, ShipmentDocument
+from logistics.models import Shipment
 from logistics.services import documents, readings
 from logistics.services import events as event_service
 from logistics.services import shipments as shipment_service
@@ -40,12 +41,19 @@ ROUTE = (
     ("out_for_delivery", 236, "harbin-daowai", "", None, None),
     ("delivered", 240, "harbin-daowai", "", None, None),
 )
-#: (milestones to reach, hours since pickup, carrier, vehicle, with an excursion)
+#: (milestones to reach, hours since pickup, carrier, vehicle, with an excursion, what the buyer
+#: does once the goods arrived). Every order past handover travels on one of these: the
+#: handover issues its commercial invoice, the departure its packing list.
 PLAN = [
-    (None, 0, "UralSibTrans", "A174MP74", False),
-    ("border_crossed", 192, "UralSibTrans", "K902OE174", True),
-    ("delivered", 260, "Transsib Reefer", "RZD 5912 0417", False),
+    (None, 0, "UralSibTrans", "A174MP74", False, None),
+    ("delivered", 400, "Transsib Reefer", "RZD 5912 0388", False, "completed"),
+    ("border_crossed", 192, "UralSibTrans", "K902OE174", True, None),
+    ("delivered", 260, "Transsib Reefer", "RZD 5912 0417", False, None),
+    ("delivered", 330, "UralSibTrans", "E415KX174", False, "disputed"),
 ]
+#: The buyer's reason for the demo dispute, in the demo buyers' language (Chinese): two bags
+#: arrived torn, 50 kg short against the delivery note.
+DISPUTE_REASON = "两袋到货时破损，比交货单短少50公斤。"
 
 
 def _user(email):
@@ -76,10 +84,8 @@ def _ready_orders(buyers, count) -> list[Order]:
                 buyer, {"lines": [{"product_id": product.id, "quantity": str(product.moq)}]}
             )
             pay_by_bank_transfer(order, buyer)
-            order = db.session.get(Order, order.id)
-            order_service.apply_move(order, "confirmed", product.producer.owner)
-            order_service.apply_move(order, "ready_for_pickup", product.producer.owner)
-            db.session.commit()
+            for step in ("confirmed", "ready_for_pickup"):
+                order_service.transition(product.producer.owner, order.id, step)
         except Exception:  # noqa: BLE001 - out of stock etc.: try the next product
             db.session.rollback()
             continue
@@ -106,26 +112,16 @@ def _demo_pdf(shipment: Shipment, code: str, number: str) -> bytes:
 
 
 def _documents(shipment: Shipment, operator) -> None:
+    """The operator files a stand-in scan for each export document the checklist asks for, as
+    the upload form does."""
     for item in shipment_service.checklist(shipment)["items"]:
         if item["code"] == "gacc" or item["satisfied"]:
             continue
-        name = f"demo-{shipment.tracking_code}-{item['code']}.pdf"
         number = f"{item['code'][:3].upper()}-{shipment.id:04d}"
         pdf = _demo_pdf(shipment, item["code"], number)
-        storage().save(pdf, documents.key("documents", name))
-        db.session.add(
-            ShipmentDocument(
-                shipment_id=shipment.id,
-                kind_code=item["code"],
-                number=number,
-                file_name=name,
-                content_type="application/pdf",
-                original_name=f"{item['code']}.pdf",
-                size_bytes=len(pdf),
-                uploaded_by_id=operator.id,
-            )
-        )
-    db.session.commit()
+        upload = FileStorage(io.BytesIO(pdf), filename=f"{item['code']}.pdf", content_type="application/pdf")
+        documents.upload_document(operator, shipment.id, item["code"], upload, number=number)
+        shipment = db.session.get(Shipment, shipment.id)
 
 
 def _readings(shipment: Shipment, operator, start, hours: int, excursion: bool) -> None:
@@ -167,7 +163,7 @@ def seed_shipments(echo):
         return
     now = utcnow()
     made = []
-    for order, (until, hours, carrier, vehicle, excursion) in zip(orders, PLAN, strict=True):
+    for order, (until, hours, carrier, vehicle, excursion, then) in zip(orders, PLAN, strict=True):
         pickup = now - timedelta(hours=hours + 1)
         shipment, _warnings = shipment_service.create_shipment(
             operator,
@@ -206,6 +202,12 @@ def seed_shipments(echo):
                 ]
             events.append(item)
         event_service.record_events(operator, shipment.id, events)
-        last = steps[-1][1]
-        _readings(shipment, operator, pickup, min(last, hours) or 1, excursion)
+        shipment = db.session.get(Shipment, shipment.id)
+        if shipment.temp_min_c is not None or shipment.temp_max_c is not None:
+            last = steps[-1][1]
+            _readings(shipment, operator, pickup, min(last, hours) or 1, excursion)
+        if then == "completed":  # the buyer confirms receipt: the producer is paid out
+            order_service.transition(order.buyer, order.id, "completed")
+        elif then == "disputed":
+            order_service.transition(order.buyer, order.id, "disputed", DISPUTE_REASON)
     echo(f"Demo shipments: {', '.join(made)} (public page: /track/<code>).")

@@ -5,7 +5,7 @@ Issuing waits for the commit that made the event (a job), so the event's own tra
 never carries a drawing or a file."""
 
 from accounts.signals import company_changed
-from catalog.signals import producer_changed, product_changed, product_published
+from catalog.signals import lot_changed, producer_changed, product_changed, product_published
 from core.jobs import enqueue_after_commit
 from core.timeutil import utcnow
 from logistics.signals import shipment_departed
@@ -60,6 +60,19 @@ def _product_changed(product, changed=(), **_kwargs):
         _reissue_orders(reissue.open_orders(product_id=product.id), "product", kinds=("label_sheet",))
 
 
+def _lot_changed(lot, product, action, changed=(), **_kwargs):
+    """A published product's own label sheet prints its lots' numbers and dates: a lot added,
+    corrected or deleted makes a new revision. An order's label sheets and packing lists print
+    the lots allocated to it: a correction of one of those re-issues them (a lot added changes
+    no order's, and one that orders took from cannot be deleted)."""
+    if not reissue.LOT_FIELDS.intersection(changed):
+        return
+    if product.status == "active":
+        enqueue_after_commit(reissue.reissue_label_sheet, product.id, "lot", utcnow().isoformat())
+    if action == "corrected":
+        _reissue_orders(reissue.open_orders(lot_id=lot.id), "lot", kinds=("label_sheet", "packing_list"))
+
+
 def contract_changed(contract) -> None:
     """Called by trade.contracts when the parties enter their contract as signed."""
     _reissue_orders(
@@ -75,3 +88,4 @@ def connect() -> None:
     company_changed.connect(_company_changed, weak=False)
     producer_changed.connect(_producer_changed, weak=False)
     product_changed.connect(_product_changed, weak=False)
+    lot_changed.connect(_lot_changed, weak=False)

@@ -1,6 +1,6 @@
 """Issued documents follow their data. When what a document prints changes after it was
 issued — the buyer's company, the producer's legal data, the export contract, a published
-product — the documents of the orders still on their way are issued again: each a new
+product or its lots — the documents of the orders still on their way are issued again: each a new
 revision, with its own number and date, naming the one it replaces (whose file is kept as it
 was). Orders delivered, completed, disputed or cancelled keep the documents they travelled
 with.
@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from core.extensions import db
 from logistics.models import Shipment
-from marketplace.models import Order, OrderLine
+from marketplace.models import Order, OrderLine, StockAllocation
 from trade import issuing
 from trade.models import TradeDocument
 
@@ -29,6 +29,7 @@ REASONS = {
     "producer": "Seller's legal details changed / 卖方法定信息已变更 / Изменены реквизиты продавца",
     "contract": "Contract entered as signed / 合同按签署内容更新 / Внесены данные подписанного контракта",
     "product": "Product details changed / 产品信息已变更 / Изменены сведения о товаре",
+    "lot": "Product lots changed / 产品批次已变更 / Изменены партии товара",
 }
 
 #: What of a buyer's company the documents print.
@@ -51,9 +52,13 @@ LABEL_FIELDS = frozenset(
     + ("energy_kj", "protein_g", "fat_g", "carbohydrate_g", "sodium_mg")
 )
 
+#: What of a lot a product's label sheet prints (production date and shelf life per lot).
+LOT_FIELDS = frozenset(("lot_number", "produced_on", "best_before"))
 
-def open_orders(buyer_id=None, producer_id=None, product_id=None) -> list[int]:
-    """Ids of the orders still on their way: a buyer's, a producer's, those carrying a product."""
+
+def open_orders(buyer_id=None, producer_id=None, product_id=None, lot_id=None) -> list[int]:
+    """Ids of the orders still on their way: a buyer's, a producer's, those carrying a product,
+    those holding stock from a lot."""
     stmt = select(Order.id).where(Order.status.in_(OPEN_STATUSES)).order_by(Order.id)
     if buyer_id is not None:
         stmt = stmt.where(Order.buyer_id == buyer_id)
@@ -62,6 +67,13 @@ def open_orders(buyer_id=None, producer_id=None, product_id=None) -> list[int]:
     if product_id is not None:
         carrying = select(OrderLine.order_id).where(OrderLine.product_id == product_id)
         stmt = stmt.where(Order.id.in_(carrying))
+    if lot_id is not None:
+        holding = (
+            select(OrderLine.order_id)
+            .join(StockAllocation, StockAllocation.order_line_id == OrderLine.id)
+            .where(StockAllocation.lot_id == lot_id, StockAllocation.state != "released")
+        )
+        stmt = stmt.where(Order.id.in_(holding))
     return list(db.session.scalars(stmt))
 
 

@@ -8,10 +8,14 @@ from sqlalchemy import column, select, table
 
 from catalog.models import Lot, Product
 from catalog.services.common import clean, quantity_ok
+from catalog.signals import lot_changed
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
 from core.logs import audit
 from core.timeutil import utcnow
+
+#: What a farmer gives of a lot.
+LOT_COLUMNS = ("lot_number", "produced_on", "best_before", "quantity")
 
 
 def _check_lot(product: Product, data: dict, lot: Lot | None = None) -> dict:
@@ -64,6 +68,7 @@ def add_lot(user, product: Product, data: dict) -> Lot:
     db.session.add(lot)
     db.session.flush()
     audit("stock.lot_added", user, product_id=product.id, lot_id=lot.id, quantity=lot.quantity)
+    lot_changed.send(lot, product=product, action="added", changed=LOT_COLUMNS)
     db.session.commit()
     return lot
 
@@ -72,7 +77,9 @@ def update_lot(user, lot: Lot, data: dict) -> Lot:
     if not lot.product.owned_by(user):
         raise Forbidden(_l("Only the producer who lists this product may change it."))
     before = lot.quantity
-    for key, value in _check_lot(lot.product, data, lot).items():
+    values = _check_lot(lot.product, data, lot)
+    changed = [key for key, value in values.items() if getattr(lot, key) != value]
+    for key, value in values.items():
         setattr(lot, key, value)
     if lot.quantity != before:
         audit(
@@ -83,6 +90,9 @@ def update_lot(user, lot: Lot, data: dict) -> Lot:
             from_quantity=before,
             to_quantity=lot.quantity,
         )
+    if changed:
+        db.session.flush()
+        lot_changed.send(lot, product=lot.product, action="corrected", changed=changed)
     db.session.commit()
     return lot
 
@@ -102,7 +112,10 @@ def delete_lot(user, lot: Lot) -> None:
             code="lot_has_orders",
         )
     audit("stock.lot_removed", user, product_id=lot.product_id, lot_id=lot.id, quantity=lot.quantity)
+    product = lot.product
     db.session.delete(lot)
+    db.session.flush()
+    lot_changed.send(lot, product=product, action="deleted", changed=LOT_COLUMNS)
     db.session.commit()
 
 

@@ -1,5 +1,6 @@
 """`flask seed-demo` produces only states the app itself can reach."""
 
+import hashlib
 import io
 from decimal import Decimal
 
@@ -8,9 +9,13 @@ from sqlalchemy import func, select
 
 from core.extensions import db
 from core.uploads import storage
-from logistics.models import ShipmentDocument
+from logistics.models import Shipment, ShipmentDocument, TrackingEvent
 from logistics.services.documents import key
+from logistics.services.shipments import shipments_carrying
 from marketplace.models import LedgerEntry, Order, Payment
+from tests.trade.broker import broker_problems
+from trade.issuing import file_bytes
+from trade.models import TradeDocument
 
 #: Statuses an order reaches only after its money arrived.
 PAID_STATUSES = {"paid", "confirmed", "ready_for_pickup", "in_transit", "delivered", "completed", "disputed"}
@@ -64,8 +69,55 @@ def test_every_demo_document_is_a_readable_pdf_with_pages(app):
         assert len(pages) >= 1 and "Demo document" in pages[0].extract_text()
 
 
+def test_shipped_orders_travel_on_shipments_with_their_issued_documents(app):
+    """Past handover an order is on a shipment; a shipment that departed has its packing lists;
+    every issued document is a readable PDF whose bytes match its SHA-256; and the broker's
+    checklist passes for every demo order at the stage it is in."""
+    _seed(app)
+    orders = db.session.scalars(select(Order).order_by(Order.id)).all()
+    shipped = [o for o in orders if o.status in SHIPPED_STATUSES]
+    assert {o.status for o in shipped} == SHIPPED_STATUSES, "the demo should show every shipped status"
+    for order in shipped:
+        assert shipments_carrying(order.id), f"{order.number} is {order.status} but on no shipment"
+
+    departed = db.session.scalars(
+        select(Shipment)
+        .where(
+            Shipment.id.in_(select(TrackingEvent.shipment_id).where(TrackingEvent.type == "departed_origin"))
+        )
+        .order_by(Shipment.id)
+    ).all()
+    assert departed
+    for shipment in departed:
+        subjects = set(
+            db.session.scalars(
+                select(TradeDocument.subject).where(
+                    TradeDocument.kind == "packing_list",
+                    TradeDocument.shipment_id == shipment.id,
+                    TradeDocument.file_name.is_not(None),
+                )
+            )
+        )
+        expected = {f"shipment:{shipment.id}"} | {
+            f"shipment:{shipment.id}/order:{i}" for i in shipment.order_ids
+        }
+        assert subjects == expected, shipment.tracking_code
+
+    issued = db.session.scalars(select(TradeDocument).order_by(TradeDocument.id)).all()
+    assert {d.kind for d in issued} >= {"proforma", "commercial_invoice", "packing_list", "label_sheet"}
+    for document in issued:
+        assert document.file_name, document.number
+        data = file_bytes(document)
+        assert hashlib.sha256(data).hexdigest() == document.sha256, document.number
+        assert document.size_bytes == len(data), document.number
+        assert len(PdfReader(io.BytesIO(data)).pages) >= 1, document.number
+
+    assert broker_problems(orders) == {}
+
+
 def test_seeding_twice_adds_nothing(app):
     _seed(app)
-    count = db.session.scalar(select(func.count(Order.id)))
+    tables = (Order.id, Shipment.id, TrackingEvent.id, ShipmentDocument.id, TradeDocument.id, Payment.id)
+    counts = [db.session.scalar(select(func.count(column))) for column in tables]
     _seed(app)
-    assert db.session.scalar(select(func.count(Order.id))) == count
+    assert [db.session.scalar(select(func.count(column))) for column in tables] == counts

@@ -4,6 +4,8 @@ delivered orders keep theirs. And label sheets name the right importer: each ord
 its buyer's company, the product's own sheet (no buyer yet) none."""
 
 import hashlib
+from datetime import date, timedelta
+from decimal import Decimal
 
 from flask import current_app
 
@@ -12,6 +14,7 @@ from core.extensions import db
 from tests import factories
 from tests.conftest import ApiClient
 from tests.logistics.helpers import event, file_all_documents, operator_api, shipment_with
+from tests.marketplace.helpers import product
 from tests.trade.helpers import order_in, pdf_text
 from trade import reissue
 from trade.issuing import file_bytes
@@ -167,3 +170,90 @@ def test_a_published_product_edit_reissues_its_label_sheets(app, client):
     old, new = _chain(order.id, "label_sheet")
     assert new.replaces_id == old.id and "荞麦 100%（有机）" in _text(new)
     assert len(_chain(order.id, "proforma")) == 1  # the invoice does not print ingredients
+
+
+def _product_sheets(product):
+    return (
+        db.session.query(TradeDocument)
+        .filter(TradeDocument.subject == f"product:{product.id}")
+        .order_by(TradeDocument.revision)
+        .all()
+    )
+
+
+def _lot_product(**fields):
+    goods = product(stock="0", tracks_lots=True, **fields)
+    factories.LotFactory(
+        product=goods,
+        lot_number="L-OLD-1",
+        produced_on=date.today() - timedelta(days=40),
+        best_before=date.today() + timedelta(days=300),
+        quantity=Decimal("500"),
+    )
+    db.session.commit()
+    return goods
+
+
+def test_a_new_lot_reissues_the_published_products_label_sheet(app, client):
+    goods = _lot_product()
+    order = order_in(app, goods=goods)
+    client.login(order.producer.owner)
+    assert client.get(f"/catalog/products/{goods.id}/label-sheet.pdf").status_code == 200
+    (first,) = _product_sheets(goods)
+    (order_sheet,) = _chain(order.id, "label_sheet")
+
+    farmer = ApiClient(app.test_client()).as_user(order.producer.owner)
+    produced = date.today() - timedelta(days=3)
+    lot = {
+        "lot_number": "L-NEW-2",
+        "produced_on": produced.isoformat(),
+        "best_before": (produced + timedelta(days=365)).isoformat(),
+        "quantity": "800",
+    }
+    response = farmer.post(f"/api/v1/products/{goods.id}/lots", json=lot)
+    assert response.status_code == 201, response.get_json()
+
+    old, new = _product_sheets(goods)
+    assert old.id == first.id and _unchanged(old) and "L-NEW-2" not in _text(old)
+    assert (new.revision, new.replaces_id) == (2, old.id) and new.number != old.number
+    assert "L-NEW-2" in _text(new) and produced.isoformat() in _text(new)
+    assert "产品批次已变更" in new.reason
+    # The product page's link serves the new revision.
+    body = client.get(f"/catalog/products/{goods.id}/label-sheet.pdf").data
+    assert hashlib.sha256(body).hexdigest() == new.sha256
+    # The order's sheet prints the lots allocated to it: a new lot leaves it as issued.
+    assert [d.id for d in _chain(order.id, "label_sheet")] == [order_sheet.id]
+
+
+def test_a_lot_on_a_draft_product_issues_nothing(app):
+    goods = _lot_product(status="draft")
+    farmer = ApiClient(app.test_client()).as_user(goods.producer.owner)
+    lot = {"lot_number": "L-D-2", "produced_on": "2026-01-10", "best_before": "2026-12-31", "quantity": "10"}
+    assert farmer.post(f"/api/v1/products/{goods.id}/lots", json=lot).status_code == 201
+    assert _product_sheets(goods) == []
+
+
+def test_a_lot_correction_reissues_the_sheets_of_the_orders_holding_it(app, client):
+    goods = _lot_product()
+    order = order_in(app, goods=goods)
+    other = order_in(app, goods=product(stock="100"))  # holds no stock from the lot
+    client.login(order.producer.owner)
+    assert client.get(f"/catalog/products/{goods.id}/label-sheet.pdf").status_code == 200
+    (sheet,) = _chain(order.id, "label_sheet")
+    lot = goods.lots[0]
+    farmer = ApiClient(app.test_client()).as_user(order.producer.owner)
+    url = f"/api/v1/products/{goods.id}/lots/{lot.id}"
+
+    # The quantity is printed on no sheet: nothing re-issued.
+    assert farmer.patch(url, json={"quantity": "600"}).status_code == 200
+    assert len(_chain(order.id, "label_sheet")) == 1 and len(_product_sheets(goods)) == 1
+
+    corrected = (date.today() + timedelta(days=200)).isoformat()
+    response = farmer.patch(url, json={"best_before": corrected})
+    assert response.status_code == 200, response.get_json()
+    old, new = _chain(order.id, "label_sheet")
+    assert old.id == sheet.id and _unchanged(old) and corrected not in _text(old)
+    assert new.replaces_id == old.id and corrected in _text(new) and "产品批次已变更" in new.reason
+    assert corrected in _text(_product_sheets(goods)[-1])
+    assert len(_chain(order.id, "proforma")) == 1  # the proforma prints no lots
+    assert len(_chain(other.id, "label_sheet")) == 1
