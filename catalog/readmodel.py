@@ -1,0 +1,139 @@
+"""A product read in one statement (PostgreSQL): the row, its producer, district and
+category joined, and its price tiers, lots, photos and the producer's certificates as JSON
+arrays built by correlated subqueries, instead of one query per collection.
+
+The collections become the same model objects the ORM would load (committed values, not
+added to the session), so the schemas and the templates read them as before. Used for reads
+only (the API's ``GET /products/<id>``): nothing loaded here may be changed and flushed.
+Other databases (SQLite) load the product the usual way.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Numeric, bindparam, func, literal_column, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.orm import attributes, joinedload
+from sqlalchemy.types import TypeDecorator
+
+from catalog.models import Certificate, Lot, Photo, Producer, Product, ProductPriceTier
+from catalog.queries import listing_options
+from core.extensions import db
+
+#: (collection on its parent, model, foreign key, ordering) — the orderings of the relationships.
+_COLLECTIONS = (
+    ("price_tiers", ProductPriceTier, ProductPriceTier.product_id, (ProductPriceTier.min_quantity,)),
+    ("lots", Lot, Lot.product_id, (Lot.best_before,)),
+    ("photos", Photo, Photo.product_id, (Photo.position,)),
+    ("certificates", Certificate, Certificate.producer_id, (Certificate.valid_until,)),
+)
+
+
+def _converter(column):
+    """JSON value → the Python value the ORM would hold for ``column``."""
+    column_type = column.type
+    decorator = column_type if isinstance(column_type, TypeDecorator) else None
+    python_type = (decorator.impl if decorator else column_type).python_type
+    if python_type is Decimal:
+        return Decimal  # numerics are sent as text: the exact digits and scale
+    if python_type is datetime:
+        if decorator is not None:
+            return lambda v: decorator.process_result_value(datetime.fromisoformat(v), None)
+        return datetime.fromisoformat
+    if python_type is date:
+        return date.fromisoformat
+    return None
+
+
+def _json_array(model, foreign_key, parent_key, order_by):
+    """``[{column: value, …}, …]`` of ``model``'s rows whose ``foreign_key`` is ``parent_key``."""
+    pairs = []
+    for column in model.__table__.columns:
+        value = column
+        if isinstance(column.type, Numeric) and column.type.asdecimal:
+            value = column.cast(db.Text)
+        pairs += [literal_column(f"'{column.key}'"), value]
+    row = func.json_build_object(*pairs)
+    return (
+        select(
+            func.coalesce(
+                func.json_agg(aggregate_order_by(row, *order_by, model.id)), literal_column("'[]'::json")
+            )
+        )
+        .where(foreign_key == parent_key)
+        .scalar_subquery()
+    )
+
+
+_SPECS = None
+
+
+def _specs():
+    """Per collection: its mapper's column attributes and their converters (built once)."""
+    global _SPECS
+    if _SPECS is None:
+        specs = []
+        for name, model, _fk, _order in _COLLECTIONS:
+            mapper = db.inspect(model)
+            columns = []
+            for column in model.__table__.columns:
+                prop = mapper.get_property_by_column(column)
+                columns.append((column.key, prop.key, _converter(column)))
+            specs.append((name, mapper, columns))
+        _SPECS = specs
+    return _SPECS
+
+
+def _build(mapper, columns, data: dict):
+    instance = mapper.class_manager.new_instance()
+    for json_key, attr, convert in columns:
+        value = data[json_key]
+        if value is not None and convert is not None:
+            value = convert(value)
+        attributes.set_committed_value(instance, attr, value)
+    return instance
+
+
+_STATEMENT = None
+
+
+def _statement():
+    """The one statement, built once (its SQL is then cached by SQLAlchemy as usual)."""
+    global _STATEMENT
+    if _STATEMENT is None:
+        arrays = [
+            _json_array(model, fk, Product.producer_id if name == "certificates" else Product.id, order)
+            for name, model, fk, order in _COLLECTIONS
+        ]
+        _STATEMENT = (
+            select(Product, *arrays)
+            .where(Product.id == bindparam("product_id"))
+            .options(joinedload(Product.producer).joinedload(Producer.district), joinedload(Product.category))
+        )
+    return _STATEMENT
+
+
+def load_product(product_id: int) -> Product | None:
+    """The product with everything a product read shows, in one statement on PostgreSQL."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return db.session.scalar(select(Product).where(Product.id == product_id).options(*listing_options()))
+    row = db.session.execute(_statement(), {"product_id": product_id}).first()
+    if row is None:
+        return None
+    product = row[0]
+    loaded = {}
+    for (name, mapper, columns), items in zip(_specs(), row[1:], strict=True):
+        loaded[name] = [_build(mapper, columns, item) for item in items]
+    for lot in loaded["lots"]:
+        attributes.set_committed_value(lot, "product", product)
+    for photo in loaded["photos"]:
+        attributes.set_committed_value(photo, "product", product)
+        attributes.set_committed_value(photo, "producer", None)
+    for tier in loaded["price_tiers"]:
+        attributes.set_committed_value(tier, "product", product)
+    for certificate in loaded["certificates"]:
+        attributes.set_committed_value(certificate, "producer", product.producer)
+    for name in ("price_tiers", "lots", "photos"):
+        attributes.set_committed_value(product, name, loaded[name])
+    attributes.set_committed_value(product.producer, "certificates", loaded["certificates"])
+    return product
