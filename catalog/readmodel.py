@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from sqlalchemy import Numeric, bindparam, func, literal_column, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
-from sqlalchemy.orm import attributes, joinedload
+from sqlalchemy.orm import Session, attributes, joinedload
 from sqlalchemy.types import TypeDecorator
 
 from catalog.models import Certificate, Lot, Photo, Producer, Product, ProductPriceTier
@@ -114,10 +114,26 @@ def _statement():
 
 
 def load_product(product_id: int) -> Product | None:
-    """The product with everything a product read shows, in one statement on PostgreSQL."""
-    if db.session.get_bind().dialect.name != "postgresql":
-        return db.session.scalar(select(Product).where(Product.id == product_id).options(*listing_options()))
-    row = db.session.execute(_statement(), {"product_id": product_id}).first()
+    """The product with everything a product read shows, in one statement on PostgreSQL.
+
+    When the request's session has not started a transaction (an anonymous caller: nothing
+    read yet), the statement runs on a connection of its own in autocommit — one statement
+    is its own snapshot — which spares the ``BEGIN`` and the ``ROLLBACK`` round trips of a
+    transaction; the product comes back detached, with everything the read shows loaded.
+    """
+    session = db.session()
+    if session.get_bind().dialect.name != "postgresql":
+        return session.scalar(select(Product).where(Product.id == product_id).options(*listing_options()))
+    if session.in_transaction():
+        return _load(session, product_id)
+    with db.engine.connect() as connection:
+        autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
+        with Session(bind=autocommit, expire_on_commit=False) as own:
+            return _load(own, product_id)
+
+
+def _load(session, product_id: int) -> Product | None:
+    row = session.execute(_statement(), {"product_id": product_id}).first()
     if row is None:
         return None
     product = row[0]
