@@ -85,12 +85,13 @@ def _specs():
 
 
 def _build(mapper, columns, data: dict):
+    """A new instance holding ``data`` as its loaded (committed) column values: written into
+    its ``__dict__`` as the ORM's loading does for a fresh object (no history, no events)."""
     instance = mapper.class_manager.new_instance()
+    values = instance.__dict__
     for json_key, attr, convert in columns:
         value = data[json_key]
-        if value is not None and convert is not None:
-            value = convert(value)
-        attributes.set_committed_value(instance, attr, value)
+        values[attr] = convert(value) if value is not None and convert is not None else value
     return instance
 
 
@@ -160,15 +161,14 @@ def _hydrate(row) -> Product:
     loaded = {}
     for (name, mapper, columns), items in zip(_specs(), row[1:], strict=True):
         loaded[name] = [_build(mapper, columns, item) for item in items]
-    for lot in loaded["lots"]:
-        attributes.set_committed_value(lot, "product", product)
+    # Their way back to the product (and the certificates' to the producer), as loaded values.
+    for name in ("price_tiers", "lots", "photos"):
+        for item in loaded[name]:
+            item.__dict__["product"] = product
     for photo in loaded["photos"]:
-        attributes.set_committed_value(photo, "product", product)
-        attributes.set_committed_value(photo, "producer", None)
-    for tier in loaded["price_tiers"]:
-        attributes.set_committed_value(tier, "product", product)
+        photo.__dict__["producer"] = None
     for certificate in loaded["certificates"]:
-        attributes.set_committed_value(certificate, "producer", product.producer)
+        certificate.__dict__["producer"] = product.producer
     for name in ("price_tiers", "lots", "photos"):
         attributes.set_committed_value(product, name, loaded[name])
     attributes.set_committed_value(product.producer, "certificates", loaded["certificates"])
