@@ -393,3 +393,26 @@ def test_product_read_of_a_hidden_product_is_404(api):
     db.session.commit()
     assert api.get(f"/api/v1/products/{product.id}").status_code == 404
     assert api.get("/api/v1/products/987654").status_code == 404
+
+
+def test_search_page_loads_products_like_the_orm(api, monkeypatch):
+    """A search page's products come from the same one-statement read: the same JSON as
+    loading them with the usual eager loads."""
+    from catalog import readmodel
+    from catalog.queries import listing_options
+
+    _product_with_everything()
+    _product_with_everything()
+    factories.ProductFactory()
+    db.session.commit()
+    fast = api.get("/api/v1/products?per_page=100")
+    assert fast.status_code == 200 and fast.get_json()["total"] == 3
+
+    def usual(ids):
+        query = select(Product).where(Product.id.in_(ids)).options(*listing_options())
+        by_id = {product.id: product for product in db.session.scalars(query).unique()}
+        return [by_id[i] for i in ids]
+
+    monkeypatch.setattr(readmodel, "load_products", usual)
+    db.session.expire_all()
+    assert api.get("/api/v1/products?per_page=100").data == fast.data
