@@ -75,7 +75,10 @@ def parse_args():
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=7400, help="the floor's port; the app's is port+1")
-    parser.add_argument("--only", help="only rows whose label contains this text (floors always run)")
+    parser.add_argument(
+        "--only",
+        help="only rows whose label contains this text, or one of texts split by | (floors always run)",
+    )
     parser.add_argument("--modes", default="cold,warm", help="cold, warm or both")
     parser.add_argument(
         "--python-client", action="store_true", help="use the Python client even if wrk is here"
@@ -332,7 +335,8 @@ def main():
     catalog_search.fill(app, args.n, 7)
     mixes = targets(args.database_url)
     n_queries = len(query_mix())
-    rows = [r for r in ROWS if not r[3] or not args.only or args.only in r[0]]
+    only = args.only.split("|") if args.only else []
+    rows = [r for r in ROWS if not r[3] or not only or any(text in r[0] for text in only)]
     modes = [m for m in args.modes.split(",") if m]
     results: dict[tuple[str, str], dict] = {}
     app_env = {

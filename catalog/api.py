@@ -255,7 +255,7 @@ def get_product(product_id):
 
     :raise 404: unknown or not visible
     """
-    return products.get_product(api_user(), product_id)
+    return products.read_product(api_user(), product_id)
 
 
 @products_bp.patch("/products/<id:product_id>")

@@ -35,10 +35,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.sql import cast as sql_cast
 
-from catalog import searchwords, textsearch
+from catalog import readmodel, searchwords, textsearch
 from catalog.data import ORGANIC_KINDS
 from catalog.models import Category, Certificate, District, Producer, Product, SearchTerm, today
 from catalog.queries import in_stock_clause, organic_clause
@@ -248,22 +247,7 @@ def search_products(user, args: dict, *, with_facets: bool = False) -> dict:
         ids, total, facet_counts, text_clause = _page(user, args, query, weights, with_facets)
         if total or weights is None:
             break
-    items = []
-    if ids:
-        loaded = db.session.scalars(
-            select(Product)
-            .join(Product.producer)
-            .where(Product.id.in_(ids))
-            .options(
-                contains_eager(Product.producer).selectinload(Producer.certificates),
-                joinedload(Product.category),
-                selectinload(Product.price_tiers),
-                selectinload(Product.lots),
-                selectinload(Product.photos),
-            )
-        ).unique()
-        by_id = {product.id: product for product in loaded}
-        items = [by_id[i] for i in ids]
+    items = readmodel.load_products(ids) if ids else []
     result = {
         "items": items,
         "total": total,

@@ -4,9 +4,9 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
-from catalog.models import Lot, Product, ProductPriceTier
+from catalog.models import Lot, Photo, Product, ProductPriceTier
 from catalog.queries import available_stock
 from core.extensions import db
 from tests import factories
@@ -316,3 +316,103 @@ def test_categories(api):
 def test_big_ids_are_404_not_500(api):
     assert api.get("/api/v1/products/99999999999999999999").status_code == 404
     assert api.get("/api/v1/products/2147483647").status_code == 404
+
+
+def _product_with_everything():
+    """A product with tiers, lots (one archived, one expired), photos and certificates."""
+    producer = factories.ProducerFactory()
+    factories.CertificateFactory(producer=producer, kind="organic_cn")
+    factories.CertificateFactory(
+        producer=producer, kind="organic_ru", valid_until=dt.date.today() - dt.timedelta(days=1)
+    )
+    product = factories.ProductFactory(
+        producer=producer, organic_claim=True, tracks_lots=True, stock_on_hand=Decimal("0")
+    )
+    factories.LotFactory(product=product, quantity=Decimal("12.5"), quantity_reserved=Decimal("2.25"))
+    factories.LotFactory(product=product, best_before=dt.date.today() - dt.timedelta(days=3))
+    factories.LotFactory(product=product, archived_at=dt.datetime.now(dt.UTC))
+    for position in (1, 0):
+        db.session.add(
+            Photo(
+                product=product,
+                file_name=f"p{position}.jpg",
+                thumb_name=f"t{position}.jpg",
+                mini_name=None if position else "m.jpg",
+                content_type="image/jpeg",
+                width=800,
+                height=600,
+                size_bytes=1234,
+                position=position,
+            )
+        )
+    db.session.commit()
+    return product.id
+
+
+def _statements(api, url):
+    statements = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        response = api.get(url)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return statements, response
+
+
+def test_product_read_takes_few_statements_and_matches_the_orm_read(api, monkeypatch):
+    """``GET /products/<id>`` reads the product, its producer, tiers, lots, photos and
+    certificates in at most 3 statements (one on PostgreSQL), with the same JSON as the
+    product loaded the usual way."""
+    from catalog.services import products
+
+    product_id = _product_with_everything()
+    db.session.expire_all()
+    statements, response = _statements(api, f"/api/v1/products/{product_id}")
+    assert response.status_code == 200
+    assert len(statements) <= 3, statements
+    if db.engine.dialect.name == "postgresql":
+        assert len(statements) == 1
+    body = response.get_json()
+    assert [p["position"] for p in body["photos"]] == [0, 1]
+    assert len(body["lots"]) == 3 and len(body["certificates"]) == 1
+    assert body["stock_quantity"] == "10.250"
+    assert body["organic"] == {"cn": True, "ru": False}
+
+    monkeypatch.setattr(products, "read_product", products.get_product)
+    db.session.expire_all()
+    _statements_orm, usual = _statements(api, f"/api/v1/products/{product_id}")
+    assert response.data == usual.data
+
+
+def test_product_read_of_a_hidden_product_is_404(api):
+    product = factories.ProductFactory(status="draft")
+    db.session.commit()
+    assert api.get(f"/api/v1/products/{product.id}").status_code == 404
+    assert api.get("/api/v1/products/987654").status_code == 404
+
+
+def test_search_page_loads_products_like_the_orm(api, monkeypatch):
+    """A search page's products come from the same one-statement read: the same JSON as
+    loading them with the usual eager loads."""
+    from catalog import readmodel
+    from catalog.queries import listing_options
+
+    _product_with_everything()
+    _product_with_everything()
+    factories.ProductFactory()
+    db.session.commit()
+    fast = api.get("/api/v1/products?per_page=100")
+    assert fast.status_code == 200 and fast.get_json()["total"] == 3
+
+    def usual(ids):
+        query = select(Product).where(Product.id.in_(ids)).options(*listing_options())
+        by_id = {product.id: product for product in db.session.scalars(query).unique()}
+        return [by_id[i] for i in ids]
+
+    monkeypatch.setattr(readmodel, "load_products", usual)
+    db.session.expire_all()
+    assert api.get("/api/v1/products?per_page=100").data == fast.data
