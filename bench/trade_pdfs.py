@@ -59,8 +59,8 @@ def main() -> None:
             body = _render(document, *subjects)
             times.append(time.perf_counter() - started)
             sizes.append(len(body))
+        kinds = sorted({d.kind for d in documents})
         db.session.rollback()
-    kinds = sorted({d.kind for d in documents})
     print(
         f"{len(documents)} documents ({', '.join(kinds)}), {statistics.mean(sizes) / 1024:.0f} KiB on average"
     )

@@ -239,8 +239,9 @@ def test_documents_drawn_one_after_another_each_embed_the_glyphs_they_use(app):
     so the second document issued carries its own glyphs, not the first one's."""
     from trade.issuing import file_bytes, issue
 
-    names = [("有机荞麦米", "Гречневая крупа"), ("椴树蜂蜜", "Мёд липовый")]
-    products = [factories.ProductFactory(name_zh=zh, name_ru=ru) for zh, ru in names]
+    # Each sheet prints the product's Chinese name and its producer's Russian legal name.
+    names = [("有机荞麦米", "ООО Гречиха Урала"), ("椴树蜂蜜", "ИП Пчёлкин Жэ")]
+    products = [factories.ProductFactory(name_zh=zh, producer__name_ru=ru) for zh, ru in names]
     db.session.commit()
     bodies = [file_bytes(issue("label_sheet", product=p)) for p in products]
     for body, (zh, ru) in zip(bodies, names, strict=True):
