@@ -86,7 +86,10 @@ def demo_photo(category: str, names: tuple[str, str, str], picture: str, badge: 
 
 
 def seed_catalog(echo) -> None:
-    """South Ural producers (some credentials expiring soon) and 40+ products with tiers, lots, photos."""
+    """South Ural producers (some credentials expiring soon) and 40+ products with tiers, lots,
+    photos. Products are written as drafts and then published by their farmers through
+    ``catalog.services.products``, as the app publishes any product: what publishing sets off
+    (the product's label sheet, issued by the trade module) happens for the demo too."""
     from datetime import timedelta
     from decimal import Decimal
 
@@ -105,6 +108,7 @@ def seed_catalog(echo) -> None:
         demo_legal,
     )
     from catalog.models import Certificate, Lot, Photo, Producer, Product, ProductPriceTier, today
+    from catalog.services.products import update_product
 
     ensure_reference_data()
     if db.session.scalar(select(Producer.id).limit(1)) is not None:
@@ -179,6 +183,7 @@ def seed_catalog(echo) -> None:
     )
     db.session.flush()
     SINGLE_INGREDIENT = {"grains", "honey", "oilseeds_oils", "vegetables", "berries_mushrooms"}
+    drafts = []
     for index, (key, category, zh, ru, en, hs, unit, net, tiers, stock, organic, temp, shelf) in enumerate(
         PRODUCTS
     ):
@@ -204,7 +209,7 @@ def seed_catalog(echo) -> None:
             storage_temp_min_c=temp[0],
             storage_temp_max_c=temp[1],
             shelf_life_days=shelf,
-            status="active",
+            status="draft",
             stock_reserved=Decimal("0"),
             stock_on_hand=Decimal("0") if stock == "lots" else Decimal(stock),
             tracks_lots=stock == "lots",
@@ -235,7 +240,10 @@ def seed_catalog(echo) -> None:
         for position, card in enumerate(cards):
             db.session.add(Photo(product_id=product.id, position=position, **uploads.save_photo_bytes(card)))
         search.index_product(product)
+        drafts.append(product)
     db.session.commit()
+    for product in drafts:
+        update_product(product.producer.owner, product, {"status": "active"})
     echo(f"Demo catalog: {len(PRODUCERS)} producers (+1 awaiting review), {len(PRODUCTS)} products.")
     echo(f"  farmers farmer3…farmer10@{domain} share the demo password too.")
 

@@ -2,7 +2,8 @@
 
 Labels are ordinary messages of this module's catalogue rendered once per language, so the
 translators own the wording. Text is set in the bundled WenQuanYi Zen Hei (static/fonts),
-which has Chinese, Cyrillic and Latin glyphs; fpdf2 embeds only the glyphs used.
+which has Chinese, Cyrillic and Latin glyphs; fpdf2 embeds only the glyphs used. The font is
+parsed once per process and each document gets its own copy of it (see trade.fonts).
 """
 
 import io
@@ -19,6 +20,7 @@ from fpdf.enums import WrapMode
 
 from config import BASE_DIR
 from core.money import round_money
+from trade import fonts
 
 FONT_PATH = BASE_DIR / "static" / "fonts" / "wqy-zenhei.ttc"
 FONT = "wqyzenhei"
@@ -192,7 +194,7 @@ class TradePdf(FPDF):
         super().__init__(orientation="P", unit="mm", format="A4")
         self.kind, self.number, self.issued = kind, number, issued
         self.L = labels()
-        self.add_font(FONT, fname=str(FONT_PATH), collection_font_number=0)
+        fonts.for_document(self, FONT, FONT_PATH, collection_font_number=0)
         self.set_margins(14, 14, 14)
         self.set_auto_page_break(True, margin=18)
         self.set_title(f"{self.L[kind]['en']} {number}")

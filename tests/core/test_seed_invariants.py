@@ -7,6 +7,7 @@ from decimal import Decimal
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from catalog.models import Product
 from core.extensions import db
 from core.uploads import storage
 from logistics.models import Shipment, ShipmentDocument, TrackingEvent
@@ -115,9 +116,40 @@ def test_shipped_orders_travel_on_shipments_with_their_issued_documents(app):
     assert broker_problems(orders) == {}
 
 
+def test_every_active_demo_product_was_published_with_its_label_sheet(app):
+    """Demo products are published through the app, so each active one has the label sheet
+    publishing issues (issued then, not at its first download), kept as a readable PDF."""
+    _seed(app)
+    active = db.session.scalars(select(Product).where(Product.status == "active").order_by(Product.id)).all()
+    assert active
+    sheets = {
+        d.product_id: d
+        for d in db.session.scalars(
+            select(TradeDocument).where(
+                TradeDocument.kind == "label_sheet",
+                TradeDocument.subject.like("product:%"),
+                TradeDocument.file_name.is_not(None),
+            )
+        )
+    }
+    for product in active:
+        assert product.id in sheets, f"{product.name_en} is active without its label sheet"
+        data = file_bytes(sheets[product.id])
+        assert hashlib.sha256(data).hexdigest() == sheets[product.id].sha256, product.name_en
+        assert len(PdfReader(io.BytesIO(data)).pages) >= 1, product.name_en
+
+
 def test_seeding_twice_adds_nothing(app):
     _seed(app)
-    tables = (Order.id, Shipment.id, TrackingEvent.id, ShipmentDocument.id, TradeDocument.id, Payment.id)
+    tables = (
+        Product.id,
+        Order.id,
+        Shipment.id,
+        TrackingEvent.id,
+        ShipmentDocument.id,
+        TradeDocument.id,
+        Payment.id,
+    )
     counts = [db.session.scalar(select(func.count(column))) for column in tables]
     _seed(app)
     assert [db.session.scalar(select(func.count(column))) for column in tables] == counts

@@ -94,3 +94,25 @@ def route(mode: str, crossing: str, legs: dict, reefer: str = "30", confirmed: b
 def pdf_text(body: bytes) -> str:
     reader = PdfReader(io.BytesIO(body))
     return "\n".join(page.extract_text() or "" for page in reader.pages)
+
+
+def embedded_characters(body: bytes) -> set[str]:
+    """The characters whose glyphs the PDF's embedded TrueType fonts carry, with an outline."""
+    from fontTools.ttLib import TTFont
+
+    characters = set()
+    for page in PdfReader(io.BytesIO(body)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            for descendant in font.get("/DescendantFonts", []):
+                descriptor = descendant.get_object()["/FontDescriptor"].get_object()
+                if "/FontFile2" not in descriptor:
+                    continue
+                program = TTFont(io.BytesIO(descriptor["/FontFile2"].get_object().get_data()))
+                glyf = program["glyf"]
+                characters |= {
+                    chr(code)
+                    for code, name in program.getBestCmap().items()
+                    if glyf[name].numberOfContours != 0
+                }
+    return characters

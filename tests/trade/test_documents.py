@@ -1,7 +1,7 @@
 """PDFs for each kind, read back; numbering; who may download them."""
 
 import threading
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,7 +13,7 @@ from fx import services as rates
 from tests import factories
 from tests.conftest import ApiClient
 from tests.logistics.helpers import ready_order, shipment_with
-from tests.trade.helpers import cny_rate, order_in, pdf_text
+from tests.trade.helpers import cny_rate, embedded_characters, order_in, pdf_text
 from trade.models import TradeDocument
 
 YEAR = utcnow().year
@@ -232,3 +232,39 @@ def test_label_sheet_is_complete_with_ingredients(app):
     ingredients = next(r for r in rows if r[0] == "ingredients")
     assert ingredients[2] and "荞麦 100%" in ingredients[1]
     assert next(r for r in rows if r[0] == "allergens")[1] == "无"
+
+
+def test_documents_drawn_one_after_another_each_embed_the_glyphs_they_use(app):
+    """The font is parsed once per process: each document still gets its own subset of it,
+    so the second document issued carries its own glyphs, not the first one's."""
+    from trade.issuing import file_bytes, issue
+
+    # Each sheet prints the product's Chinese name and its producer's Russian legal name.
+    names = [("有机荞麦米", "ООО Гречиха Урала"), ("椴树蜂蜜", "ИП Пчёлкин Жэ")]
+    products = [factories.ProductFactory(name_zh=zh, producer__name_ru=ru) for zh, ru in names]
+    db.session.commit()
+    bodies = [file_bytes(issue("label_sheet", product=p)) for p in products]
+    for body, (zh, ru) in zip(bodies, names, strict=True):
+        text = pdf_text(body)
+        assert zh in text and ru in text
+        missing = set(zh + ru.replace(" ", "")) - embedded_characters(body)
+        assert not missing, missing
+
+
+def test_a_document_draws_the_same_whatever_was_drawn_before(app):
+    """Drawing a document leaves nothing behind in the shared font: the same document drawn
+    again after another one (with other glyphs, some of them composite) is byte-identical."""
+    from datetime import datetime
+
+    from trade.pdf import TradePdf
+
+    def draw(text: str) -> bytes:
+        pdf = TradePdf("proforma", "PI-TEST", date(2026, 1, 2))
+        pdf.set_creation_date(datetime(2026, 1, 2, tzinfo=UTC))
+        pdf.font(9)
+        pdf.multi_cell(0, 5, text)
+        return pdf.render()
+
+    first = draw("有机荞麦米 Гречневая крупа ≈ ‖")
+    other = draw("椴树蜂蜜 Мёд липовый ≌ ‐")
+    assert draw("有机荞麦米 Гречневая крупа ≈ ‖") == first != other
