@@ -534,9 +534,9 @@ def explain(app) -> None:
             page_stmt, count_stmt, ranked, *_ = search.page_statements(None, full, weights=search.TIERS[0])
             stmt = page_stmt if ranked else count_stmt
             compiled = stmt.compile(db.engine, compile_kwargs={"literal_binds": True})
-            plan = db.session.execute(
-                db.text(f"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) {compiled}")
-            ).scalars()
+            # A tsquery's weights (``'荞麦':A``) would read as bind parameters to text().
+            sql = str(compiled).replace(":", "\\:")
+            plan = db.session.execute(db.text(f"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) {sql}")).scalars()
             print(f"\nEXPLAIN ANALYZE of the {'page' if ranked else 'count'} query for {label}:")
             print("\n".join("    " + line for line in plan))
         total = db.session.scalar(select(func.count(Product.id)))

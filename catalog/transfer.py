@@ -2,10 +2,14 @@
 
 An import is all or nothing: every row is parsed and checked first, with the same schema
 and rules as the API; one bad row means a per-row report and no write at all.
+
+The package columns are optional: a file made before they existed (or without them) leaves
+each product's package as it is; a file with them sets the package, checked as on the form.
 """
 
 import csv
 import io
+import re
 import secrets
 import zipfile
 from dataclasses import dataclass, field
@@ -13,10 +17,12 @@ from decimal import Decimal
 
 import marshmallow as ma
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
+from catalog.data import PACKAGE_KINDS
 from catalog.models import ImportJob, Product
 from catalog.queries import listing_options
 from catalog.schemas import ProductCreateSchema, ProductInSchema
@@ -24,10 +30,32 @@ from catalog.services import producers, product_rules, products
 from catalog.uploads import key
 from core.errors import AppError, NotFound, ValidationFailed
 from core.extensions import db
+from core.fields import DecimalString
 from core.jobs import enqueue_after_commit
 from core.timeutil import utcnow
 from core.uploads import read_limited, storage
 
+#: The package: kind, what one package holds, units of sale in it, its tare, how many go on a
+#: pallet. Optional: when a file has none of them, packages are left as they are.
+PACKAGE_COLUMNS = [
+    "package_kind",
+    "package_size",
+    "package_size_unit",
+    "units_per_package",
+    "package_tare_kg",
+    "packages_per_pallet",
+]
+#: The service's field of a package → the column it is read from, so an error names the column.
+PACKAGE_FIELD_COLUMNS = {
+    "package": "package_kind",
+    "package.kind": "package_kind",
+    "package.size": "package_size",
+    "package.size.amount": "package_size",
+    "package.size.unit": "package_size_unit",
+    "package.units_per_package": "units_per_package",
+    "package.tare_kg": "package_tare_kg",
+    "package.per_pallet": "packages_per_pallet",
+}
 COLUMNS = [
     "id",
     "name_zh",
@@ -42,6 +70,7 @@ COLUMNS = [
     "net_weight_kg",
     "gross_weight_kg",
     "packaging",
+    *PACKAGE_COLUMNS,
     "origin",
     "organic_claim",
     "storage_temp_min_c",
@@ -82,6 +111,11 @@ def _tiers_text(product: Product) -> str:
     return "; ".join(f"{t.min_quantity.normalize():f}={t.unit_price}" for t in product.price_tiers)
 
 
+def _plain(value) -> str:
+    """A quantity as the import reads it back: ``25``, ``0.5``; "" for none."""
+    return "" if value is None else f"{value.normalize():f}"
+
+
 def _safe(value):
     """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
     if isinstance(value, str) and value.startswith(FORMULA_START):
@@ -118,6 +152,12 @@ def product_rows(user) -> list[list]:
                 f"{p.net_weight_kg.normalize():f}",
                 f"{p.gross_weight_kg.normalize():f}" if p.gross_weight_kg is not None else "",
                 p.packaging,
+                p.package_kind or "",
+                _plain(p.package_size),
+                p.package_size_unit or "",
+                _plain(p.units_per_package),
+                _plain(p.package_tare_kg),
+                "" if p.packages_per_pallet is None else p.packages_per_pallet,
                 p.origin,
                 "yes" if p.organic_claim else "no",
                 "" if p.storage_temp_min_c is None else p.storage_temp_min_c,
@@ -300,6 +340,108 @@ def _row_payload(row: dict) -> dict:
     return data
 
 
+def kind_names() -> dict[str, str]:
+    """Kind as written in a file → its code: the code itself, or the kind's name in any of
+    our languages as the product form lists it (``袋``, ``мешки``, ``bags``)."""
+    names = {}
+    for lang in current_app.config["LANGUAGES"]:
+        with force_locale(lang):
+            for kind, label in PACKAGE_KINDS.items():
+                # "насыпью/наливом": either word names the kind.
+                for name in str(label).split("/"):
+                    names[name.strip().casefold()] = kind
+    names.update({kind: kind for kind in PACKAGE_KINDS})
+    return names
+
+
+#: Quantities in the package columns: a number with at most 3 decimals (the range is the
+#: product rules' to check, with the form's messages).
+_QUANTITY = DecimalString(places=3)
+#: A whole number; "40.0" too (a spreadsheet may store a count as a float).
+WHOLE_RE = re.compile(r"(-?[0-9]{1,9})(?:[.,]0+)?")
+
+
+def _row_package(row: dict, product: Product | None, kinds: dict[str, str]):
+    """The row's package in the API's shape: (given, package or None, [(column, message)]).
+
+    ``given`` is False when the file has no package column (the package is left as it is).
+    A column the file lacks keeps the product's value; units per package are then worked out
+    afresh when the kind or size changes, so they never describe an older package.
+    """
+    if not any(column in row for column in PACKAGE_COLUMNS):
+        return False, None, []
+    errors = []
+    current = {
+        "package_kind": product.package_kind if product else None,
+        "package_size": product.package_size if product else None,
+        "package_size_unit": product.package_size_unit if product else None,
+        "units_per_package": product.units_per_package if product else None,
+        "package_tare_kg": product.package_tare_kg if product else None,
+        "packages_per_pallet": product.packages_per_pallet if product else None,
+    }
+
+    def given(column) -> str | None:
+        return row[column].strip() if column in row else None
+
+    def quantity(column):
+        text = given(column)
+        if text is None:
+            return current[column]
+        if not text:
+            return None
+        try:
+            return _QUANTITY.deserialize(text.replace(",", "."))
+        except ma.ValidationError as exc:
+            errors.extend((column, message) for _, message in _flatten(exc.messages))
+            return None
+
+    kind_text = given("package_kind")
+    if kind_text is None:
+        kind = current["package_kind"]
+    else:
+        kind = kinds.get(kind_text.casefold(), kind_text) if kind_text else None
+    unit_text = given("package_size_unit")
+    size_unit = current["package_size_unit"] if unit_text is None else (unit_text.lower() or None)
+    amount = quantity("package_size")
+    units = quantity("units_per_package")
+    tare = quantity("package_tare_kg")
+    if "units_per_package" not in row and product is not None:
+        if (kind, amount, size_unit) != (
+            product.package_kind,
+            product.package_size,
+            product.package_size_unit,
+        ):
+            units = None
+    per_pallet = current["packages_per_pallet"]
+    pallet_text = given("packages_per_pallet")
+    if pallet_text is not None:
+        per_pallet = None
+        whole = WHOLE_RE.fullmatch(pallet_text)
+        if whole:
+            per_pallet = int(whole.group(1))
+        elif pallet_text:
+            errors.append(("packages_per_pallet", str(_l("Enter a whole number."))))
+    if errors:
+        return True, None, errors
+    if (
+        kind is None
+        and amount is None
+        and not size_unit
+        and units is None
+        and tare is None
+        and per_pallet is None
+    ):
+        return True, None, []
+    package = {
+        "kind": kind or "",
+        "units_per_package": units,
+        "tare_kg": tare,
+        "per_pallet": per_pallet,
+        "size": {"amount": amount, "unit": size_unit} if amount is not None or size_unit else None,
+    }
+    return True, package, []
+
+
 def _flatten(messages, prefix="") -> list[tuple[str, str]]:
     out = []
     if isinstance(messages, dict):
@@ -370,7 +512,10 @@ def run_import_job(job_id: int) -> str:
             job.rows_done = done
             db.session.commit()
 
-        result = import_rows(db.session.get(User, job.user_id), rows, progress=progress)
+        user = db.session.get(User, job.user_id)
+        # The report is stored as text: written in the language of the farmer who reads it.
+        with force_locale(user.language or current_app.config["BABEL_DEFAULT_LOCALE"]):
+            result = import_rows(user, rows, progress=progress)
     except AppError as exc:
         db.session.rollback()
         result = ImportResult(errors=[(0, "", str(exc.message))])
@@ -406,6 +551,7 @@ def import_rows(user, rows: list[dict], progress=None) -> ImportResult:
             select(Product).where(Product.producer_id == producer.id).options(*listing_options())
         ).unique()
     }
+    kinds = kind_names()
     for number, row in enumerate(rows, start=2):
         if progress and number > 2 and (number - 2) % PROGRESS_EVERY == 0:
             progress(number - 2)
@@ -421,16 +567,23 @@ def import_rows(user, rows: list[dict], progress=None) -> ImportResult:
             seen_ids.add(int(raw_id))
             product = own[int(raw_id)]
         schema = ProductInSchema() if product else ProductCreateSchema()
+        package_given, package, package_errors = _row_package(row, product, kinds)
         try:
             payload = schema.load(_row_payload(row))
         except ma.ValidationError as exc:
             result.errors += [(number, f, m) for f, m in _flatten(exc.messages)]
+            result.errors += [(number, f, m) for f, m in package_errors]
             continue
+        if package_errors:
+            result.errors += [(number, f, m) for f, m in package_errors]
+            continue
+        if package_given:
+            payload["package"] = package
         try:
             checked = product_rules.validate_product(producer, payload, product)
         except AppError as exc:
             flat = _flatten(exc.fields) or [("", str(exc.message))]
-            result.errors += [(number, f, m) for f, m in flat]
+            result.errors += [(number, PACKAGE_FIELD_COLUMNS.get(f, f), m) for f, m in flat]
             continue
         planned.append((product, checked))
     if result.errors:

@@ -510,7 +510,16 @@ def import_products():
             return redirect(url_for("catalog.my_products"))
         else:
             status = 422
-    return render_template("catalog/import.html", form=form, result=result, columns=transfer.COLUMNS), status
+    return (
+        render_template(
+            "catalog/import.html",
+            form=form,
+            result=result,
+            columns=transfer.COLUMNS,
+            package_kinds=transfer.PACKAGE_KINDS,
+        ),
+        status,
+    )
 
 
 @bp.get("/catalog/my/products/import/<id:job_id>")
