@@ -12,6 +12,7 @@ from catalog.customs_fields import net_content, packing
 from catalog.data import PACKAGE_KINDS
 from core.extensions import db
 from fx.services import order_rub_equivalent
+from logistics.rules import PLACE_LABELS
 from logistics.services.shipments import shipments_carrying
 from marketplace.models import Payment, PaymentOrder
 from marketplace.services.payments.intake import bank_details
@@ -94,15 +95,23 @@ def _head(pdf: TradePdf, *keys) -> list[str]:
     return [pdf.L[k]["zh"] + "\n" + pdf.L[k]["ru"] for k in keys]
 
 
-def _kind_label(pdf: TradePdf, kind: str | None) -> str:
-    if not kind:
-        return ""
-    label = PACKAGE_KINDS[kind]
+def _zh_ru(label, separator: str = "/") -> str:
     with force_locale("zh"):
         zh = str(label)
     with force_locale("ru"):
         ru = str(label)
-    return f"{zh}/{ru}"
+    return f"{zh}{separator}{ru}"
+
+
+def _kind_label(pdf: TradePdf, kind: str | None) -> str:
+    return _zh_ru(PACKAGE_KINDS[kind]) if kind else ""
+
+
+def _place(text: str) -> str:
+    """A shipment's origin or destination: the default places in Chinese and Russian, any
+    other as the operator typed it."""
+    label = PLACE_LABELS.get(text)
+    return _zh_ru(label, " / ") if label is not None else text
 
 
 def _origin(product) -> str:
@@ -335,7 +344,7 @@ def _shipment_pairs(pdf: TradePdf, shipment) -> list[tuple[str, str]]:
         ("tracking", shipment.tracking_code),
         ("mode", f"{mode['zh']} / {mode['ru']}"),
         ("crossing", f"{crossing.name_zh} / {crossing.name_ru}"),
-        ("route", f"{shipment.origin} → {shipment.destination}"),
+        ("route", f"{_place(shipment.origin)} → {_place(shipment.destination)}"),
         ("vehicle", vehicle),
         ("carrier", shipment.carrier),
     ]
