@@ -92,3 +92,22 @@ def error_fields(response) -> dict:
     body = response.get_json()
     assert set(body) == {"error"}, body
     return body["error"]["fields"]
+
+
+def statements_during(api, url):
+    """The SQL statements ``api.get(url)`` ran, and its response."""
+    from sqlalchemy import event
+
+    from core.extensions import db
+
+    statements = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        response = api.get(url)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return statements, response

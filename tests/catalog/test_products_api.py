@@ -4,13 +4,13 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from catalog.models import Lot, Photo, Product, ProductPriceTier
 from catalog.queries import available_stock
 from core.extensions import db
 from tests import factories
-from tests.catalog.helpers import error_fields, product_payload
+from tests.catalog.helpers import error_fields, product_payload, statements_during
 
 
 def _count(model=Product):
@@ -349,20 +349,6 @@ def _product_with_everything():
     return product.id
 
 
-def _statements(api, url):
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        response = api.get(url)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    return statements, response
-
-
 def test_product_read_takes_few_statements_and_matches_the_orm_read(api, monkeypatch):
     """``GET /products/<id>`` reads the product, its producer, tiers, lots, photos and
     certificates in one statement on PostgreSQL (SQLite, the demo's engine, keeps the usual
@@ -372,7 +358,7 @@ def test_product_read_takes_few_statements_and_matches_the_orm_read(api, monkeyp
 
     product_id = _product_with_everything()
     db.session.expire_all()
-    statements, response = _statements(api, f"/api/v1/products/{product_id}")
+    statements, response = statements_during(api, f"/api/v1/products/{product_id}")
     assert response.status_code == 200
     assert len(statements) == (1 if db.engine.dialect.name == "postgresql" else 5), statements
     body = response.get_json()
@@ -383,7 +369,7 @@ def test_product_read_takes_few_statements_and_matches_the_orm_read(api, monkeyp
 
     monkeypatch.setattr(products, "read_product", products.get_product)
     db.session.expire_all()
-    _statements_orm, usual = _statements(api, f"/api/v1/products/{product_id}")
+    _statements_orm, usual = statements_during(api, f"/api/v1/products/{product_id}")
     assert response.data == usual.data
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import event
 from catalog import textsearch
 from core.extensions import db
 from tests import factories
+from tests.catalog.helpers import statements_during
 
 D = Decimal
 
@@ -205,16 +206,7 @@ def test_expired_certificate_drops_organic_filter(api):
 
 
 def _count_queries(api, url):
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        response = api.get(url)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+    statements, response = statements_during(api, url)
     assert response.status_code == 200
     return len(statements), response.get_json()
 
