@@ -16,6 +16,7 @@ from core.uploads import storage
 from marketplace import bp
 from marketplace.forms import ReasonForm
 from marketplace.services import ledger
+from marketplace.services.lifecycle import PAYMENT_LABELS
 from marketplace.services.payments import desk, intake, payouts, provider_events, settlement, slips
 
 #: Stripe.js is the one outside script, allowed on the payment page only.
@@ -182,7 +183,7 @@ def admin_record_transfer():
                 _(
                     "Recorded: %(reference)s is now %(status)s.",
                     reference=payment.reference,
-                    status=payment.status,
+                    status=PAYMENT_LABELS.get(payment.status, payment.status),
                 ),
                 "success",
             )

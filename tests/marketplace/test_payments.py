@@ -165,6 +165,70 @@ def test_bank_transfer_bad_input(buy, body, status):
     assert _order(buy["order"]["id"]).status == "pending_payment"
 
 
+def test_transfer_quoting_the_order_number_pays_the_order(buy):
+    """The proforma, issued when the order is placed, names the order number as the payment
+    reference; a transfer quoting it is matched without the buyer ever opening a payment."""
+    number = buy["order"]["number"]
+    response = buy["admin"].post(
+        "/api/v1/payments/bank-transfers", json={"reference": f" {number.lower()} ", "amount": "50.00"}
+    )
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert body["status"] == "succeeded" and body["order_ids"] == [buy["order"]["id"]]
+    assert body["reference"].startswith("ABP-")
+    assert _order(buy["order"]["id"]).status == "paid"
+    # a second transfer quoting the number is the same payment: an overpayment, not a new one
+    again = buy["admin"].post("/api/v1/payments/bank-transfers", json={"reference": number, "amount": "5.00"})
+    assert again.status_code == 201 and again.get_json()["reference"] == body["reference"]
+    assert db.session.query(Payment).count() == 1
+    assert ledger.balance("overpayment") == Decimal("5.00")
+
+
+def test_transfer_quoting_the_order_number_uses_the_open_payment(buy):
+    reference = _bank(buy)
+    first = buy["admin"].post(
+        "/api/v1/payments/bank-transfers", json={"reference": buy["order"]["number"], "amount": "20.00"}
+    )
+    assert first.status_code == 201 and first.get_json()["reference"] == reference
+    assert first.get_json()["status"] == "partially_received"
+    rest = buy["admin"].post(
+        "/api/v1/payments/bank-transfers", json={"reference": reference, "amount": "30.00"}
+    )
+    assert rest.get_json()["status"] == "succeeded"
+    assert db.session.query(Payment).count() == 1
+
+
+def test_order_number_of_an_order_paid_with_others_names_their_reference(app):
+    a, b = product(stock="10"), product(stock="10")
+    buyer = client_for(app, factories.UserFactory(role="buyer"))
+    buyer.post("/api/v1/cart/items", json={"product_id": a.id, "quantity": "2"})
+    buyer.post("/api/v1/cart/items", json={"product_id": b.id, "quantity": "1"})
+    checkout = buyer.post("/api/v1/checkouts", json={}).get_json()
+    payment = buyer.post(f"/api/v1/checkouts/{checkout['id']}/payment", json={"method": "bank_transfer"})
+    reference = payment.get_json()["reference"]
+    order = checkout["orders"][1]
+    admin = client_for(app, factories.UserFactory(role="admin"))
+    refused = admin.post(
+        "/api/v1/payments/bank-transfers", json={"reference": order["number"], "amount": "12.50"}
+    )
+    assert refused.status_code == 409, refused.get_json()
+    error = refused.get_json()["error"]
+    assert error["code"] == "paid_with_other_orders"
+    assert error["reference"] == reference and reference in error["message"]
+    assert _order(order["id"]).status == "pending_payment"
+    assert db.session.query(Payment).count() == 1
+
+
+def test_order_number_of_a_cancelled_order_is_refused(buy):
+    buy["buyer"].post(f"/api/v1/orders/{buy['order']['id']}/cancel", json={})
+    assert _order(buy["order"]["id"]).status == "cancelled"
+    response = buy["admin"].post(
+        "/api/v1/payments/bank-transfers", json={"reference": buy["order"]["number"], "amount": "50.00"}
+    )
+    assert response.status_code == 409
+    assert db.session.query(Payment).count() == 0
+
+
 def test_only_admins_record_transfers(buy):
     reference = _bank(buy)
     assert (

@@ -75,21 +75,9 @@ def start_payment(buyer, orders: list[Order], method: str, checkout: Checkout | 
     existing = _open_payment(orders, method)
     if existing is not None:
         return describe(existing)
-    now = utcnow()
-    provider = "bank_transfer" if method == "bank_transfer" else "stripe"
-    payment = Payment(
-        buyer_id=buyer.id,
-        checkout_id=checkout.id if checkout else None,
-        provider=provider,
-        method=method,
-        reference=f"ABP-{now.year}-{next_value('payment', now.year):06d}",
-        amount=round_money(sum((o.total for o in orders), Decimal("0"))),
-    )
-    payment.orders = [PaymentOrder(order_id=o.id, amount=o.total) for o in orders]
-    db.session.add(payment)
-    db.session.flush()
+    payment = new_payment(buyer.id, orders, method, checkout)
     intent = None
-    if provider == "stripe":
+    if payment.provider == "stripe":
         try:
             intent = stripe_gateway.create_intent(
                 amount=payment.amount,
@@ -106,6 +94,28 @@ def start_payment(buyer, orders: list[Order], method: str, checkout: Checkout | 
         payment.provider_reference = intent.id
     db.session.commit()
     return describe(payment, intent)
+
+
+def new_payment(buyer_id: int, orders: list[Order], method: str, checkout: Checkout | None = None) -> Payment:
+    """A pending payment of ``orders`` with its own ``ABP-`` reference, flushed, not committed."""
+    now = utcnow()
+    payment = Payment(
+        buyer_id=buyer_id,
+        checkout_id=checkout.id if checkout else None,
+        provider="bank_transfer" if method == "bank_transfer" else "stripe",
+        method=method,
+        reference=f"ABP-{now.year}-{next_value('payment', now.year):06d}",
+        amount=round_money(sum((o.total for o in orders), Decimal("0"))),
+    )
+    payment.orders = [PaymentOrder(order_id=o.id, amount=o.total) for o in orders]
+    db.session.add(payment)
+    db.session.flush()
+    return payment
+
+
+def open_bank_payment(orders: list[Order]) -> Payment | None:
+    """The open bank-transfer payment of exactly ``orders``, if there is one."""
+    return _open_payment(orders, "bank_transfer")
 
 
 def _open_payment(orders, method) -> Payment | None:

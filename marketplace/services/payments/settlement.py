@@ -11,9 +11,10 @@ from core.extensions import db
 from core.logs import audit
 from core.money import round_money
 from core.timeutil import utcnow
-from marketplace.models import BankTransferReceipt, Order, Payment, Refund
+from marketplace.models import BankTransferReceipt, Order, Payment, PaymentOrder, Refund
 from marketplace.services import ledger
 from marketplace.services.orders import apply_move
+from marketplace.services.payments import intake
 from marketplace.services.payments.refunds import refund_order
 
 
@@ -26,6 +27,49 @@ def locked_orders(payment: Payment) -> list[Order]:
         .with_for_update()
         .execution_options(populate_existing=True)
     ).all()
+
+
+def _payment_for(reference: str) -> Payment:
+    reference = (reference or "").strip().upper()
+    payment = db.session.scalar(
+        select(Payment)
+        .where(Payment.reference == reference, Payment.provider == "bank_transfer")
+        .with_for_update()
+    )
+    if payment is not None:
+        return payment
+    order = db.session.scalar(select(Order).where(Order.number == reference).with_for_update())
+    if order is None:
+        raise NotFound(_l("No bank-transfer payment or order has this reference."), code="unknown_reference")
+    return _payment_for_order(order)
+
+
+def _payment_for_order(order: Order) -> Payment:
+    """The bank-transfer payment a transfer quoting the order's number belongs to: the order's own
+    (opened now if the buyer never chose a method — the proforma names the order number)."""
+    payments = db.session.scalars(
+        select(Payment)
+        .join(PaymentOrder, PaymentOrder.payment_id == Payment.id)
+        .where(
+            PaymentOrder.order_id == order.id,
+            Payment.provider == "bank_transfer",
+            Payment.status.in_(("pending", "partially_received", "succeeded")),
+        )
+        .order_by(Payment.id.desc())
+        .with_for_update(of=Payment)
+    ).all()
+    for payment in payments:
+        if [po.order_id for po in payment.orders] == [order.id]:
+            return payment
+    if payments:
+        message = _l(
+            "This order is paid together with other orders: record the transfer against %(reference)s.",
+            reference=payments[0].reference,
+        )
+        raise Conflict(message, code="paid_with_other_orders", extra={"reference": payments[0].reference})
+    if order.status != "pending_payment":
+        raise Conflict(_l("Only orders awaiting payment can be paid."), code="order_not_payable")
+    return intake.new_payment(order.buyer_id, [order], "bank_transfer")
 
 
 def settle(payment: Payment, reason: str) -> None:
@@ -60,9 +104,12 @@ def settle(payment: Payment, reason: str) -> None:
 
 def record_bank_transfer(admin, reference: str, amount: Decimal, received_at=None) -> Payment:
     """Money received against a reference: exact → paid; less → partially paid; more → paid
-    with the overpayment recorded for refund.
+    with the overpayment recorded for refund. The reference is a payment's (``ABP-…``) or an
+    order's number (``AB-…``), which the proforma names when no payment was opened yet.
 
-    :raise 404: unknown reference; :raise 422: bad amount or date
+    :raise 404: unknown reference; :raise 409: the order is not awaiting payment, or it is paid
+        as part of a payment of several orders (the message names that payment's reference);
+    :raise 422: bad amount or date
     """
     if admin.role != "admin":
         raise Forbidden()
@@ -74,13 +121,7 @@ def record_bank_transfer(admin, reference: str, amount: Decimal, received_at=Non
     if amount is None or amount <= 0:
         message = _l("The amount must be greater than zero.")
         raise ValidationFailed(message, fields={"amount": [message]})
-    payment = db.session.scalar(
-        select(Payment)
-        .where(Payment.reference == (reference or "").strip().upper(), Payment.provider == "bank_transfer")
-        .with_for_update()
-    )
-    if payment is None:
-        raise NotFound(_l("No bank-transfer payment has this reference."), code="unknown_reference")
+    payment = _payment_for(reference)
     if payment.status in ("failed", "canceled"):
         raise Conflict(_l("This payment was cancelled."))
     db.session.add(
