@@ -200,7 +200,7 @@ def fill(app, n: int, seed: int) -> None:
     """Top the database up to ``n`` products with COPY (names in three languages, lexemes, tiers, lots)."""
     from sqlalchemy import text
 
-    from catalog import search
+    from catalog import namesearch, search
     from catalog.data import DISTRICTS
     from catalog.models import Category
     from core.extensions import db
@@ -277,6 +277,9 @@ def fill(app, n: int, seed: int) -> None:
             todo = n - have
             tiers, lots = [], []
             now = utcnow()
+            # The postings' row trigger would insert ~40 rows per product one by one: off during
+            # COPY, then one INSERT … SELECT for the new products.
+            cur.execute("ALTER TABLE catalog_products DISABLE TRIGGER catalog_name_postings_write")
             with cur.copy(
                 "COPY catalog_products (id, producer_id, name_zh, name_ru, name_en, description_zh, description_ru,"  # noqa: E501
                 " description_en, category_code, hs_code, unit, net_weight_kg, packaging, origin, organic_claim,"  # noqa: E501
@@ -365,6 +368,8 @@ def fill(app, n: int, seed: int) -> None:
                     )
                     if (k + 1) % 20000 == 0:
                         print(f"  {k + 1} products built ({time.perf_counter() - start:.0f} s)")
+            cur.execute("ALTER TABLE catalog_products ENABLE TRIGGER catalog_name_postings_write")
+            cur.execute(namesearch.FILL_FROM_PRODUCTS + " AND p.id >= %s", (first_id,))
             with cur.copy(
                 "COPY catalog_price_tiers (product_id, min_quantity, unit_price) FROM STDIN"
             ) as copy:

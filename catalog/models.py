@@ -38,7 +38,7 @@ from catalog.data import (
     quantity_decimals,
 )
 from catalog.incoterms import INCOTERMS, PLACES
-from core.db import TimestampMixin, UTCDateTime, migration_only_indexes, sql_in
+from core.db import TimestampMixin, UTCDateTime, migration_only_indexes, migration_only_tables, sql_in
 from core.extensions import db
 from core.timeutil import utcnow
 
@@ -56,6 +56,8 @@ migration_only_indexes(
     "ix_catalog_products_name_vector",
     "ix_catalog_products_listed_names",
 )
+# Listed products' name lexemes, kept by triggers (migration 0023; catalog.search reads it).
+migration_only_tables("catalog_name_postings")
 QUANTITY = Numeric(12, 3)
 
 

@@ -37,7 +37,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql import cast as sql_cast
 
-from catalog import readmodel, searchwords, textsearch
+from catalog import namesearch, readmodel, searchwords, textsearch
 from catalog.data import ORGANIC_KINDS
 from catalog.models import Category, Certificate, District, Producer, Product, SearchTerm, today
 from catalog.queries import in_stock_clause, organic_clause
@@ -265,6 +265,17 @@ def search_products(user, args: dict, *, with_facets: bool = False) -> dict:
 def _page(user, args: dict, query: TextQuery, weights: str | None, with_facets: bool):
     """(page ids, total, facets or None, text clause) of one round of ``search_products``."""
     page = args.get("page", 1)
+    if namesearch.usable(user, args, query.groups, weights, dialect()):
+        ids, total, facet_counts = namesearch.page(
+            args,
+            query.groups[0],
+            with_facets=with_facets,
+            category_codes=_category_codes,
+            organic_valid=_organic_valid,
+            facet_groups=_facet_groups,
+            facet_counts=_facet_counts,
+        )
+        return ids, total, facet_counts, text_match(query.groups, weights)[0]
     page_stmt, count_stmt, ranked, text_clause, rank = page_statements(
         user, args, query=query, weights=weights
     )

@@ -69,12 +69,24 @@ def _name_postgresql_connections(dialect, _record, _cargs, cparams):
 MIGRATION_ONLY_INDEXES: set[str] = set()
 
 
+#: Tables the same way: PostgreSQL-only structures that triggers keep (no model writes them).
+MIGRATION_ONLY_TABLES: set[str] = set()
+
+
 def migration_only_indexes(*names: str) -> None:
     MIGRATION_ONLY_INDEXES.update(names)
 
 
+def migration_only_tables(*names: str) -> None:
+    MIGRATION_ONLY_TABLES.update(names)
+
+
 def include_in_schema_comparison(obj, name, type_, reflected, compare_to) -> bool:
-    return not (type_ == "index" and reflected and compare_to is None and name in MIGRATION_ONLY_INDEXES)
+    if not reflected or compare_to is not None:
+        return True
+    if type_ == "index":
+        return name not in MIGRATION_ONLY_INDEXES
+    return not (type_ == "table" and name in MIGRATION_ONLY_TABLES)
 
 
 class month_of(FunctionElement):  # noqa: N801 - used like a SQL function
