@@ -82,19 +82,17 @@ def page(args: dict, group, *, with_facets: bool, category_codes, organic_valid,
     where = [or_(*wanted)]
     if args.get("producer"):
         where.append(POSTINGS.c.producer_id == args["producer"])
-    matches = (
-        select(
-            POSTINGS.c.product_id.label("id"),
-            func.sum(POSTINGS.c.hits).label("rank"),
+    columns = [POSTINGS.c.product_id.label("id"), func.sum(POSTINGS.c.hits).label("rank")]
+    if with_facets or any(args.get(name) for name in ("category", "district", "organic")):
+        # Every row of a product carries the same keys: min() and bool_or() just pick them.
+        columns += [
             func.min(POSTINGS.c.category_code).label("category_code"),
             func.min(POSTINGS.c.producer_id).label("producer_id"),
             func.bool_or(POSTINGS.c.organic_claim).label("organic_claim"),
-        )
-        .where(*where)
-        .group_by(POSTINGS.c.product_id)
-        .cte("matches")
-        .prefix_with("MATERIALIZED")
-    )
+        ]
+    matches = select(*columns).where(*where).group_by(POSTINGS.c.product_id).cte("matches")
+    if with_facets:  # read twice (the page, the facet groups): once from the index
+        matches = matches.prefix_with("MATERIALIZED")
     passing = []
     if args.get("category"):
         passing.append(matches.c.category_code.in_(category_codes(args["category"])))
