@@ -158,19 +158,21 @@ def package_json(product) -> dict | None:
     }
 
 
-def packing(product, quantity: Decimal) -> dict:
+def packing(product, quantity: Decimal, package=None) -> dict:
     """How ``quantity`` units of sale travel: packages of the product's kind (the last one
     partly filled), net, tare and gross weight, pallets. Without package data: one lot of
-    goods at the product's gross weight per unit."""
+    goods at the product's gross weight per unit. ``package``: what holds the package columns
+    when not the product (an order line's copy of it)."""
+    package = product if package is None else package
     net = (quantity * product.net_weight_kg).quantize(Decimal("0.001"))
-    if not product.package_kind or not product.units_per_package:
+    if not package.package_kind or not package.units_per_package:
         gross = (quantity * (product.gross_weight_kg or product.net_weight_kg)).quantize(Decimal("0.001"))
         return {"kind": None, "count": None, "net_kg": net, "gross_kg": gross, "pallets": None}
-    count = int(-(-quantity // product.units_per_package))
-    tare = (product.package_tare_kg or Decimal("0")) * count
-    pallets = -(-count // product.packages_per_pallet) if product.packages_per_pallet else None
+    count = int(-(-quantity // package.units_per_package))
+    tare = (package.package_tare_kg or Decimal("0")) * count
+    pallets = -(-count // package.packages_per_pallet) if package.packages_per_pallet else None
     return {
-        "kind": product.package_kind,
+        "kind": package.package_kind,
         "count": count,
         "net_kg": net,
         "gross_kg": (net + tare).quantize(Decimal("0.001")),

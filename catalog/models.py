@@ -326,7 +326,49 @@ class Certificate(db.Model):
         return self.valid_from <= on <= self.valid_until
 
 
-class Product(Trilingual, TimestampMixin, db.Model):
+#: The columns that say a package (what an order line copies from its product).
+PACKAGE_COLUMNS = (
+    "package_kind",
+    "units_per_package",
+    "package_tare_kg",
+    "packages_per_pallet",
+    "package_size",
+    "package_size_unit",
+)
+
+
+class PackageReading:
+    """Reads a package kept as columns — ``package_kind``, ``units_per_package``,
+    ``package_tare_kg``, ``packages_per_pallet``, ``package_size``, ``package_size_unit`` —
+    beside a unit of sale (``unit``): a product's own, or the copy an order line keeps."""
+
+    @property
+    def package_size_or_units(self) -> tuple[Decimal, str] | None:
+        """(amount, unit) one package holds: its size, else its units of sale when they are a
+        measure (25 units of a product sold by the kg are 25 kg)."""
+        if self.package_size is not None and self.package_size_unit:
+            return self.package_size, self.package_size_unit
+        if self.units_per_package is not None and self.unit in PACKAGE_SIZE_UNITS:
+            return self.units_per_package, self.unit
+        return None
+
+    @property
+    def packaging_label(self) -> str:
+        """The package in the reader's language (``bags of 25 kg``); "" without a kind."""
+        from catalog.data import packaging_text
+
+        size = self.package_size_or_units
+        return packaging_text(self.package_kind, *(size or (None, None)))
+
+    @property
+    def package_json(self) -> dict | None:
+        """The package as the API shows it: kind, units, tare, pallet, size and label."""
+        from catalog.customs_fields import package_json
+
+        return package_json(self)
+
+
+class Product(Trilingual, TimestampMixin, PackageReading, db.Model):
     """A wholesale listing: names in three languages, CNY price tiers, stock or lots."""
 
     __tablename__ = "catalog_products"
@@ -523,31 +565,6 @@ class Product(Trilingual, TimestampMixin, db.Model):
     def organic(self) -> dict:
         backed = self.producer.organic()
         return {claim: bool(self.organic_claim and ok) for claim, ok in backed.items()}
-
-    @property
-    def package_size_or_units(self) -> tuple[Decimal, str] | None:
-        """(amount, unit) one package holds: its size, else its units of sale when they are a
-        measure (25 units of a product sold by the kg are 25 kg)."""
-        if self.package_size is not None and self.package_size_unit:
-            return self.package_size, self.package_size_unit
-        if self.units_per_package is not None and self.unit in PACKAGE_SIZE_UNITS:
-            return self.units_per_package, self.unit
-        return None
-
-    @property
-    def packaging_label(self) -> str:
-        """The package in the reader's language (``bags of 25 kg``); "" without a kind."""
-        from catalog.data import packaging_text
-
-        size = self.package_size_or_units
-        return packaging_text(self.package_kind, *(size or (None, None)))
-
-    @property
-    def package_json(self) -> dict | None:
-        """The package as the API shows it: kind, units, tare, pallet, size and label."""
-        from catalog.customs_fields import package_json
-
-        return package_json(self)
 
     @property
     def storage_temp_c(self) -> dict | None:

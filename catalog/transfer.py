@@ -1,7 +1,8 @@
 """Bulk import and export of a farmer's listings as XLSX or CSV.
 
 An import is all or nothing: every row is parsed and checked first, with the same schema
-and rules as the API; one bad row means a per-row report and no write at all.
+and rules as the API; one bad row means a per-row report and no write at all. The report
+names the file's column of each error (never the API's field) in the farmer's language.
 
 The package columns are optional: a file made before they existed (or without them) leaves
 each product's package as it is; a file with them sets the package, checked as on the form.
@@ -28,7 +29,7 @@ from catalog.queries import listing_options
 from catalog.schemas import ProductCreateSchema, ProductInSchema
 from catalog.services import producers, product_rules, products
 from catalog.uploads import key
-from core.errors import AppError, NotFound, ValidationFailed
+from core.errors import AppError, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
 from core.fields import DecimalString
 from core.jobs import enqueue_after_commit
@@ -55,6 +56,16 @@ PACKAGE_FIELD_COLUMNS = {
     "package.units_per_package": "units_per_package",
     "package.tare_kg": "package_tare_kg",
     "package.per_pallet": "packages_per_pallet",
+}
+#: The service's field (as the API names it) → the file's column(s) it is read from.
+FIELD_COLUMNS = {
+    "name": "name_zh, name_ru, name_en",
+    "description": "description_zh, description_ru, description_en",
+    "hs_code_cn": "hs_code",
+    "storage_temp_c": "storage_temp_min_c, storage_temp_max_c",
+    "storage_temp_c.min": "storage_temp_min_c",
+    "storage_temp_c.max": "storage_temp_max_c",
+    **PACKAGE_FIELD_COLUMNS,
 }
 COLUMNS = [
     "id",
@@ -455,6 +466,62 @@ def _flatten(messages, prefix="") -> list[tuple[str, str]]:
     return out
 
 
+#: marshmallow's own messages (English only) → the report's, in the farmer's language (the
+#: schema's and the rules' own messages are translated already).
+SCHEMA_MESSAGES = (
+    (r"Missing data for required field\.|Field may not be null\.", lambda m: _l("Fill in this column.")),
+    (r"Shorter than minimum length 1\.", lambda m: _l("Fill in this column.")),
+    (r"Longer than maximum length (\d+)\.", lambda m: _l("At most %(n)d characters.", n=int(m[1]))),
+    (
+        r"Length must be between 1 and (\d+)\.",
+        lambda m: _l("Fill in this column, at most %(n)s characters.", n=m[1]),
+    ),
+    (r"Must be one of: (.*)\.", lambda m: _l("Write one of: %(choices)s.", choices=m[1])),
+    (r"Not a valid integer\.", lambda m: _l("Enter a whole number.")),
+    (
+        r"Must be greater than or equal to (\S+) and less than or equal to (\S+)\.",
+        lambda m: _l("Enter a number from %(low)s to %(high)s.", low=m[1], high=m[2]),
+    ),
+)
+#: The same for the price tiers' list (Length(min=1, max=n) on a list counts tiers).
+TIER_COUNT = re.compile(r"Length must be between 1 and (\d+)\.")
+
+
+def _in_words(message: str) -> str:
+    for pattern, words in SCHEMA_MESSAGES:
+        found = re.fullmatch(pattern, message)
+        if found:
+            return str(words(found))
+    return message
+
+
+def file_column(field: str, message: str) -> tuple[str, str]:
+    """(the file's column, the message in the farmer's language) for an error on the service's
+    ``field``: ``name.zh`` is name_zh, ``price_tiers.1.unit_price`` the second tier of
+    price_tiers, a package's part its column; an error on no column of the file names none."""
+    parts = field.split(".")
+    if parts[0] == "price_tiers":
+        count = TIER_COUNT.fullmatch(message)
+        if count:
+            message = _l(
+                "Give 1 to %(n)s price tiers as quantity=price, separated by semicolons "
+                "(50=12.50; 500=11.00).",
+                n=count[1],
+            )
+        elif len(parts) > 1 and parts[1].isdigit():
+            message = _l("Tier %(n)d: %(message)s", n=int(parts[1]) + 1, message=_in_words(message))
+        else:
+            message = _in_words(message)
+        return "price_tiers", str(message)
+    if parts[0] in ("name", "description") and len(parts) > 1:
+        return f"{parts[0]}_{parts[1]}", _in_words(message)
+    for end in range(len(parts), 0, -1):  # package.size._schema is the size's column
+        prefix = ".".join(parts[:end])
+        if prefix in FIELD_COLUMNS:
+            return FIELD_COLUMNS[prefix], _in_words(message)
+    return (parts[0] if parts[0] in COLUMNS else ""), _in_words(message)
+
+
 def import_products(user, file) -> ImportResult | ImportJob:
     """Create or update (rows with an ``id``) the farmer's products; all rows or none.
 
@@ -571,7 +638,12 @@ def import_rows(user, rows: list[dict], progress=None) -> ImportResult:
         try:
             payload = schema.load(_row_payload(row))
         except ma.ValidationError as exc:
-            result.errors += [(number, f, m) for f, m in _flatten(exc.messages)]
+            # A field's first message is its own; a later one repeats it across fields (a bad
+            # hs_code is also "no Chinese code given").
+            first = {}
+            for name, message in _flatten(exc.messages):
+                first.setdefault(name, message)
+            result.errors += [(number, *file_column(f, m)) for f, m in first.items()]
             result.errors += [(number, f, m) for f, m in package_errors]
             continue
         if package_errors:
@@ -581,9 +653,12 @@ def import_rows(user, rows: list[dict], progress=None) -> ImportResult:
             payload["package"] = package
         try:
             checked = product_rules.validate_product(producer, payload, product)
+        except Forbidden as exc:  # publishing before the producer is verified
+            result.errors.append((number, "status", str(exc.message)))
+            continue
         except AppError as exc:
             flat = _flatten(exc.fields) or [("", str(exc.message))]
-            result.errors += [(number, PACKAGE_FIELD_COLUMNS.get(f, f), m) for f, m in flat]
+            result.errors += [(number, *file_column(f, m)) for f, m in flat]
             continue
         planned.append((product, checked))
     if result.errors:

@@ -2,6 +2,7 @@
 
 import marshmallow as ma
 
+from catalog.schemas import ProductPackageSchema
 from core.fields import ID_RANGE, DecimalString, StrictInteger
 from core.pagination import PageArgsSchema, page_envelope
 from fx import services as fx
@@ -68,6 +69,15 @@ class OrderLineSchema(ma.Schema):
     hs_code = ma.fields.String(metadata={"description": "China's tariff code (= hs_code_cn)"})
     hs_code_cn = ma.fields.Function(lambda ln: ln.hs_code, metadata={"type": "string"})
     tnved_code = ma.fields.String(allow_none=True, metadata={"description": "TN VED EAEU export code"})
+    package = ma.fields.Nested(
+        ProductPackageSchema,
+        attribute="package_json",
+        allow_none=True,
+        metadata={
+            "description": "The product's package when the order was placed (as the product's "
+            "``package``); null when it had none"
+        },
+    )
 
 
 class HistorySchema(ma.Schema):

@@ -124,7 +124,7 @@ def _order_lines_table(pdf: TradePdf, order, customs: bool) -> list[dict]:
     for index, line in enumerate(order.lines, start=1):
         names = "\n".join(x for x in (line.name_zh, line.name_ru, line.name_en) if x)
         product = line.product
-        pack = packing(product, line.quantity)
+        pack = packing(product, line.quantity, package=line)  # the package it was sold in
         packs.append(pack)
         quantity = f"{qty(line.quantity)} {line.unit}"
         if not customs:
@@ -375,8 +375,9 @@ def packing_list(items: list) -> bytes:
 
 
 def _packing_list_pages(pdf: TradePdf, shipment, shown) -> None:
-    """Per package kind: count, net, tare, gross (tare from the product's packaging), marks,
-    lots with their dates. ``shown``: the order ids whose packages the list covers (None: all)."""
+    """Per package kind: count, net, tare, gross (tare from the package the order line was
+    sold in), marks, lots with their dates. ``shown``: the order ids whose packages the list
+    covers (None: all)."""
     url = public_url(path_for("logistics.public_tracking", code=shipment.tracking_code))
     packages = [p for p in shipment.packages if shown is None or p.line.order_id in shown]
     orders = {p.line.order_id: p.line.order for p in packages}
@@ -399,7 +400,7 @@ def _packing_list_pages(pdf: TradePdf, shipment, shown) -> None:
     total_count, total_net, total_gross = 0, Decimal("0"), Decimal("0")
     for index, package in enumerate(packages, start=1):
         line = package.line
-        pack = packing(line.product, package.quantity)
+        pack = packing(line.product, package.quantity, package=line)
         count = pack["count"] or package.places
         gross = pack["gross_kg"] if pack["count"] else package.gross_weight_kg
         net = pack["net_kg"]

@@ -17,6 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.incoterms import INCOTERMS, TRANSPORT_MODES
+from catalog.models import PackageReading
 from core.db import TimestampMixin, UTCDateTime, sql_in
 from core.extensions import db
 from core.timeutil import utcnow
@@ -161,13 +162,14 @@ class Order(TimestampMixin, db.Model):
         return user is not None and (user.role in ("admin", "operator") or self.is_party(user))
 
 
-class OrderLine(db.Model):
+class OrderLine(PackageReading, db.Model):
     """A snapshot of what was bought, at the tier price in force for its quantity."""
 
     __tablename__ = "order_lines"
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("unit_price > 0", name="price_positive"),
+        CheckConstraint("(package_size IS NULL) = (package_size_unit IS NULL)", name="package_size_whole"),
         Index("ix_order_lines_order_id", "order_id"),
         Index("ix_order_lines_product_id", "product_id"),
     )
@@ -186,6 +188,15 @@ class OrderLine(db.Model):
     quantity: Mapped[Decimal] = mapped_column(QUANTITY)
     unit_price: Mapped[Decimal] = mapped_column(MONEY)
     line_total: Mapped[Decimal] = mapped_column(MONEY)
+    #: The product's package when the order was placed (see ``catalog.models.PACKAGE_COLUMNS``):
+    #: the order's pages, API and documents say it even after the product's package changes.
+    #: No kind: the product had no package then.
+    package_kind: Mapped[str | None] = mapped_column(String(16))
+    units_per_package: Mapped[Decimal | None] = mapped_column(QUANTITY)
+    package_tare_kg: Mapped[Decimal | None] = mapped_column(QUANTITY)
+    packages_per_pallet: Mapped[int | None] = mapped_column(Integer)
+    package_size: Mapped[Decimal | None] = mapped_column(QUANTITY)
+    package_size_unit: Mapped[str | None] = mapped_column(String(16))
 
     order: Mapped[Order] = relationship(back_populates="lines")
     product = relationship("Product")

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from accounts.company import require_complete_company
 from catalog import incoterms
-from catalog.models import Product
+from catalog.models import PACKAGE_COLUMNS, Product
 from catalog.queries import listing_options
 from core.errors import AppError, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
@@ -240,6 +240,7 @@ def _add_line(order: Order, product: Product, quantity: Decimal, unit_price: Dec
         quantity=quantity,
         unit_price=unit_price,
         line_total=round_money(quantity * unit_price),
+        **{column: getattr(product, column) for column in PACKAGE_COLUMNS},
     )
     order.lines.append(line)
     order.subtotal = round_money(sum((ln.line_total for ln in order.lines), Decimal("0")))

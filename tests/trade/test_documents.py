@@ -113,6 +113,47 @@ def test_packing_list_of_the_shipment_with_lots_and_weights(app, api):
     assert operator.get(f"/api/v1/shipments/{shipment_id}/documents/packing_list.pdf").status_code == 200
 
 
+def _repack_after_the_order(order):
+    """The farmer changes the goods' package after the order: 25 kg bags become 1 t big bags."""
+    goods = order.lines[0].product
+    goods.package_kind, goods.units_per_package, goods.package_tare_kg = (
+        "big_bag",
+        Decimal("1000"),
+        Decimal("3"),
+    )
+    goods.packages_per_pallet, goods.package_size, goods.package_size_unit = None, Decimal("1"), "tonne"
+    db.session.commit()
+
+
+BAGS = {
+    "package_kind": "bag",
+    "units_per_package": Decimal("25"),
+    "package_tare_kg": Decimal("0.150"),
+    "packages_per_pallet": 40,
+}
+
+
+def test_invoice_and_packing_list_count_the_packages_the_order_was_placed_with(app, api):
+    from marketplace.services.orders import apply_move
+
+    order = ready_order(app, quantity="1000", **BAGS)
+    _repack_after_the_order(order)
+    apply_move(order, "in_transit", None)
+    db.session.commit()
+    invoice = pdf_text(
+        api.as_user(order.buyer).get(f"/api/v1/orders/{order.id}/documents/commercial_invoice.pdf").data
+    )
+    assert "1 006" in invoice and "40" in invoice and "1 003" not in invoice, invoice  # 40 bags × 0.150 kg
+    assert "袋/мешки" in invoice and "吨袋" not in invoice
+    shipment_order = ready_order(app, quantity="1000", **BAGS)
+    _repack_after_the_order(shipment_order)
+    shipment_with(app, orders=[shipment_order])
+    api.as_user(shipment_order.buyer)
+    packing = pdf_text(api.get(f"/api/v1/orders/{shipment_order.id}/documents/packing_list.pdf").data)
+    assert "1 006" in packing and "1–40" in packing and "1 003" not in packing, packing
+    assert "吨袋" not in packing
+
+
 def test_label_sheet_flags_missing_items_and_names_the_importer(app, api):
     order = order_in(app)
     goods = order.lines[0].product
