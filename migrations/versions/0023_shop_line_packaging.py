@@ -4,7 +4,7 @@ Existing lines are filled from their products as they are now: the closest readi
 package they were sold in that the database still holds.
 
 Revision ID: 0023_shop_line_packaging
-Revises: 0022_words_packaging
+Revises: 0023_search_name_postings
 Create Date: 2026-12-02 18:30:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0023_shop_line_packaging"
-down_revision = "0022_words_packaging"
+down_revision = "0023_search_name_postings"
 branch_labels = None
 depends_on = None
 
