@@ -68,7 +68,8 @@ def _shipment_response(user, shipment, status=200, warnings=None):
 @blp.response(201, s.ShipmentSchema)
 @blp.alt_response(409, description="orders_not_ready: an order is not paid and ready for pickup (listed)")
 @blp.alt_response(
-    422, description="Unknown orders, crossing, lines or places (unknown_place); quantities beyond what is left"
+    422,
+    description="Unknown orders, crossing, lines or places (unknown_place); quantities beyond what is left",
 )
 def create_shipment(data):
     """Consolidate paid orders that are ready for pickup into a shipment. Operators and admins.
@@ -113,7 +114,9 @@ def get_shipment(shipment_id):
 @blp.arguments(s.ShipmentRouteInSchema)
 @blp.response(200, s.ShipmentSchema)
 @blp.alt_response(404, description="Unknown shipment")
-@blp.alt_response(422, description="unknown_place: a place code not in GET /api/v1/places (the field is named)")
+@blp.alt_response(
+    422, description="unknown_place: a place code not in GET /api/v1/places (the field is named)"
+)
 def update_shipment(data, shipment_id):
     """Change a shipment's origin or destination: the place (a code) and its free detail. Only
     the fields given change. Operators and admins.

@@ -34,9 +34,9 @@ class ConsolidateForm(FlaskForm):
     carrier = StringField(_l("Carrier"), validators=[Optional(), Length(max=200)])
     #: Gazetteer places (choices set by the view: the reader's language); the free text beside
     #: each is an optional detail (a yard, a gate).
-    origin_place = SelectField(_l("From"), validators=[DataRequired()], default=ORIGIN_PLACE)
+    origin_place = SelectField(_l("Origin"), validators=[DataRequired()], default=ORIGIN_PLACE)
     origin = StringField(_l("Origin detail"), validators=[Optional(), Length(max=120)])
-    destination_place = SelectField(_l("To"), validators=[DataRequired()], default=DESTINATION_PLACE)
+    destination_place = SelectField(_l("Destination"), validators=[DataRequired()], default=DESTINATION_PLACE)
     destination = StringField(_l("Destination detail"), validators=[Optional(), Length(max=200)])
     planned_departure = ZonedDateTimeField(_l("Planned departure"), validators=[Optional()])
     #: The zone the planned departure is read in (the reader's by default).

@@ -177,7 +177,9 @@ class Shipment(TimestampMixin, db.Model):
 
     border_crossing: Mapped[BorderCrossing] = relationship(lazy="joined", innerjoin=True)
     origin_place: Mapped[Place | None] = relationship(foreign_keys=[origin_place_code], lazy="joined")
-    destination_place: Mapped[Place | None] = relationship(foreign_keys=[destination_place_code], lazy="joined")
+    destination_place: Mapped[Place | None] = relationship(
+        foreign_keys=[destination_place_code], lazy="joined"
+    )
     created_by = relationship("User")
     orders: Mapped[list["ShipmentOrder"]] = relationship(
         back_populates="shipment", cascade="all, delete-orphan", order_by="ShipmentOrder.order_id"

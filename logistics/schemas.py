@@ -77,13 +77,14 @@ class ShipmentCreateSchema(ma.Schema):
         },
     )
     destination = ma.fields.String(
-        validate=ma.validate.Length(max=200), metadata={"description": "Free text: the detail of ``destination_place``"}
+        validate=ma.validate.Length(max=200),
+        metadata={"description": "Free text: the detail of ``destination_place``"},
     )
     destination_place = ma.fields.String(
         validate=ma.validate.Length(min=1, max=40),
         metadata={
             "example": "harbin-daowai",
-            "description": "A code from GET /api/v1/places. Without it and without ``destination``: harbin-daowai",
+            "description": "A code from GET /api/v1/places. Without it and ``destination``: harbin-daowai",
         },
     )
     vehicle_number = ma.fields.String(load_default="", validate=ma.validate.Length(max=40))
@@ -109,12 +110,16 @@ class ShipmentRouteInSchema(ma.Schema):
     """A change of origin or destination: only the fields given change."""
 
     origin = ma.fields.String(
-        validate=ma.validate.Length(max=120), metadata={"description": "Free text: the detail of ``origin_place``"}
+        validate=ma.validate.Length(max=120),
+        metadata={"description": "Free text: the detail of ``origin_place``"},
     )
     origin_place = ma.fields.String(
         allow_none=True,
         validate=ma.validate.Length(min=1, max=40),
-        metadata={"example": "chelyabinsk-hub", "description": "A code from GET /api/v1/places; null drops it"},
+        metadata={
+            "example": "chelyabinsk-hub",
+            "description": "A code from GET /api/v1/places; null drops it",
+        },
     )
     destination = ma.fields.String(
         validate=ma.validate.Length(max=200),
@@ -348,12 +353,16 @@ class ShipmentSchema(ma.Schema):
     )
     origin_place_names = ma.fields.Dict(allow_none=True, metadata={"description": "{zh, ru, en}"})
     origin_time_zone = ma.fields.String(
-        metadata={"example": "Asia/Yekaterinburg", "description": "The origin's zone: it dates planned_departure"}
+        metadata={
+            "example": "Asia/Yekaterinburg",
+            "description": "The origin's zone: it dates planned_departure",
+        }
     )
     border_crossing = ma.fields.Nested(CrossingSchema)
     destination = ma.fields.String(metadata={"description": "Free text as stored (the detail of the place)"})
     destination_place = ma.fields.String(
-        allow_none=True, metadata={"example": "harbin-daowai", "description": "A code from GET /api/v1/places"}
+        allow_none=True,
+        metadata={"example": "harbin-daowai", "description": "A code from GET /api/v1/places"},
     )
     destination_place_names = ma.fields.Dict(allow_none=True, metadata={"description": "{zh, ru, en}"})
     vehicle_number = ma.fields.String()
@@ -364,7 +373,10 @@ class ShipmentSchema(ma.Schema):
     planned_departure = ma.fields.AwareDateTime(allow_none=True)
     planned_departure_local = ma.fields.String(
         allow_none=True,
-        metadata={"example": "2026-12-05T08:00:00+05:00", "description": "planned_departure on the origin's clock"},
+        metadata={
+            "example": "2026-12-05T08:00:00+05:00",
+            "description": "planned_departure on the origin's clock",
+        },
     )
     created_at = ma.fields.AwareDateTime()
     orders = ma.fields.List(ma.fields.Nested(ShipmentOrderSchema))

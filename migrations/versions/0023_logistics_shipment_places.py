@@ -54,7 +54,9 @@ def upgrade():
             batch_op.f("ix_logistics_shipments_origin_place_code"), ["origin_place_code"], unique=False
         )
         batch_op.create_index(
-            batch_op.f("ix_logistics_shipments_destination_place_code"), ["destination_place_code"], unique=False
+            batch_op.f("ix_logistics_shipments_destination_place_code"),
+            ["destination_place_code"],
+            unique=False,
         )
         batch_op.create_foreign_key(
             batch_op.f("fk_logistics_shipments_origin_place_code_logistics_places"),
@@ -74,7 +76,9 @@ def upgrade():
     conn = op.get_bind()
     names = {}
     for code, *place_names in conn.execute(
-        sa.text("SELECT code, name_en, name_ru, name_zh FROM logistics_places ORDER BY position DESC, code DESC")
+        sa.text(
+            "SELECT code, name_en, name_ru, name_zh FROM logistics_places ORDER BY position DESC, code DESC"
+        )
     ):
         # Walked from the last position up, so the first place in the gazetteer wins a shared name.
         for name in place_names:
@@ -82,7 +86,9 @@ def upgrade():
                 names[_key(name)] = code
     known = set(names.values())  # a default's place missing from this database is left unset
     for column in ("origin", "destination"):
-        texts = [row[0] for row in conn.execute(sa.text(f"SELECT DISTINCT {column} FROM logistics_shipments"))]
+        texts = [
+            row[0] for row in conn.execute(sa.text(f"SELECT DISTINCT {column} FROM logistics_shipments"))
+        ]
         for text in texts:
             code = place_code(text, names)
             if code is None or code not in known:

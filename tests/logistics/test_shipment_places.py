@@ -3,6 +3,7 @@ out, the free text kept as detail, the pages in the reader's language, and the m
 gives old shipments their places."""
 
 import importlib.util
+import re
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,16 @@ def test_create_with_place_codes_returns_them_with_their_names(app):
     assert body["planned_departure_local"] == "2026-12-05T08:00:00+05:00"
     again = api.get(f"/api/v1/shipments/{body['id']}").get_json()
     assert again["origin_place"] == "chelyabinsk-hub" and again["destination_place_names"] == _names("harbin")
+
+
+def test_planned_departure_follows_the_origins_clock(app, client):
+    shipment_id, _orders = shipment_with(
+        app, origin_place="omsk", planned_departure="2026-12-05T03:00:00+00:00"
+    )
+    client.login(factories.UserFactory(role="operator", language="en"))
+    text = client.get(f"/logistics/shipments/{shipment_id}").get_data(as_text=True)
+    departure = re.search(r'<time datetime="2026-12-05T03:00:00\+00:00".*?</time>', text, re.S).group(0)
+    assert "9:00" in departure and "UTC+6" in departure  # Omsk
 
 
 def test_without_places_the_default_route_gets_its_places(app):
@@ -110,18 +121,27 @@ def test_buyers_cannot_change_the_route(app):
 
 @pytest.mark.parametrize("language", ["zh", "ru", "en"])
 def test_shipment_page_names_the_places_in_the_readers_language(app, client, language):
-    api = operator_api(app)
-    operator = factories.UserFactory(role="operator", language=language)
+    buyer = factories.UserFactory(role="buyer", language=language)
+    order = ready_order(app, buyer=buyer)
     shipment_id, _orders = shipment_with(
-        app, api, origin_place="chelyabinsk-hub", destination_place="harbin", origin="Gate 3"
+        app,
+        orders=[order],
+        origin_place="chelyabinsk-hub",
+        destination_place="harbin",
+        origin="Gate 3",
+        planned_departure="2026-12-05T03:00:00+00:00",
     )
-    client.login(operator)
+    client.login(buyer)  # the buyer's page has no event form listing every place
     page = client.get(f"/logistics/shipments/{shipment_id}")
     text = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert _names("chelyabinsk-hub")[language] in text
-    assert _names("harbin")[language] in text
-    assert "Gate 3" in text
+    route = re.search(r'<dd class="route-ends">(.*?)</dd>', text, re.S).group(1)
+    assert _names("chelyabinsk-hub")[language] in route and "Gate 3" in route
+    assert _names("harbin")[language] in route
+    others = {lang: name for lang, name in _names("harbin").items() if lang != language}
+    assert not any(f"→ {name}<" in route or route.endswith(name) for name in others.values())
+    departure = re.search(r'<time datetime="2026-12-05T03:00:00\+00:00".*?</time>', text, re.S).group(0)
+    assert "8:00" in departure and "UTC+5" in departure  # on the origin's clock
 
 
 @pytest.mark.parametrize("language", ["zh", "ru", "en"])
@@ -150,7 +170,9 @@ def test_place_named_reads_defaults_and_names(app):
 
 
 def _migration():
-    path = Path(__file__).resolve().parents[2] / "migrations" / "versions" / "0023_logistics_shipment_places.py"
+    path = (
+        Path(__file__).resolve().parents[2] / "migrations" / "versions" / "0023_logistics_shipment_places.py"
+    )
     spec = importlib.util.spec_from_file_location("shipment_places_migration", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -175,3 +197,42 @@ NAMES = {"омск": "omsk", "harbin": "harbin", "哈尔滨": "harbin"}
 )
 def test_migration_maps_default_and_named_texts_to_places(text, code):
     assert _migration().place_code(text, NAMES) == code
+
+
+def test_console_form_offers_the_places_and_keeps_the_detail(app, client):
+    order = ready_order(app)
+    client.login(factories.UserFactory(role="operator", language="ru"))
+    page = client.get("/logistics").get_data(as_text=True)
+    assert 'name="origin_place"' in page and 'name="destination_place"' in page
+    assert f'<option selected value="chelyabinsk">{_names("chelyabinsk")["ru"]}</option>' in page
+    form = {
+        "order_ids": [str(order.id)],
+        "mode": "road",
+        "border_crossing": "zabaikalsk-manzhouli",
+        "origin_place": "omsk",
+        "origin": "Yard 2",
+        "destination_place": "harbin",
+        "time_zone": "Asia/Yekaterinburg",
+    }
+    response = client.post_form("/logistics/shipments", form)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    shipment = db.session.query(Shipment).one()
+    assert (shipment.origin_place_code, shipment.origin) == ("omsk", "Yard 2")
+    assert (shipment.destination_place_code, shipment.destination) == ("harbin", "Harbin")
+
+
+def test_console_form_refuses_an_unknown_place_beside_the_field(app, client):
+    order = ready_order(app)
+    client.login(factories.UserFactory(role="operator"))
+    form = {
+        "order_ids": [str(order.id)],
+        "mode": "road",
+        "border_crossing": "zabaikalsk-manzhouli",
+        "origin_place": "atlantis",
+        "destination_place": "harbin",
+    }
+    response = client.post_form("/logistics/shipments", form)
+    assert response.status_code == 422
+    assert db.session.query(Shipment).count() == 0
+    text = response.get_data(as_text=True)
+    assert re.search(r'name="origin_place".*?Not a valid choice', text, re.S)
