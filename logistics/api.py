@@ -67,7 +67,10 @@ def _shipment_response(user, shipment, status=200, warnings=None):
 @blp.arguments(s.ShipmentCreateSchema)
 @blp.response(201, s.ShipmentSchema)
 @blp.alt_response(409, description="orders_not_ready: an order is not paid and ready for pickup (listed)")
-@blp.alt_response(422, description="Unknown orders, crossing, lines; quantities beyond what is left")
+@blp.alt_response(
+    422,
+    description="Unknown orders, crossing, lines or places (unknown_place); quantities beyond what is left",
+)
 def create_shipment(data):
     """Consolidate paid orders that are ready for pickup into a shipment. Operators and admins.
 
@@ -104,6 +107,27 @@ def get_shipment(shipment_id):
     temperature summary. Staff: all; a buyer or farmer: only shipments with their orders."""
     user = api_user()
     return shipment_view(user, shipment_for(user, shipment_id))
+
+
+@blp.patch(SHIPMENT)
+@api_auth("operator", "admin")
+@blp.arguments(s.ShipmentRouteInSchema)
+@blp.response(200, s.ShipmentSchema)
+@blp.alt_response(404, description="Unknown shipment")
+@blp.alt_response(
+    422, description="unknown_place: a place code not in GET /api/v1/places (the field is named)"
+)
+def update_shipment(data, shipment_id):
+    """Change a shipment's origin or destination: the place (a code) and its free detail. Only
+    the fields given change. Operators and admins.
+
+    :raise 403: not an operator or admin
+    :raise 404: no such shipment
+    :raise 422: an unknown place code; nothing is stored
+    """
+    user = api_user()
+    shipment = shipment_service.update_route(user, shipment_id, data)
+    return shipment_view(user, shipment)
 
 
 @blp.get("/border-crossings")

@@ -8,7 +8,7 @@ from wtforms.validators import URL, DataRequired, Length, Optional
 
 from core.forms import ZonedDateTimeField
 from core.timezones import user_zone, zone_choices
-from logistics.rules import EVENT_TYPES, EXCEPTION_REASONS, MODES
+from logistics.rules import DESTINATION_PLACE, EVENT_TYPES, EXCEPTION_REASONS, MODES, ORIGIN_PLACE
 
 
 def _zones():
@@ -32,6 +32,12 @@ class ConsolidateForm(FlaskForm):
         _l("Several vehicles, wagons or containers"), validators=[Optional(), Length(max=4000)]
     )
     carrier = StringField(_l("Carrier"), validators=[Optional(), Length(max=200)])
+    #: Gazetteer places (choices set by the view: the reader's language); the free text beside
+    #: each is an optional detail (a yard, a gate).
+    origin_place = SelectField(_l("Origin"), validators=[DataRequired()], default=ORIGIN_PLACE)
+    origin = StringField(_l("Origin detail"), validators=[Optional(), Length(max=120)])
+    destination_place = SelectField(_l("Destination"), validators=[DataRequired()], default=DESTINATION_PLACE)
+    destination = StringField(_l("Destination detail"), validators=[Optional(), Length(max=200)])
     planned_departure = ZonedDateTimeField(_l("Planned departure"), validators=[Optional()])
     #: The zone the planned departure is read in (the reader's by default).
     time_zone = SelectField(_l("Time zone"), choices=_zones, default=user_zone)

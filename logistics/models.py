@@ -142,11 +142,23 @@ class Shipment(TimestampMixin, db.Model):
     #: Public, unambiguous code: AB + 8 characters without 0/O/1/I.
     tracking_code: Mapped[str] = mapped_column(String(16), unique=True)
     mode: Mapped[str] = mapped_column(String(12))
+    #: Free text: the detail of the origin (a yard, a gate), or the whole origin of shipments
+    #: made before places (then stored in English when it was the default).
     origin: Mapped[str] = mapped_column(String(120))
+    #: The gazetteer place the goods leave from: its name is shown in the reader's language and
+    #: its zone dates the planned departure.
+    origin_place_code: Mapped[str | None] = mapped_column(
+        ForeignKey("logistics_places.code", ondelete="RESTRICT"), index=True
+    )
     border_crossing_code: Mapped[str] = mapped_column(
         ForeignKey("logistics_border_crossings.code", ondelete="RESTRICT"), index=True
     )
+    #: Free text: the detail of the destination, as ``origin``.
     destination: Mapped[str] = mapped_column(String(200))
+    #: The gazetteer place the goods go to.
+    destination_place_code: Mapped[str | None] = mapped_column(
+        ForeignKey("logistics_places.code", ondelete="RESTRICT"), index=True
+    )
     vehicle_number: Mapped[str] = mapped_column(String(40), default="")
     container_number: Mapped[str] = mapped_column(String(40), default="")
     seal_number: Mapped[str] = mapped_column(String(40), default="")
@@ -164,6 +176,10 @@ class Shipment(TimestampMixin, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
 
     border_crossing: Mapped[BorderCrossing] = relationship(lazy="joined", innerjoin=True)
+    origin_place: Mapped[Place | None] = relationship(foreign_keys=[origin_place_code], lazy="joined")
+    destination_place: Mapped[Place | None] = relationship(
+        foreign_keys=[destination_place_code], lazy="joined"
+    )
     created_by = relationship("User")
     orders: Mapped[list["ShipmentOrder"]] = relationship(
         back_populates="shipment", cascade="all, delete-orphan", order_by="ShipmentOrder.order_id"

@@ -10,7 +10,16 @@ from logistics.services import readings
 from logistics.services.access import is_staff, visible_orders
 from logistics.services.documents import documents_for
 from logistics.services.eta import estimate
-from logistics.services.places import event_place, list_places, local, utc_offset, zone_name
+from logistics.services.places import (
+    destination_zone,
+    event_place,
+    list_places,
+    local,
+    origin_zone,
+    route_detail,
+    utc_offset,
+    zone_name,
+)
 from logistics.services.shipments import checklist, fulfilment
 
 
@@ -39,6 +48,20 @@ def place_names(event) -> dict | None:
         if text in {name.casefold() for name in place.names.values()}:
             return place.names
     return None
+
+
+def route_view(shipment) -> dict:
+    """Origin and destination: place codes, their names in every language, the free text
+    beyond the place's name (``*_detail``) and the zones of both ends."""
+    values = {}
+    for end in ("origin", "destination"):
+        place = getattr(shipment, f"{end}_place")
+        values[f"{end}_place"] = place.code if place is not None else None
+        values[f"{end}_place_names"] = place.names if place is not None else None
+        values[f"{end}_detail"] = route_detail(getattr(shipment, end), place)
+    values["origin_time_zone"] = origin_zone(shipment)
+    values["destination_time_zone"] = destination_zone(shipment)
+    return values
 
 
 def event_view(user, shipment, event, history=None) -> dict:
@@ -78,6 +101,7 @@ def shipment_view(user, shipment, warnings=None) -> dict:
         "status": shipment.status,
         "mode": shipment.mode,
         "origin": shipment.origin,
+        **route_view(shipment),
         "border_crossing": {
             "code": crossing.code,
             "names": crossing.names,
@@ -101,6 +125,9 @@ def shipment_view(user, shipment, warnings=None) -> dict:
         ],
         "carrier": shipment.carrier,
         "planned_departure": shipment.planned_departure,
+        "planned_departure_local": local(shipment.planned_departure, origin_zone(shipment)).isoformat()
+        if shipment.planned_departure
+        else None,
         "created_at": shipment.created_at,
         "orders": [
             {"id": o.id, "number": o.number, "status": o.status, "fulfilment": fulfilment(o)["state"]}
@@ -149,6 +176,10 @@ def public_view(shipment) -> dict:
         "status": shipment.status,
         "mode": shipment.mode,
         "border_crossing": shipment.border_crossing,
+        # The places only: the free detail (a yard, a gate) is for the parties.
+        "origin_place_names": shipment.origin_place.names if shipment.origin_place else None,
+        "destination_place_names": shipment.destination_place.names if shipment.destination_place else None,
+        "destination_time_zone": destination_zone(shipment),
         "events": [
             {
                 "type": e.type,

@@ -65,8 +65,28 @@ class ShipmentCreateSchema(ma.Schema):
         validate=ma.validate.Length(max=40),
         metadata={"example": "zabaikalsk-manzhouli", "description": "Crossing code"},
     )
-    origin = ma.fields.String(validate=ma.validate.Length(max=120), metadata={"example": "Chelyabinsk"})
-    destination = ma.fields.String(validate=ma.validate.Length(max=200))
+    origin = ma.fields.String(
+        validate=ma.validate.Length(max=120),
+        metadata={"example": "Chelyabinsk", "description": "Free text: the detail of ``origin_place``"},
+    )
+    origin_place = ma.fields.String(
+        validate=ma.validate.Length(min=1, max=40),
+        metadata={
+            "example": "chelyabinsk-hub",
+            "description": "A code from GET /api/v1/places. Without it and without ``origin``: chelyabinsk",
+        },
+    )
+    destination = ma.fields.String(
+        validate=ma.validate.Length(max=200),
+        metadata={"description": "Free text: the detail of ``destination_place``"},
+    )
+    destination_place = ma.fields.String(
+        validate=ma.validate.Length(min=1, max=40),
+        metadata={
+            "example": "harbin-daowai",
+            "description": "A code from GET /api/v1/places. Without it and ``destination``: harbin-daowai",
+        },
+    )
     vehicle_number = ma.fields.String(load_default="", validate=ma.validate.Length(max=40))
     container_number = ma.fields.String(load_default="", validate=ma.validate.Length(max=40))
     seal_number = ma.fields.String(load_default="", validate=ma.validate.Length(max=40))
@@ -83,6 +103,32 @@ class ShipmentCreateSchema(ma.Schema):
         ma.fields.Nested(PackageInSchema),
         validate=ma.validate.Length(max=2000),
         metadata={"description": "A partial shipment: which lines, how much, places, gross weight"},
+    )
+
+
+class ShipmentRouteInSchema(ma.Schema):
+    """A change of origin or destination: only the fields given change."""
+
+    origin = ma.fields.String(
+        validate=ma.validate.Length(max=120),
+        metadata={"description": "Free text: the detail of ``origin_place``"},
+    )
+    origin_place = ma.fields.String(
+        allow_none=True,
+        validate=ma.validate.Length(min=1, max=40),
+        metadata={
+            "example": "chelyabinsk-hub",
+            "description": "A code from GET /api/v1/places; null drops it",
+        },
+    )
+    destination = ma.fields.String(
+        validate=ma.validate.Length(max=200),
+        metadata={"description": "Free text: the detail of ``destination_place``"},
+    )
+    destination_place = ma.fields.String(
+        allow_none=True,
+        validate=ma.validate.Length(min=1, max=40),
+        metadata={"example": "harbin-daowai", "description": "A code from GET /api/v1/places; null drops it"},
     )
 
 
@@ -301,15 +347,37 @@ class ShipmentSchema(ma.Schema):
     tracking_code = ma.fields.String(required=True, metadata={"example": "AB7KX3M9QP"})
     status = ma.fields.String(required=True, metadata={"enum": list(STATUSES)})
     mode = ma.fields.String(required=True)
-    origin = ma.fields.String()
+    origin = ma.fields.String(metadata={"description": "Free text as stored (the detail of the place)"})
+    origin_place = ma.fields.String(
+        allow_none=True, metadata={"example": "chelyabinsk", "description": "A code from GET /api/v1/places"}
+    )
+    origin_place_names = ma.fields.Dict(allow_none=True, metadata={"description": "{zh, ru, en}"})
+    origin_time_zone = ma.fields.String(
+        metadata={
+            "example": "Asia/Yekaterinburg",
+            "description": "The origin's zone: it dates planned_departure",
+        }
+    )
     border_crossing = ma.fields.Nested(CrossingSchema)
-    destination = ma.fields.String()
+    destination = ma.fields.String(metadata={"description": "Free text as stored (the detail of the place)"})
+    destination_place = ma.fields.String(
+        allow_none=True,
+        metadata={"example": "harbin-daowai", "description": "A code from GET /api/v1/places"},
+    )
+    destination_place_names = ma.fields.Dict(allow_none=True, metadata={"description": "{zh, ru, en}"})
     vehicle_number = ma.fields.String()
     container_number = ma.fields.String()
     seal_number = ma.fields.String()
     vehicles = ma.fields.List(ma.fields.Nested(VehicleSchema))
     carrier = ma.fields.String()
     planned_departure = ma.fields.AwareDateTime(allow_none=True)
+    planned_departure_local = ma.fields.String(
+        allow_none=True,
+        metadata={
+            "example": "2026-12-05T08:00:00+05:00",
+            "description": "planned_departure on the origin's clock",
+        },
+    )
     created_at = ma.fields.AwareDateTime()
     orders = ma.fields.List(ma.fields.Nested(ShipmentOrderSchema))
     packages = ma.fields.List(ma.fields.Nested(PackageSchema))

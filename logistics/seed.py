@@ -171,6 +171,9 @@ def seed_shipments(echo):
                 "order_ids": [order.id],
                 "mode": "road",
                 "border_crossing": "zabaikalsk-manzhouli",
+                # Consolidated at the platform's warehouse in Chelyabinsk, received in Daowai.
+                "origin_place": "chelyabinsk-hub",
+                "destination_place": "harbin-daowai",
                 "carrier": carrier,
                 "vehicle_number": vehicle,
                 "seal_number": f"SL{order.id:06d}",

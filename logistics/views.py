@@ -48,6 +48,9 @@ def _consolidate_form():
 
     form.mode.choices = [(m, str(MODE_LABELS[m])) for m in MODES]
     form.border_crossing.choices = [(c.code, _tname(c.names)) for c in shipment_service.active_crossings()]
+    places = [(p.code, _tname(p.names)) for p in list_places()]
+    form.origin_place.choices = places
+    form.destination_place.choices = places
     return form
 
 
@@ -88,6 +91,10 @@ def consolidate():
         "container_number": form.container_number.data or "",
         "seal_number": form.seal_number.data or "",
         "carrier": form.carrier.data or "",
+        "origin_place": form.origin_place.data,
+        "origin": form.origin.data or "",
+        "destination_place": form.destination_place.data,
+        "destination": form.destination.data or "",
         "planned_departure": form.planned_departure.data,
     }
     vehicles = shipment_service.vehicle_lines(form.vehicles.data, form.mode.data)

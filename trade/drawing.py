@@ -13,6 +13,7 @@ from catalog.data import PACKAGE_KINDS
 from core.extensions import db
 from fx.services import order_rub_equivalent
 from logistics.rules import PLACE_LABELS
+from logistics.services.places import route_detail
 from logistics.services.shipments import shipments_carrying
 from marketplace.models import Payment, PaymentOrder
 from marketplace.services.payments.intake import bank_details
@@ -107,9 +108,13 @@ def _kind_label(pdf: TradePdf, kind: str | None) -> str:
     return _zh_ru(PACKAGE_KINDS[kind]) if kind else ""
 
 
-def _place(text: str) -> str:
-    """A shipment's origin or destination: the default places in Chinese and Russian, any
-    other as the operator typed it."""
+def _place(text: str, place=None) -> str:
+    """A shipment's origin or destination: its gazetteer place in Chinese and Russian (with
+    the free detail as typed), else the default places in Chinese and Russian, any other text
+    as the operator typed it."""
+    if place is not None:
+        detail = route_detail(text, place)
+        return f"{place.name_zh} / {place.name_ru}" + (f" ({detail})" if detail else "")
     label = PLACE_LABELS.get(text)
     return _zh_ru(label, " / ") if label is not None else text
 
@@ -344,7 +349,11 @@ def _shipment_pairs(pdf: TradePdf, shipment) -> list[tuple[str, str]]:
         ("tracking", shipment.tracking_code),
         ("mode", f"{mode['zh']} / {mode['ru']}"),
         ("crossing", f"{crossing.name_zh} / {crossing.name_ru}"),
-        ("route", f"{_place(shipment.origin)} → {_place(shipment.destination)}"),
+        (
+            "route",
+            f"{_place(shipment.origin, shipment.origin_place)} → "
+            f"{_place(shipment.destination, shipment.destination_place)}",
+        ),
         ("vehicle", vehicle),
         ("carrier", shipment.carrier),
     ]

@@ -75,11 +75,11 @@ def place_uri(place: Place | None) -> str | None:
 def _locations(shipment: Shipment) -> dict[str, str]:
     russian, _chinese = CROSSING_PLACES.get(shipment.border_crossing_code, (None, None))
     return {
-        "origin": place_uri(db.session.get(Place, ORIGIN_PLACE)),
+        "origin": place_uri(shipment.origin_place or db.session.get(Place, ORIGIN_PLACE)),
         "border": place_uri(db.session.get(Place, russian))
         if russian
         else f"{_base()}/location/crossing/" + shipment.border_crossing_code,
-        "destination": place_uri(db.session.get(Place, DESTINATION_PLACE)),
+        "destination": place_uri(shipment.destination_place or db.session.get(Place, DESTINATION_PLACE)),
     }
 
 

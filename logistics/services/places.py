@@ -14,7 +14,14 @@ from core.errors import ValidationFailed
 from core.extensions import db
 from core.timezones import format_when, zone_label
 from logistics.models import Place
-from logistics.rules import CROSSING_PLACES, DESTINATION_PLACE, MILESTONES, ORIGIN_PLACE
+from logistics.rules import (
+    CROSSING_PLACES,
+    DEFAULT_DESTINATION,
+    DEFAULT_ORIGIN,
+    DESTINATION_PLACE,
+    MILESTONES,
+    ORIGIN_PLACE,
+)
 
 
 def list_places(kind: str | None = None, country: str | None = None) -> list[Place]:
@@ -35,6 +42,48 @@ def place_by_code(code, field: str = "place") -> Place:
     return place
 
 
+def _name_key(text) -> str:
+    return " ".join((text or "").split()).casefold()
+
+
+def place_named(text) -> Place | None:
+    """The place whose name (zh, ru or en, case and spacing aside) a free text is, or the
+    place of a default the app stored (``Chelyabinsk``); None for any other text."""
+    key = _name_key(text)
+    if not key:
+        return None
+    defaults = {_name_key(DEFAULT_ORIGIN): ORIGIN_PLACE, _name_key(DEFAULT_DESTINATION): DESTINATION_PLACE}
+    if key in defaults:
+        return _cached(defaults[key])
+    for place in list_places():
+        if key in {_name_key(name) for name in place.names.values()}:
+            return place
+    return None
+
+
+def route_detail(text, place: Place | None) -> str:
+    """What a shipment's free origin or destination text adds to its place: nothing when it
+    only names the place (the stored defaults are its English name), else the text."""
+    if place is None:
+        return text or ""
+    key = _name_key(text)
+    if not key or key in {_name_key(name) for name in place.names.values()}:
+        return ""
+    return text
+
+
+def origin_zone(shipment) -> str:
+    """The zone the shipment's planned departure is read in: its origin place's (else the
+    default origin's)."""
+    place = shipment.origin_place or _cached(ORIGIN_PLACE)
+    return zone_name(place)
+
+
+def destination_zone(shipment) -> str:
+    place = shipment.destination_place or _cached(DESTINATION_PLACE)
+    return zone_name(place)
+
+
 def _cached(code: str) -> Place | None:
     return db.session.get(Place, code)
 
@@ -45,12 +94,10 @@ def stage_place(shipment, milestone: str | None, crossed: bool) -> Place | None:
     russian, chinese = CROSSING_PLACES.get(shipment.border_crossing_code, (ORIGIN_PLACE, DESTINATION_PLACE))
     stage = MILESTONES[milestone].stage if milestone in MILESTONES else None
     if stage == "destination":
-        code = DESTINATION_PLACE
-    elif stage == "border" or crossed:
-        code = chinese if crossed else russian
-    else:
-        code = ORIGIN_PLACE
-    return _cached(code)
+        return shipment.destination_place or _cached(DESTINATION_PLACE)
+    if stage == "border" or crossed:
+        return _cached(chinese if crossed else russian)
+    return shipment.origin_place or _cached(ORIGIN_PLACE)
 
 
 def event_place(event, shipment, history) -> Place | None:

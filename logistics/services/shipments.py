@@ -19,13 +19,24 @@ from core.timeutil import utcnow
 from logistics.models import (
     BorderCrossing,
     DocumentKind,
+    Place,
     Shipment,
     ShipmentOrder,
     ShipmentPackage,
     ShipmentVehicle,
 )
-from logistics.rules import DEFAULT_DESTINATION, DEFAULT_ORIGIN, GACC, MODES, VEHICLE_KINDS, controls
-from logistics.services.access import require_staff
+from logistics.rules import (
+    DEFAULT_DESTINATION,
+    DEFAULT_ORIGIN,
+    DESTINATION_PLACE,
+    GACC,
+    MODES,
+    ORIGIN_PLACE,
+    VEHICLE_KINDS,
+    controls,
+)
+from logistics.services.access import require_staff, shipment_for
+from logistics.services.places import place_by_code, place_named
 from marketplace.models import Order, OrderLine
 
 #: Unambiguous: no 0/O, 1/I/L.
@@ -136,6 +147,98 @@ def temperature_band(products) -> tuple[Decimal | None, Decimal | None, bool]:
     return low, high, empty
 
 
+#: (end, its free text's length, default text, default place)
+_ENDS = (
+    ("origin", 120, DEFAULT_ORIGIN, ORIGIN_PLACE),
+    ("destination", 200, DEFAULT_DESTINATION, DESTINATION_PLACE),
+)
+
+
+def route_places(data: dict) -> dict:
+    """Origin and destination: the gazetteer place (``origin_place``, ``destination_place``:
+    codes) and the free text as its detail. Without a code, a text that names a place gets that
+    place; without either, the default route (Chelyabinsk → Harbin Daowai). Without text, a
+    place's English name is stored as the text (clients reading ``origin`` still see it).
+
+    :raise 422: an unknown place code (the field is named)
+    """
+    values, errors = {}, {}
+    for end, length, default_text, default_place in _ENDS:
+        code = data.get(f"{end}_place")
+        text = (data.get(end) or "").strip()[:length]
+        place = None
+        if code:
+            try:
+                place = place_by_code(code, f"{end}_place")
+            except ValidationFailed as error:
+                errors.update(error.fields)
+                continue
+        elif text:
+            place = place_named(text)
+        else:
+            text, place = default_text, db.session.get(Place, default_place)
+        values[end] = text or place.name_en[:length]
+        values[f"{end}_place"] = place
+    if errors:
+        message = next(iter(errors.values()))[0]
+        raise ValidationFailed(message, code="unknown_place", fields=errors)
+    return values
+
+
+def update_route(user, shipment_id: int, data: dict) -> Shipment:
+    """Change a shipment's origin or destination: ``origin_place``/``destination_place`` (a
+    code; null drops the place) and ``origin``/``destination`` (the free detail). Only the
+    keys given change; a new place without text stores its English name as the text (the old
+    place's detail goes).
+
+    :raise 403: not an operator or admin
+    :raise 404: no such shipment
+    :raise 422: an unknown place code (the field is named); nothing is stored
+    """
+    require_staff(user)
+    try:
+        shipment = shipment_for(user, shipment_id, lock=True)
+        changed, errors = {}, {}
+        for end, length, _default_text, _default_place in _ENDS:
+            key = f"{end}_place"
+            place = getattr(shipment, key)
+            if key in data:
+                place = None
+                if data[key] is not None:
+                    try:
+                        place = place_by_code(data[key], key)
+                    except ValidationFailed as error:
+                        errors.update(error.fields)
+                        continue
+            text = getattr(shipment, end)
+            if end in data:
+                text = (data[end] or "").strip()[:length]
+            elif place is not getattr(shipment, key):
+                text = ""  # the old detail belonged to the old place
+            if not text:
+                text = place.name_en[:length] if place is not None else getattr(shipment, end)
+            if place is not getattr(shipment, key) or text != getattr(shipment, end):
+                changed[end] = text
+                changed[key] = place
+        if errors:
+            raise ValidationFailed(next(iter(errors.values()))[0], code="unknown_place", fields=errors)
+        for name, value in changed.items():
+            setattr(shipment, name, value)
+        if changed:
+            audit(
+                "shipment.route",
+                user,
+                shipment_id=shipment.id,
+                origin_place=shipment.origin_place.code if shipment.origin_place else None,
+                destination_place=shipment.destination_place.code if shipment.destination_place else None,
+            )
+        db.session.commit()
+    except AppError:
+        db.session.rollback()
+        raise
+    return shipment
+
+
 def _crossing(code: str, mode: str) -> BorderCrossing:
     crossing = db.session.get(BorderCrossing, code) if isinstance(code, str) else None
     if crossing is None or not crossing.active:
@@ -172,13 +275,14 @@ def create_shipment(user, data: dict) -> tuple[Shipment, list[dict]]:
     temperature band). All or nothing.
 
     ``data``: order_ids, mode, border_crossing, vehicle_number, container_number, seal_number,
-    carrier, origin, destination, planned_departure, and optionally packages
+    carrier, origin, destination (free text), origin_place, destination_place (place codes),
+    planned_departure, and optionally packages
     ``[{"order_line_id", "quantity", "places", "gross_weight_kg"}]`` for a partial shipment
     (without them every line still to ship travels whole, one place per line).
 
     :raise 403: not an operator or admin
     :raise 409: an order is not paid and ready for pickup, or has nothing left to ship
-    :raise 422: unknown orders, crossing or lines; quantities beyond what is left
+    :raise 422: unknown orders, crossing, lines or places; quantities beyond what is left
     """
     require_staff(user)
     try:
@@ -199,6 +303,7 @@ def _build(user, data: dict) -> tuple[Shipment, list[dict]]:
     if mode not in MODES:
         raise ValidationFailed(_l("Unknown mode."), fields={"mode": [_l("Unknown mode.")]})
     crossing = _crossing(data["border_crossing"], mode)
+    route = route_places(data)
     orders = _lock_orders(order_ids)
     unknown = [i for i in order_ids if i not in orders]
     if unknown:
@@ -226,9 +331,8 @@ def _build(user, data: dict) -> tuple[Shipment, list[dict]]:
     shipment = Shipment(
         tracking_code=new_tracking_code(),
         mode=mode,
-        origin=(data.get("origin") or DEFAULT_ORIGIN).strip()[:120],
         border_crossing=crossing,
-        destination=(data.get("destination") or DEFAULT_DESTINATION).strip()[:200],
+        **route,
         vehicle_number=(data.get("vehicle_number") or "").strip()[:40],
         container_number=(data.get("container_number") or "").strip()[:40],
         seal_number=(data.get("seal_number") or "").strip()[:40],
