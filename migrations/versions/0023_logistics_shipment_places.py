@@ -6,7 +6,7 @@ text stays as the detail. Existing shipments whose text is the app's default (``
 that place; any other text is left without one.
 
 Revision ID: 0023_logistics_shipment_places
-Revises: 0022_words_packaging
+Revises: 0023_shop_line_packaging
 Create Date: 2026-12-02 18:30:00
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0023_logistics_shipment_places"
-down_revision = "0022_words_packaging"
+down_revision = "0023_shop_line_packaging"
 branch_labels = None
 depends_on = None
 
