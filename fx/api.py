@@ -5,7 +5,6 @@ from flask_smorest import Blueprint
 
 from core.auth import api_auth, api_user
 from core.errors import NotFound
-from core.timeutil import utcnow
 from fx import schemas as s
 from fx import services as rates
 
@@ -35,7 +34,7 @@ def get_rate(args):
 
     :raise 404: no rate on or before the date
     """
-    on = args.get("date") or utcnow().date()
+    on = args.get("date") or rates.moscow_today()
     quote = rates.rate_on(args["currency"].upper(), on)
     if quote is None:
         raise NotFound(_l("No exchange rate is on file for that currency and date."), code="no_rate")

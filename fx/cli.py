@@ -6,7 +6,6 @@ from flask.cli import AppGroup
 
 from core.cli import periodic
 from core.errors import AppError
-from core.timeutil import utcnow
 from fx import services as rates
 
 rates_cli = AppGroup("rates", help="Central Bank of Russia exchange rates.")
@@ -49,7 +48,7 @@ def import_rates(source, force):
 @click.option("--currency", default="CNY")
 def show(currency):
     """Print the latest rate on file for a currency."""
-    quote = rates.rate_on(currency.upper(), utcnow().date())
+    quote = rates.rate_on(currency.upper(), rates.moscow_today())
     if quote is None:
         raise click.ClickException(f"No {currency.upper()} rate on file.")
     click.echo(

@@ -351,7 +351,7 @@ def latest_rates(limit: int = 60) -> list[ExchangeRate]:
 
 def convert(amount_cny: Decimal, on: date | None = None, currency: str = "RUB") -> dict | None:
     """``amount_cny`` in RUB (or USD via RUB cross-rates), for information; None without rates."""
-    on = on or utcnow().date()
+    on = on or moscow_today()
     cny = rate_on("CNY", on)
     if cny is None:
         return None
@@ -378,8 +378,8 @@ def convert(amount_cny: Decimal, on: date | None = None, currency: str = "RUB") 
 
 
 def _order_date(order) -> date:
-    created = order.created_at or utcnow()
-    return created.date()
+    """The order's day on CBR's (Moscow's) calendar, the one its rates are dated by."""
+    return (order.created_at or utcnow()).astimezone(MOSCOW).date()
 
 
 def record_order_rate(order) -> OrderRate | None:

@@ -84,3 +84,12 @@ def test_a_fresh_rate_is_used(app):
     cny_rate(rates.moscow_today() - timedelta(days=3), "11.0512")
     equivalent, warning = rates.convert_fresh(rates.Decimal("100.00"))
     assert warning is None and str(equivalent["amount"]) == "1105.12"
+
+
+def test_an_order_is_dated_by_moscows_calendar(app):
+    # Placed at 22:30 UTC on 2 December: already 3 December in Moscow, the day CBR dates by.
+    order = order_in(app)
+    order.created_at = datetime(2026, 12, 2, 22, 30, tzinfo=UTC)
+    cny_rate(datetime(2026, 12, 3).date(), "11.2000")
+    cny_rate(datetime(2026, 12, 2).date(), "11.0512")
+    assert rates.order_rub_equivalent(order)["rate_date"] == "2026-12-03"
