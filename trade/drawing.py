@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from accounts.company import company_of
 from catalog.customs_fields import net_content, packing
-from catalog.data import PACKAGE_KINDS
+from catalog.data import PACKAGE_KINDS, UNIT_LABELS
 from core.extensions import db
 from fx.services import order_rub_equivalent
 from logistics.rules import PLACE_LABELS
@@ -104,6 +104,15 @@ def _zh_ru(label, separator: str = "/") -> str:
     return f"{zh}{separator}{ru}"
 
 
+def _unit(code: str) -> str:
+    """升/л: the unit of measure as both customs services write it, not the stored code."""
+    return _zh_ru(UNIT_LABELS[code]) if code in UNIT_LABELS else code
+
+
+def _quantity(line) -> str:
+    return f"{qty(line.quantity)} {_unit(line.unit)}"
+
+
 def _kind_label(pdf: TradePdf, kind: str | None) -> str:
     return _zh_ru(PACKAGE_KINDS[kind]) if kind else ""
 
@@ -131,7 +140,7 @@ def _order_lines_table(pdf: TradePdf, order, customs: bool) -> list[dict]:
         product = line.product
         pack = packing(product, line.quantity, package=line)  # the package it was sold in
         packs.append(pack)
-        quantity = f"{qty(line.quantity)} {line.unit}"
+        quantity = _quantity(line)
         if not customs:
             rows.append(
                 [str(index), _codes(line), names, quantity, money(line.unit_price), money(line.line_total)]
@@ -422,7 +431,7 @@ def _packing_list_pages(pdf: TradePdf, shipment, shown) -> None:
         rows.append(
             [
                 str(index),
-                f"{names}\n{qty(package.quantity)} {line.unit} · {line.hs_code}",
+                f"{names}\n{qty(package.quantity)} {_unit(line.unit)} · {line.hs_code}",
                 (_kind_label(pdf, pack["kind"]) or "—") + pallets,
                 str(count),
                 qty(net),

@@ -101,7 +101,7 @@ def test_packing_list_of_the_shipment_with_lots_and_weights(app, api):
         "GR-2026-117",
         lot.produced_on.isoformat(),
         lot.best_before.isoformat(),
-        "200 kg",
+        "200 千克/кг",  # the unit as both customs services write it
         "204",
         "A123BC174",
         "后贝加尔斯克—满洲里",

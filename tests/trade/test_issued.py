@@ -179,7 +179,7 @@ def test_a_brokers_checklist(app):
         "Гречневая крупа",
         "1008100000",  # the Chinese code and the TN VED code
         "Russia",
-        "1 000 kg",
+        "1 000 千克/",  # the unit in both languages (the column wraps before кг)
         "12.50",
         "12 500.00",
         "1 000",  # net kg
