@@ -79,6 +79,9 @@ class Config:
     PUBLIC_CACHE_TTL = env_int("PUBLIC_CACHE_TTL", 300)
     #: Prefix of the cache's Redis keys (two apps sharing one Redis database keep apart).
     PUBLIC_CACHE_PREFIX = os.environ.get("PUBLIC_CACHE_PREFIX") or "agrobridge:public"
+    #: A search whose words are found only in descriptions ranks the newest this many matches
+    #: (a word every tenth description holds would otherwise rank tens of thousands of rows).
+    SEARCH_TEXT_CAP = env_int("SEARCH_TEXT_CAP", 1000)
     # Jobs run in-process right after commit when there is no Redis.
     JOBS_INLINE = env_bool("JOBS_INLINE", default=False)
     JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "agrobridge")

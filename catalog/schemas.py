@@ -590,6 +590,12 @@ class ProductPageSchema(ma.Schema):
     pages = StrictInteger(
         metadata={"description": "Pages of per_page for total (at least 1); a page past it is empty"}
     )
+    total_capped = ma.fields.Boolean(
+        metadata={
+            "description": "true when the words were found only in descriptions, in more products than "
+            "SEARCH_TEXT_CAP (default 1000): the newest of them are ranked and total is that number"
+        }
+    )
     understood = ma.fields.Nested(
         UnderstoodSchema, allow_none=True, metadata={"description": "What q was read as; null without q"}
     )

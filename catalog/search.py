@@ -16,6 +16,7 @@ import math
 import re
 from decimal import ROUND_CEILING, Decimal
 
+from flask import current_app
 from sqlalchemy import (
     Float,
     Integer,
@@ -200,7 +201,9 @@ def _order(sort: str, rank):
     return [Product.created_at.desc(), Product.id.desc()]
 
 
-def page_statements(user, args: dict, *, query: TextQuery | None = None, weights: str | None = None):
+def page_statements(
+    user, args: dict, *, query: TextQuery | None = None, weights: str | None = None, only_ids=None
+):
     """(page statement, count statement, ranked, text clause, rank) for ``args`` — the words
     of ``query`` (default: read from ``args["q"]``) looked for in fields of ``weights``.
 
@@ -208,11 +211,15 @@ def page_statements(user, args: dict, *, query: TextQuery | None = None, weights
     subquery that only carries ``(id, rank)``, so the window count buffers narrow rows, not
     whole products. Otherwise it yields ids in an index order and the total is the count
     statement's (``count(*)``: an index-only scan when only listed products are asked for).
+    ``only_ids``: rank these products (the capped candidates of ``_text_candidates``) instead
+    of matching the words again.
     """
     page, per_page = args.get("page", 1), args.get("per_page", 20)
     if query is None:
         query = read_query(args.get("q") or "")
     text_clause, rank = text_match(query.groups, weights)
+    if only_ids is not None:
+        text_clause = Product.id.in_(only_ids)
     clauses, join = _filters(user, args, text_clause)
     sort = args.get("sort") or "relevance"
     count_stmt = _matching([func.count()], clauses, join)
@@ -243,8 +250,9 @@ def search_products(user, args: dict, *, with_facets: bool = False) -> dict:
     """
     page, per_page = args.get("page", 1), args.get("per_page", 20)
     query = read_query(args.get("q") or "")
+    capped = False
     for weights in TIERS if query.groups else (None,):
-        ids, total, facet_counts, text_clause = _page(user, args, query, weights, with_facets)
+        ids, total, facet_counts, text_clause, capped = _page(user, args, query, weights, with_facets)
         if total or weights is None:
             break
     items = readmodel.load_products(ids) if ids else []
@@ -254,6 +262,7 @@ def search_products(user, args: dict, *, with_facets: bool = False) -> dict:
         "page": page,
         "per_page": per_page,
         "pages": max(1, math.ceil(total / per_page)),
+        "total_capped": capped,
         "understood": query.understood() if args.get("q") else None,
         "suggestion": suggest(user, args, query) if not total and query.groups else None,
     }
@@ -262,9 +271,28 @@ def search_products(user, args: dict, *, with_facets: bool = False) -> dict:
     return result
 
 
+def _text_candidates(user, args: dict, query: TextQuery) -> tuple[list[int] | None, bool]:
+    """(ids, capped) of the last round — words found only in descriptions: the newest
+    SEARCH_TEXT_CAP matches, and whether there were more; (None, False) when that round is not
+    ranked. A word that many descriptions hold (哈尔滨) would otherwise have every match's
+    whole text read to rank it; the newest are found by walking the listing order."""
+    cap = current_app.config["SEARCH_TEXT_CAP"]
+    if not cap or (args.get("sort") or "relevance") != "relevance":
+        return None, False
+    text_clause, _ = text_match(query.groups, None)
+    clauses, join = _filters(user, args, text_clause)
+    newest = _matching([Product.id], clauses, join).order_by(*_order("newest", None)).limit(cap + 1)
+    ids = list(db.session.scalars(newest))
+    return ids[:cap], len(ids) > cap
+
+
 def _page(user, args: dict, query: TextQuery, weights: str | None, with_facets: bool):
-    """(page ids, total, facets or None, text clause) of one round of ``search_products``."""
+    """(page ids, total, facets or None, text clause, total capped) of one round of
+    ``search_products``."""
     page = args.get("page", 1)
+    only_ids, capped = None, False
+    if weights is None and query.groups:
+        only_ids, capped = _text_candidates(user, args, query)
     if namesearch.usable(user, args, query.groups, weights, dialect()):
         ids, total, facet_counts = namesearch.page(
             args,
@@ -275,9 +303,9 @@ def _page(user, args: dict, query: TextQuery, weights: str | None, with_facets: 
             facet_groups=_facet_groups,
             facet_counts=_facet_counts,
         )
-        return ids, total, facet_counts, text_match(query.groups, weights)[0]
+        return ids, total, facet_counts, text_match(query.groups, weights)[0], False
     page_stmt, count_stmt, ranked, text_clause, rank = page_statements(
-        user, args, query=query, weights=weights
+        user, args, query=query, weights=weights, only_ids=only_ids
     )
     facet_counts = None
     if ranked and with_facets and not any(args.get(name) for name in FACET_FILTERS):
@@ -292,7 +320,7 @@ def _page(user, args: dict, query: TextQuery, weights: str | None, with_facets: 
         # Ordered by an index (newest, price): the page stops early, the count is its own query.
         total = db.session.scalar(count_stmt)
         ids = list(db.session.scalars(page_stmt))
-    return ids, total, facet_counts, text_clause
+    return ids, total, facet_counts, text_clause, capped
 
 
 def suggest(user, args: dict, query: TextQuery) -> str | None:

@@ -222,10 +222,29 @@ def test_pages_never_contradict_themselves(api, client):
     assert response.status_code == 302 and "page=" not in response.headers["Location"]
 
 
+def test_a_word_many_descriptions_hold_ranks_the_newest_matches(app, api, client):
+    made = [factories.ProductFactory(description_en=f"Packed at the Kopeysk plant, {i}.") for i in range(6)]
+    saved, app.config["SEARCH_TEXT_CAP"] = app.config["SEARCH_TEXT_CAP"], 4
+    try:
+        body = search_api(api, "q=Kopeysk")
+        page = client.get("/catalog?q=Kopeysk").get_data(as_text=True)
+        app.config["SEARCH_TEXT_CAP"] = 6  # exactly as many as match: not capped
+        whole = search_api(api, "q=Kopeysk")
+    finally:
+        app.config["SEARCH_TEXT_CAP"] = saved
+    assert (body["total"], body["pages"], body["total_capped"]) == (4, 1, True)
+    assert {item["id"] for item in body["items"]} == {p.id for p in made[2:]}
+    assert "More than 4 products mention these words in their descriptions" in page
+    assert (whole["total"], whole["total_capped"], len(whole["items"])) == (6, False, 6)
+    # Another order walks its index anyway: every match counts.
+    newest = search_api(api, "q=Kopeysk&sort=newest")
+    assert (newest["total"], newest["total_capped"]) == (6, False)
+
+
 def test_openapi_documents_the_new_fields(api):
     spec = api.get("/api/v1/openapi.json").get_json()
     page = spec["components"]["schemas"]["ProductPage"]["properties"]
-    assert {"pages", "understood", "suggestion"} <= set(page)
+    assert {"pages", "understood", "suggestion", "total_capped"} <= set(page)
     assert {"text", "quantity", "unit"} <= set(spec["components"]["schemas"]["Understood"]["properties"])
 
 
