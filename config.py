@@ -81,7 +81,7 @@ class Config:
     PUBLIC_CACHE_PREFIX = os.environ.get("PUBLIC_CACHE_PREFIX") or "agrobridge:public"
     #: A search whose words are found only in descriptions ranks the newest this many matches
     #: (a word every tenth description holds would otherwise rank tens of thousands of rows).
-    SEARCH_TEXT_CAP = env_int("SEARCH_TEXT_CAP", 1000)
+    SEARCH_TEXT_CAP = env_int("SEARCH_TEXT_CAP", 500)
     # Jobs run in-process right after commit when there is no Redis.
     JOBS_INLINE = env_bool("JOBS_INLINE", default=False)
     JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "agrobridge")

@@ -593,7 +593,7 @@ class ProductPageSchema(ma.Schema):
     total_capped = ma.fields.Boolean(
         metadata={
             "description": "true when the words were found only in descriptions, in more products than "
-            "SEARCH_TEXT_CAP (default 1000): the newest of them are ranked and total is that number"
+            "SEARCH_TEXT_CAP (default 500): the newest of them are ranked and total is that number"
         }
     )
     understood = ma.fields.Nested(

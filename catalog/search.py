@@ -444,15 +444,23 @@ def facets(user, args: dict, text_clause) -> dict:
 
 
 def _facet_groups(groups):
-    """(category, district, organic claim, valid cn, valid ru, n) per group of matches."""
-    return select(
-        groups.c.category_code,
-        Producer.district_code,
-        groups.c.organic_claim,
-        _organic_valid(groups.c.producer_id, "cn").label("cn"),
-        _organic_valid(groups.c.producer_id, "ru").label("ru"),
-        groups.c.n,
-    ).join(Producer, Producer.id == groups.c.producer_id)
+    """(category, district, organic claim, valid cn, valid ru, n) from groups of matches by
+    (category, producer, organic claim): producers summed into their districts in the
+    database, so a broad word returns a few hundred rows rather than one per producer."""
+    keyed = (
+        select(
+            groups.c.category_code,
+            Producer.district_code,
+            groups.c.organic_claim,
+            _organic_valid(groups.c.producer_id, "cn").label("cn"),
+            _organic_valid(groups.c.producer_id, "ru").label("ru"),
+            groups.c.n,
+        )
+        .join(Producer, Producer.id == groups.c.producer_id)
+        .subquery()
+    )
+    keys = (keyed.c.category_code, keyed.c.district_code, keyed.c.organic_claim, keyed.c.cn, keyed.c.ru)
+    return select(*keys, sql_cast(func.sum(keyed.c.n), Integer).label("n")).group_by(*keys)
 
 
 def _facet_counts(rows, args: dict) -> dict:
