@@ -31,6 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import cast as sql_cast
 
+from catalog.facets import category_codes, facet_counts, facet_groups, organic_valid
 from catalog.models import Producer
 from core.extensions import db
 
@@ -71,7 +72,7 @@ def usable(user, args: dict, groups, weights: str | None, dialect: str) -> bool:
     return not any(value not in (None, "", False) for key, value in args.items() if key not in HANDLED)
 
 
-def page(args: dict, group, *, with_facets: bool, category_codes, organic_valid, facet_groups, facet_counts):
+def page(args: dict, group, *, with_facets: bool):
     """(page ids, total, facets or None) in one statement: the matches grouped by product,
     the page of them that passes the filters, and (when asked) their facet groups."""
     page_no, per_page = args.get("page", 1), args.get("per_page", 20)

@@ -24,7 +24,6 @@ from sqlalchemy import (
     and_,
     case,
     desc,
-    exists,
     func,
     literal,
     null,
@@ -39,8 +38,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql import cast as sql_cast
 
 from catalog import namesearch, readmodel, searchwords, textsearch
-from catalog.data import ORGANIC_KINDS
-from catalog.models import Category, Certificate, District, Producer, Product, SearchTerm, today
+from catalog.facets import category_codes, facet_counts, facet_groups, organic_valid
+from catalog.models import Category, District, Producer, Product, SearchTerm
 from catalog.queries import in_stock_clause, organic_clause
 from catalog.searchwords import TextQuery, correct, read_query  # noqa: F401 - the search API
 from core.extensions import db
@@ -151,19 +150,13 @@ def _visibility(user, status: str) -> tuple[list, bool]:
     return [Product.listed == true(), Product.status == status], False
 
 
-def _category_codes(category: str) -> list[str]:
-    return [category] + list(
-        db.session.scalars(select(Category.code).where(Category.parent_code == category))
-    )
-
-
 def _filters(user, args: dict, text_clause, skip=()) -> tuple[list, bool]:
     """(where clauses, whether they need producers joined) for ``args``, less the ``skip`` filters."""
     clauses, join = _visibility(user, args.get("status") or "active")
     if text_clause is not None:
         clauses.append(text_clause)
     if args.get("category") and "category" not in skip:
-        clauses.append(Product.category_code.in_(_category_codes(args["category"])))
+        clauses.append(Product.category_code.in_(category_codes(args["category"])))
     if args.get("district") and "district" not in skip:
         clauses.append(Producer.district_code == args["district"])
         join = True
@@ -252,7 +245,7 @@ def search_products(user, args: dict, *, with_facets: bool = False) -> dict:
     query = read_query(args.get("q") or "")
     capped = False
     for weights in TIERS if query.groups else (None,):
-        ids, total, facet_counts, text_clause, capped = _page(user, args, query, weights, with_facets)
+        ids, total, counts, text_clause, capped = _page(user, args, query, weights, with_facets)
         if total or weights is None:
             break
     items = readmodel.load_products(ids) if ids else []
@@ -267,7 +260,7 @@ def search_products(user, args: dict, *, with_facets: bool = False) -> dict:
         "suggestion": suggest(user, args, query) if not total and query.groups else None,
     }
     if with_facets:
-        result["facets"] = facet_counts if facet_counts is not None else facets(user, args, text_clause)
+        result["facets"] = counts if counts is not None else facets(user, args, text_clause)
     return result
 
 
@@ -294,22 +287,18 @@ def _page(user, args: dict, query: TextQuery, weights: str | None, with_facets: 
     if weights is None and query.groups:
         only_ids, capped = _text_candidates(user, args, query)
     if namesearch.usable(user, args, query.groups, weights, dialect()):
-        ids, total, facet_counts = namesearch.page(
+        ids, total, counts = namesearch.page(
             args,
             query.groups[0],
             with_facets=with_facets,
-            category_codes=_category_codes,
-            organic_valid=_organic_valid,
-            facet_groups=_facet_groups,
-            facet_counts=_facet_counts,
         )
-        return ids, total, facet_counts, text_match(query.groups, weights)[0], False
+        return ids, total, counts, text_match(query.groups, weights)[0], False
     page_stmt, count_stmt, ranked, text_clause, rank = page_statements(
         user, args, query=query, weights=weights, only_ids=only_ids
     )
-    facet_counts = None
+    counts = None
     if ranked and with_facets and not any(args.get(name) for name in FACET_FILTERS):
-        ids, total, facet_counts = _ranked_page_with_facets(user, args, text_clause, rank)
+        ids, total, counts = _ranked_page_with_facets(user, args, text_clause, rank)
     elif ranked:
         # Ranking reads every match anyway: a window count over the same narrow scan gives
         # the total for free (a separate COUNT doubled the cost of broad searches).
@@ -320,7 +309,7 @@ def _page(user, args: dict, query: TextQuery, weights: str | None, with_facets: 
         # Ordered by an index (newest, price): the page stops early, the count is its own query.
         total = db.session.scalar(count_stmt)
         ids = list(db.session.scalars(page_stmt))
-    return ids, total, facet_counts, text_clause, capped
+    return ids, total, counts, text_clause, capped
 
 
 def suggest(user, args: dict, query: TextQuery) -> str | None:
@@ -375,7 +364,7 @@ def _ranked_page_with_facets(user, args: dict, text_clause, rank) -> tuple[list[
         .group_by(matches.c.category_code, matches.c.producer_id, matches.c.organic_claim)
         .cte("groups")
     )
-    cn, ru = (_organic_valid(groups.c.producer_id, claim) for claim in ("cn", "ru"))
+    cn, ru = (organic_valid(groups.c.producer_id, claim) for claim in ("cn", "ru"))
     no_text, no_int = sql_cast(null(), String), sql_cast(null(), Integer)
     no_rank = sql_cast(null(), Float)
 
@@ -404,23 +393,12 @@ def _ranked_page_with_facets(user, args: dict, text_clause, rank) -> tuple[list[
     by_category = {row[3]: int(row[4]) for row in rows if row[0] == 1}
     by_district = {row[3]: int(row[4]) for row in rows if row[0] == 2}
     organic = next(row for row in rows if row[0] == 3)
-    facet_counts = {
+    counts = {
         "category": by_category,
         "district": by_district,
         "organic": {"cn": int(organic[4]), "ru": int(organic[5])},
     }
-    return [row[1] for row in page_rows], sum(by_category.values()), facet_counts
-
-
-def _organic_valid(producer_id, claim: str):
-    """The producer holds a valid certificate backing organic ``claim`` today."""
-    on = today()
-    return exists().where(
-        Certificate.producer_id == producer_id,
-        Certificate.kind == ORGANIC_KINDS[claim],
-        Certificate.valid_from <= on,
-        Certificate.valid_until >= on,
-    )
+    return [row[1] for row in page_rows], sum(by_category.values()), counts
 
 
 def facets(user, args: dict, text_clause) -> dict:
@@ -440,49 +418,7 @@ def facets(user, args: dict, text_clause) -> dict:
         .group_by(Product.category_code, Product.producer_id, Product.organic_claim)
         .subquery()
     )
-    return _facet_counts(db.session.execute(_facet_groups(groups)).all(), args)
-
-
-def _facet_groups(groups):
-    """(category, district, organic claim, valid cn, valid ru, n) from groups of matches by
-    (category, producer, organic claim): producers summed into their districts in the
-    database, so a broad word returns a few hundred rows rather than one per producer."""
-    keyed = (
-        select(
-            groups.c.category_code,
-            Producer.district_code,
-            groups.c.organic_claim,
-            _organic_valid(groups.c.producer_id, "cn").label("cn"),
-            _organic_valid(groups.c.producer_id, "ru").label("ru"),
-            groups.c.n,
-        )
-        .join(Producer, Producer.id == groups.c.producer_id)
-        .subquery()
-    )
-    keys = (keyed.c.category_code, keyed.c.district_code, keyed.c.organic_claim, keyed.c.cn, keyed.c.ru)
-    return select(*keys, sql_cast(func.sum(keyed.c.n), Integer).label("n")).group_by(*keys)
-
-
-def _facet_counts(rows, args: dict) -> dict:
-    """Facets from ``(category, district, organic claim, valid cn, valid ru, n)`` groups."""
-    category, district, organic = args.get("category"), args.get("district"), args.get("organic")
-    codes = set(_category_codes(category)) if category else None
-    by_category: dict[str, int] = {}
-    by_district: dict[str, int] = {}
-    organic_counts = {"cn": 0, "ru": 0}
-    for category_code, district_code, claim, cn, ru, n in rows:
-        cn, ru = bool(claim and cn), bool(claim and ru)
-        category_ok = codes is None or category_code in codes
-        district_ok = not district or district_code == district
-        organic_ok = not organic or (cn or ru if organic == "any" else {"cn": cn, "ru": ru}[organic])
-        if district_ok and organic_ok:
-            by_category[category_code] = by_category.get(category_code, 0) + n
-        if category_ok and organic_ok:
-            by_district[district_code] = by_district.get(district_code, 0) + n
-        if category_ok and district_ok:
-            organic_counts["cn"] += n if cn else 0
-            organic_counts["ru"] += n if ru else 0
-    return {"category": by_category, "district": by_district, "organic": organic_counts}
+    return facet_counts(db.session.execute(facet_groups(groups)).all(), args)
 
 
 def quantities_in_units(products, understood: dict | None) -> dict[int, Decimal]:

@@ -55,6 +55,26 @@ class PlaceQuerySchema(ma.Schema):
     country = ma.fields.String(validate=ma.validate.OneOf(["RU", "CN", "ru", "cn"]))
 
 
+_DROPPABLE = "A code from GET /api/v1/places; null drops it"
+
+
+def _route_detail(end: str, max_length: int):
+    """``origin``/``destination``: free text beside the place code."""
+    return ma.fields.String(
+        validate=ma.validate.Length(max=max_length),
+        metadata={"description": f"Free text: the detail of ``{end}_place``"},
+    )
+
+
+def _place_code(example: str, description: str, nullable: bool = False):
+    """``origin_place``/``destination_place``: a gazetteer code."""
+    return ma.fields.String(
+        allow_none=nullable,
+        validate=ma.validate.Length(min=1, max=40),
+        metadata={"example": example, "description": description},
+    )
+
+
 class ShipmentCreateSchema(ma.Schema):
     order_ids = ma.fields.List(
         StrictInteger(validate=ID_RANGE), required=True, validate=ma.validate.Length(min=1, max=100)
@@ -65,27 +85,13 @@ class ShipmentCreateSchema(ma.Schema):
         validate=ma.validate.Length(max=40),
         metadata={"example": "zabaikalsk-manzhouli", "description": "Crossing code"},
     )
-    origin = ma.fields.String(
-        validate=ma.validate.Length(max=120),
-        metadata={"example": "Chelyabinsk", "description": "Free text: the detail of ``origin_place``"},
+    origin = _route_detail("origin", 120)
+    origin_place = _place_code(
+        "chelyabinsk-hub", "A code from GET /api/v1/places. Without it and without ``origin``: chelyabinsk"
     )
-    origin_place = ma.fields.String(
-        validate=ma.validate.Length(min=1, max=40),
-        metadata={
-            "example": "chelyabinsk-hub",
-            "description": "A code from GET /api/v1/places. Without it and without ``origin``: chelyabinsk",
-        },
-    )
-    destination = ma.fields.String(
-        validate=ma.validate.Length(max=200),
-        metadata={"description": "Free text: the detail of ``destination_place``"},
-    )
-    destination_place = ma.fields.String(
-        validate=ma.validate.Length(min=1, max=40),
-        metadata={
-            "example": "harbin-daowai",
-            "description": "A code from GET /api/v1/places. Without it and ``destination``: harbin-daowai",
-        },
+    destination = _route_detail("destination", 200)
+    destination_place = _place_code(
+        "harbin-daowai", "A code from GET /api/v1/places. Without it and ``destination``: harbin-daowai"
     )
     vehicle_number = ma.fields.String(load_default="", validate=ma.validate.Length(max=40))
     container_number = ma.fields.String(load_default="", validate=ma.validate.Length(max=40))
@@ -109,27 +115,10 @@ class ShipmentCreateSchema(ma.Schema):
 class ShipmentRouteInSchema(ma.Schema):
     """A change of origin or destination: only the fields given change."""
 
-    origin = ma.fields.String(
-        validate=ma.validate.Length(max=120),
-        metadata={"description": "Free text: the detail of ``origin_place``"},
-    )
-    origin_place = ma.fields.String(
-        allow_none=True,
-        validate=ma.validate.Length(min=1, max=40),
-        metadata={
-            "example": "chelyabinsk-hub",
-            "description": "A code from GET /api/v1/places; null drops it",
-        },
-    )
-    destination = ma.fields.String(
-        validate=ma.validate.Length(max=200),
-        metadata={"description": "Free text: the detail of ``destination_place``"},
-    )
-    destination_place = ma.fields.String(
-        allow_none=True,
-        validate=ma.validate.Length(min=1, max=40),
-        metadata={"example": "harbin-daowai", "description": "A code from GET /api/v1/places; null drops it"},
-    )
+    origin = _route_detail("origin", 120)
+    origin_place = _place_code("chelyabinsk-hub", _DROPPABLE, nullable=True)
+    destination = _route_detail("destination", 200)
+    destination_place = _place_code("harbin-daowai", _DROPPABLE, nullable=True)
 
 
 class LocationInSchema(ma.Schema):

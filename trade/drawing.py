@@ -5,18 +5,16 @@ from decimal import Decimal
 from flask import current_app
 from flask_babel import force_locale
 from fpdf import XPos, YPos
-from sqlalchemy import select
 
 from accounts.company import company_of
 from catalog.customs_fields import net_content, packing
 from catalog.data import PACKAGE_KINDS, UNIT_LABELS
-from core.extensions import db
 from fx.services import order_rub_equivalent
 from logistics.rules import PLACE_LABELS
 from logistics.services.places import route_detail
 from logistics.services.shipments import shipments_carrying
-from marketplace.models import Payment, PaymentOrder
-from marketplace.services.payments.intake import bank_details
+from marketplace.models import Payment
+from marketplace.services.payments.intake import bank_details, bank_payments_of
 from trade.contracts import contract_between
 from trade.pdf import MUTED, RULE, TradePdf, money, path_for, public_url, qty
 
@@ -71,17 +69,8 @@ def _qr_for(order, shipments) -> tuple[str, str]:
 
 
 def _bank_payment(order) -> Payment | None:
-    return db.session.scalar(
-        select(Payment)
-        .join(PaymentOrder, PaymentOrder.payment_id == Payment.id)
-        .where(
-            PaymentOrder.order_id == order.id,
-            Payment.method == "bank_transfer",
-            Payment.status.in_(("pending", "partially_received", "succeeded")),
-        )
-        .order_by(Payment.id.desc())
-        .limit(1)
-    )
+    payments = bank_payments_of(order.id)
+    return payments[0] if payments else None
 
 
 def _codes(line) -> str:

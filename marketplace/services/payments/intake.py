@@ -113,6 +113,25 @@ def new_payment(buyer_id: int, orders: list[Order], method: str, checkout: Check
     return payment
 
 
+def bank_payments_of(order_id: int, *, lock: bool = False) -> list[Payment]:
+    """The order's bank-transfer payments that await money, were partly paid or are paid,
+    newest first: the one its proforma names and a transfer quoting its number belongs to.
+    ``lock``: the payments' rows locked for update (the caller records money on one)."""
+    stmt = (
+        select(Payment)
+        .join(PaymentOrder, PaymentOrder.payment_id == Payment.id)
+        .where(
+            PaymentOrder.order_id == order_id,
+            Payment.method == "bank_transfer",
+            Payment.status.in_(("pending", "partially_received", "succeeded")),
+        )
+        .order_by(Payment.id.desc())
+    )
+    if lock:
+        stmt = stmt.with_for_update(of=Payment)
+    return list(db.session.scalars(stmt))
+
+
 def open_bank_payment(orders: list[Order]) -> Payment | None:
     """The open bank-transfer payment of exactly ``orders``, if there is one."""
     return _open_payment(orders, "bank_transfer")

@@ -11,7 +11,7 @@ from core.extensions import db
 from core.logs import audit
 from core.money import round_money
 from core.timeutil import utcnow
-from marketplace.models import BankTransferReceipt, Order, Payment, PaymentOrder, Refund
+from marketplace.models import BankTransferReceipt, Order, Payment, Refund
 from marketplace.services import ledger
 from marketplace.services.orders import apply_move
 from marketplace.services.payments import intake
@@ -47,17 +47,7 @@ def _payment_for(reference: str) -> Payment:
 def _payment_for_order(order: Order) -> Payment:
     """The bank-transfer payment a transfer quoting the order's number belongs to: the order's own
     (opened now if the buyer never chose a method — the proforma names the order number)."""
-    payments = db.session.scalars(
-        select(Payment)
-        .join(PaymentOrder, PaymentOrder.payment_id == Payment.id)
-        .where(
-            PaymentOrder.order_id == order.id,
-            Payment.provider == "bank_transfer",
-            Payment.status.in_(("pending", "partially_received", "succeeded")),
-        )
-        .order_by(Payment.id.desc())
-        .with_for_update(of=Payment)
-    ).all()
+    payments = intake.bank_payments_of(order.id, lock=True)
     for payment in payments:
         if [po.order_id for po in payment.orders] == [order.id]:
             return payment
