@@ -72,26 +72,41 @@ def usable(user, args: dict, groups, weights: str | None, dialect: str) -> bool:
     return not any(value not in (None, "", False) for key, value in args.items() if key not in HANDLED)
 
 
+def _postings(exact: list[str], prefixes: list[str], producer_id):
+    """The postings of the words: one index-only range per exact list and per prefix, each
+    posting once. (``lexeme IN (…) OR lexeme LIKE 'p%'`` made PostgreSQL OR two bitmaps and read
+    the table's pages instead: 0.75 s for ``grechka`` at a million products.)"""
+    parts = []
+    if exact:
+        parts.append([POSTINGS.c.lexeme.in_(exact)])
+    for i, prefix in enumerate(prefixes):
+        where = [POSTINGS.c.lexeme.startswith(prefix, autoescape=True)]
+        if exact:
+            where.append(POSTINGS.c.lexeme.not_in(exact))
+        where += [~POSTINGS.c.lexeme.startswith(p, autoescape=True) for p in prefixes[:i]]
+        parts.append(where)
+    if producer_id:
+        parts = [where + [POSTINGS.c.producer_id == producer_id] for where in parts]
+    selects = [select(*POSTINGS.c).where(*where) for where in parts]
+    return (selects[0] if len(selects) == 1 else union_all(*selects)).subquery("postings")
+
+
 def page(args: dict, group, *, with_facets: bool):
     """(page ids, total, facets or None) in one statement: the matches grouped by product,
     the page of them that passes the filters, and (when asked) their facet groups."""
     page_no, per_page = args.get("page", 1), args.get("per_page", 20)
     exact = sorted({t.lexeme for (t,) in group.alternatives if not t.prefix})
     prefixes = sorted({t.lexeme for (t,) in group.alternatives if t.prefix})
-    wanted = [POSTINGS.c.lexeme.in_(exact)] if exact else []
-    wanted += [POSTINGS.c.lexeme.startswith(p, autoescape=True) for p in prefixes]
-    where = [or_(*wanted)]
-    if args.get("producer"):
-        where.append(POSTINGS.c.producer_id == args["producer"])
-    columns = [POSTINGS.c.product_id.label("id"), func.sum(POSTINGS.c.hits).label("rank")]
+    postings = _postings(exact, prefixes, args.get("producer"))
+    columns = [postings.c.product_id.label("id"), func.sum(postings.c.hits).label("rank")]
     if with_facets or any(args.get(name) for name in ("category", "district", "organic")):
         # Every row of a product carries the same keys: min() and bool_or() just pick them.
         columns += [
-            func.min(POSTINGS.c.category_code).label("category_code"),
-            func.min(POSTINGS.c.producer_id).label("producer_id"),
-            func.bool_or(POSTINGS.c.organic_claim).label("organic_claim"),
+            func.min(postings.c.category_code).label("category_code"),
+            func.min(postings.c.producer_id).label("producer_id"),
+            func.bool_or(postings.c.organic_claim).label("organic_claim"),
         ]
-    matches = select(*columns).where(*where).group_by(POSTINGS.c.product_id).cte("matches")
+    matches = select(*columns).group_by(postings.c.product_id).cte("matches")
     if with_facets:  # read twice (the page, the facet groups): once from the index
         matches = matches.prefix_with("MATERIALIZED")
     passing = []
