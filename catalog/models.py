@@ -337,10 +337,19 @@ PACKAGE_COLUMNS = (
 )
 
 
-class PackageReading:
-    """Reads a package kept as columns — ``package_kind``, ``units_per_package``,
-    ``package_tare_kg``, ``packages_per_pallet``, ``package_size``, ``package_size_unit`` —
-    beside a unit of sale (``unit``): a product's own, or the copy an order line keeps."""
+class Package:
+    """A package kept as columns beside a unit of sale (``unit``): a product's own, or the copy
+    an order line keeps (``PACKAGE_COLUMNS``), and how to read it."""
+
+    #: The package one sells in, for the packing list and the label: kind (bag, big_bag, carton…),
+    #: how many units of sale one package holds, its tare, and how many go on a pallet.
+    package_kind: Mapped[str | None] = mapped_column(String(16))
+    units_per_package: Mapped[Decimal | None] = mapped_column(QUANTITY)
+    package_tare_kg: Mapped[Decimal | None] = mapped_column(QUANTITY)
+    packages_per_pallet: Mapped[int | None] = mapped_column(Integer)
+    #: What one package holds, in a measure of the unit vocabulary (25 kg, 1 tonne, 0.5 litre).
+    package_size: Mapped[Decimal | None] = mapped_column(QUANTITY)
+    package_size_unit: Mapped[str | None] = mapped_column(String(16))
 
     @property
     def package_size_or_units(self) -> tuple[Decimal, str] | None:
@@ -368,7 +377,7 @@ class PackageReading:
         return package_json(self)
 
 
-class Product(Trilingual, TimestampMixin, PackageReading, db.Model):
+class Product(Trilingual, TimestampMixin, Package, db.Model):
     """A wholesale listing: names in three languages, CNY price tiers, stock or lots."""
 
     __tablename__ = "catalog_products"
@@ -463,15 +472,6 @@ class Product(Trilingual, TimestampMixin, PackageReading, db.Model):
     shelf_life_days: Mapped[int | None] = mapped_column(Integer)
     #: GS1 trade item number (GTIN-8/12/13/14, check digit validated).
     gtin: Mapped[str | None] = mapped_column(String(14), unique=True)
-    #: The package one sells in, for the packing list and the label: kind (bag, big_bag, carton…),
-    #: how many units of sale one package holds, its tare, and how many go on a pallet.
-    package_kind: Mapped[str | None] = mapped_column(String(16))
-    units_per_package: Mapped[Decimal | None] = mapped_column(QUANTITY)
-    package_tare_kg: Mapped[Decimal | None] = mapped_column(QUANTITY)
-    packages_per_pallet: Mapped[int | None] = mapped_column(Integer)
-    #: What one package holds, in a measure of the unit vocabulary (25 kg, 1 tonne, 0.5 litre).
-    package_size: Mapped[Decimal | None] = mapped_column(QUANTITY)
-    package_size_unit: Mapped[str | None] = mapped_column(String(16))
     #: GB 28050 nutrition per 100 g or 100 ml (``nutrition_basis``); None until given.
     nutrition_basis: Mapped[str | None] = mapped_column(String(5))
     energy_kj: Mapped[Decimal | None] = mapped_column(Numeric(8, 1))

@@ -46,6 +46,11 @@ def _name_key(text) -> str:
     return " ".join((text or "").split()).casefold()
 
 
+def _name_keys(place: Place) -> set[str]:
+    """The place's names in every language, as ``_name_key`` compares them."""
+    return {_name_key(name) for name in place.names.values()}
+
+
 def place_named(text) -> Place | None:
     """The place whose name (zh, ru or en, case and spacing aside) a free text is, or the
     place of a default the app stored (``Chelyabinsk``); None for any other text."""
@@ -56,7 +61,7 @@ def place_named(text) -> Place | None:
     if key in defaults:
         return _cached(defaults[key])
     for place in list_places():
-        if key in {_name_key(name) for name in place.names.values()}:
+        if key in _name_keys(place):
             return place
     return None
 
@@ -67,7 +72,7 @@ def route_detail(text, place: Place | None) -> str:
     if place is None:
         return text or ""
     key = _name_key(text)
-    if not key or key in {_name_key(name) for name in place.names.values()}:
+    if not key or key in _name_keys(place):
         return ""
     return text
 

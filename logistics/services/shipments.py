@@ -162,27 +162,36 @@ def route_places(data: dict) -> dict:
 
     :raise 422: an unknown place code (the field is named)
     """
-    values, errors = {}, {}
+    coded = _places_by_code({f"{end}_place": data.get(f"{end}_place") for end, *_ in _ENDS})
+    values = {}
     for end, length, default_text, default_place in _ENDS:
-        code = data.get(f"{end}_place")
         text = (data.get(end) or "").strip()[:length]
-        place = None
-        if code:
-            try:
-                place = place_by_code(code, f"{end}_place")
-            except ValidationFailed as error:
-                errors.update(error.fields)
-                continue
-        elif text:
+        place = coded.get(f"{end}_place")
+        if place is None and text:
             place = place_named(text)
-        else:
+        elif place is None:
             text, place = default_text, db.session.get(Place, default_place)
         values[end] = text or place.name_en[:length]
         values[f"{end}_place"] = place
-    if errors:
-        message = next(iter(errors.values()))[0]
-        raise ValidationFailed(message, code="unknown_place", fields=errors)
     return values
+
+
+def _places_by_code(codes: dict) -> dict:
+    """``{field: Place}`` for the fields given a code (empty ones are skipped).
+
+    :raise 422: ``unknown_place``, naming every field whose code is unknown
+    """
+    places, errors = {}, {}
+    for field, code in codes.items():
+        if not code:
+            continue
+        try:
+            places[field] = place_by_code(code, field)
+        except ValidationFailed as error:
+            errors.update(error.fields)
+    if errors:
+        raise ValidationFailed(next(iter(errors.values()))[0], code="unknown_place", fields=errors)
+    return places
 
 
 def update_route(user, shipment_id: int, data: dict) -> Shipment:
@@ -198,18 +207,11 @@ def update_route(user, shipment_id: int, data: dict) -> Shipment:
     require_staff(user)
     try:
         shipment = shipment_for(user, shipment_id, lock=True)
-        changed, errors = {}, {}
+        coded = _places_by_code({f"{end}_place": data.get(f"{end}_place") for end, *_ in _ENDS})
+        changed = {}
         for end, length, _default_text, _default_place in _ENDS:
             key = f"{end}_place"
-            place = getattr(shipment, key)
-            if key in data:
-                place = None
-                if data[key] is not None:
-                    try:
-                        place = place_by_code(data[key], key)
-                    except ValidationFailed as error:
-                        errors.update(error.fields)
-                        continue
+            place = coded.get(key) if key in data else getattr(shipment, key)
             text = getattr(shipment, end)
             if end in data:
                 text = (data[end] or "").strip()[:length]
@@ -220,8 +222,6 @@ def update_route(user, shipment_id: int, data: dict) -> Shipment:
             if place is not getattr(shipment, key) or text != getattr(shipment, end):
                 changed[end] = text
                 changed[key] = place
-        if errors:
-            raise ValidationFailed(next(iter(errors.values()))[0], code="unknown_place", fields=errors)
         for name, value in changed.items():
             setattr(shipment, name, value)
         if changed:

@@ -17,7 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.incoterms import INCOTERMS, TRANSPORT_MODES
-from catalog.models import PackageReading
+from catalog.models import Package
 from core.db import TimestampMixin, UTCDateTime, sql_in
 from core.extensions import db
 from core.timeutil import utcnow
@@ -162,8 +162,10 @@ class Order(TimestampMixin, db.Model):
         return user is not None and (user.role in ("admin", "operator") or self.is_party(user))
 
 
-class OrderLine(PackageReading, db.Model):
-    """A snapshot of what was bought, at the tier price in force for its quantity."""
+class OrderLine(Package, db.Model):
+    """A snapshot of what was bought, at the tier price in force for its quantity — with the
+    product's package when the order was placed (``Package``): the order's pages, API and
+    documents say it even after the product's package changes; no kind: it had none then."""
 
     __tablename__ = "order_lines"
     __table_args__ = (
@@ -188,15 +190,6 @@ class OrderLine(PackageReading, db.Model):
     quantity: Mapped[Decimal] = mapped_column(QUANTITY)
     unit_price: Mapped[Decimal] = mapped_column(MONEY)
     line_total: Mapped[Decimal] = mapped_column(MONEY)
-    #: The product's package when the order was placed (see ``catalog.models.PACKAGE_COLUMNS``):
-    #: the order's pages, API and documents say it even after the product's package changes.
-    #: No kind: the product had no package then.
-    package_kind: Mapped[str | None] = mapped_column(String(16))
-    units_per_package: Mapped[Decimal | None] = mapped_column(QUANTITY)
-    package_tare_kg: Mapped[Decimal | None] = mapped_column(QUANTITY)
-    packages_per_pallet: Mapped[int | None] = mapped_column(Integer)
-    package_size: Mapped[Decimal | None] = mapped_column(QUANTITY)
-    package_size_unit: Mapped[str | None] = mapped_column(String(16))
 
     order: Mapped[Order] = relationship(back_populates="lines")
     product = relationship("Product")
