@@ -9,6 +9,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from accounts.models import ApiToken, KnownDevice, LoginSession, PendingRegistration, User
@@ -321,7 +322,10 @@ def issue_token(user: User, device_id: str | None = None) -> tuple[str, ApiToken
 
 
 def token_record(token: str) -> ApiToken | None:
-    record = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(token)))
+    # The user in the same statement: every API call reads both.
+    record = db.session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == _hash_token(token)).options(joinedload(ApiToken.user))
+    )
     if record is None or record.revoked_at is not None or record.expires_at <= utcnow():
         return None
     if not record.user.active:

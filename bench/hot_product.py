@@ -41,6 +41,7 @@ def setup(app, buyers: int, stock: int):
 
     stamp = time.time_ns()
     with app.app_context():
+        fresh_cny_rate()
         _farmer, product = bench_product("hot", stamp, Decimal(stock))
         tokens = []
         for i in range(buyers):
@@ -48,6 +49,27 @@ def setup(app, buyers: int, stock: int):
             tokens.append(issue_token(buyer)[0])
         db.session.commit()
         return product.id, tokens
+
+
+def fresh_cny_rate() -> None:
+    """Today's CNY rate, as the daily CBR import stores it: every order then freezes its
+    rouble equivalent, as it does in production (without one it only logs a warning)."""
+    from core.extensions import db
+    from fx.models import ExchangeRate
+    from fx.services import moscow_today, rate_on, stale
+
+    quote = rate_on("CNY", moscow_today())
+    if quote is None or stale(quote):
+        db.session.add(
+            ExchangeRate(
+                currency="CNY",
+                rate_date=moscow_today(),
+                nominal=1,
+                value=Decimal("11.2345"),
+                unit_rate=Decimal("11.2345"),
+                source="cbr",
+            )
+        )
 
 
 def reserved_and_ordered(app, product_id: int) -> tuple[Decimal, Decimal, Decimal]:
@@ -105,7 +127,7 @@ def hammer(base: str, tokens: list[str], product_id: int, duration: float | None
                 statuses[code] = statuses.get(code, 0) + count
 
     threads = [threading.Thread(target=buyer, args=(t,)) for t in tokens]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for t in threads:
         t.start()
     for t in threads:
@@ -116,9 +138,21 @@ def hammer(base: str, tokens: list[str], product_id: int, duration: float | None
         "elapsed": elapsed,
         "statuses": statuses,
         "orders_per_s": statuses.get(201, 0) / elapsed,
+        # The load generator shares the machine: its own share of a core, to read the rate by.
+        "client_cpu": (time.process_time() - cpu) / elapsed,
         "p50": statistics.median(latencies) if latencies else 0,
         "p99": cuts[98],
     }
+
+
+def cpu_check() -> str:
+    """How fast a core is right now: the same Python loop, timed. On a shared machine it was
+    seen to run at half speed for minutes at a time; read orders/s beside it."""
+    started = time.process_time()
+    total = 0
+    for i in range(5_000_000):
+        total += i
+    return f"CPU check {time.process_time() - started:.3f} s (5M additions: 0.10–0.12 s here at full speed)"
 
 
 def main():
@@ -186,7 +220,7 @@ def main():
                 time.sleep(0.2)
         print(
             f"load average at start {os.getloadavg()[0]:.2f}; "
-            f"{args.buyers} buyers, gunicorn -w {args.workers}"
+            f"{args.buyers} buyers, gunicorn -w {args.workers}; {cpu_check()}"
         )
         for label, stock, duration in (
             ("throughput", 10**7, args.duration),
@@ -200,7 +234,8 @@ def main():
                 f"{label}: {placed} orders in {result['elapsed']:.1f} s = "
                 f"{result['orders_per_s']:.0f} orders/s; "
                 f"p50 {result['p50']:.0f} ms, p99 {result['p99']:.0f} ms; statuses {result['statuses']}; "
-                f"stock {on_hand}, reserved {reserved}, ordered {ordered}; load {os.getloadavg()[0]:.2f}",
+                f"stock {on_hand}, reserved {reserved}, ordered {ordered}; load {os.getloadavg()[0]:.2f}, "
+                f"client CPU {result['client_cpu']:.0%} of a core",
                 flush=True,
             )
             timeouts = result["statuses"].get(0, 0)

@@ -56,15 +56,22 @@ def _redis(for_reading: bool = True):
     url = app.config.get("REDIS_URL")
     if not url or (for_reading and not app.config.get("PUBLIC_CACHE", True)):
         return None
-    client = app.extensions.get("public_cache_redis")
-    if client is None or app.extensions.get("public_cache_url") != url:
+    # Short timeouts: a slow Redis must cost a request little, never fail it.
+    return redis_client("public_cache", url, socket_connect_timeout=0.5, socket_timeout=0.5)
+
+
+def redis_client(purpose: str, url: str, **options):
+    """The app's Redis client for ``purpose``, made once per URL: its connection pool is kept
+    across requests (a new client per call costs a TCP connect and, in redis-py, a read of the
+    package's metadata — a millisecond or more)."""
+    app = current_app
+    made = app.extensions.get(f"redis:{purpose}")
+    if made is None or made[0] != url:
         from redis import Redis
 
-        # Short timeouts: a slow Redis must cost a request little, never fail it.
-        client = Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5)
-        app.extensions["public_cache_redis"] = client
-        app.extensions["public_cache_url"] = url
-    return client
+        made = (url, Redis.from_url(url, **options))
+        app.extensions[f"redis:{purpose}"] = made
+    return made[1]
 
 
 def _key(*parts: str) -> str:
@@ -129,6 +136,10 @@ def _note_bulk_writes(state):
 
 @event.listens_for(Session, "after_commit")
 def _bump_after_commit(session):
+    # Sent for a savepoint's release too: bumping then would let a page cached before the real
+    # commit keep what it wrote out of view.
+    if session.in_nested_transaction():
+        return
     if session.info.pop("public_write", False):
         try:
             bump_public_version()

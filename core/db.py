@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime, String, TypeDecorator, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql.expression import FunctionElement
 
 from core.timeutil import utcnow
@@ -113,3 +113,25 @@ def _month_of_postgresql(element, compiler, **kw):
 def _month_of_sqlite(element, compiler, **kw):
     (column,) = element.clauses
     return f"strftime('%Y-%m', {compiler.process(column, **kw)})"
+
+
+# ---------------------------------------------------------------- facts that stay true
+
+
+def session_memo(name: str) -> dict:
+    """A dict on the request's session for facts that, once read or written, stay true to the
+    end of the request — a pair's export contract, an order's frozen rate — so that placing
+    an order and writing its answer look each up once. Any rollback empties it: what the
+    rolled-back transaction wrote is gone."""
+    from core.extensions import db
+
+    return db.session.info.setdefault(f"{_MEMO}{name}", {})
+
+
+_MEMO = "memo:"
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_memos(session, _previous_transaction):
+    for key in [key for key in session.info if isinstance(key, str) and key.startswith(_MEMO)]:
+        del session.info[key]

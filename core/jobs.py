@@ -16,6 +16,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from core import logs, outbox
+from core.cache import redis_client
 from core.extensions import db
 from core.timeutil import utcnow
 
@@ -120,10 +121,8 @@ def _run(app, path: str, args, kwargs, rid: str | None, reraise: bool = True, la
 
 
 def redis_connection():
-    from redis import Redis
-
     # Short timeouts: a Redis that is down must not hold a request that has already committed.
-    return Redis.from_url(current_app.config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=5)
+    return redis_client("jobs", current_app.config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=5)
 
 
 def queue():
@@ -146,20 +145,31 @@ def dispatch(jobs) -> None:
             _run(app, "core.jobs:run_outbox_job", (key,), {}, rid, reraise=False, label=path)
         return
     from redis.exceptions import RedisError
+    from rq import Queue
 
     factory = app.config["JOBS_APP_FACTORY"]
 
     try:
-        q = queue()
-        for key, path in jobs:
-            meta = {"request_id": rid, "job": path}
-            q.enqueue_call(run_job, args=(factory, "core.jobs:run_outbox_job", key), meta=meta)
+        # One round trip for all of a commit's jobs.
+        queue().enqueue_many(
+            [
+                Queue.prepare_data(
+                    run_job,
+                    args=(factory, "core.jobs:run_outbox_job", key),
+                    meta={"request_id": rid, "job": path},
+                )
+                for key, path in jobs
+            ]
+        )
     except RedisError as exc:
         log.warning("job queue unreachable (%s): %d job(s) wait in the outbox", exc, len(jobs))
 
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session):
+    # SQLAlchemy sends after_commit for a savepoint's release too: the jobs wait for the real one.
+    if session.in_nested_transaction():
+        return
     jobs = session.info.pop(_PENDING, None)
     if jobs:
         dispatch(jobs)

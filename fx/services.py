@@ -25,6 +25,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from core.db import session_memo
 from core.errors import AppError, Conflict, Forbidden, ValidationFailed
 from core.extensions import db
 from core.money import round_money
@@ -403,7 +404,18 @@ def record_order_rate(order) -> OrderRate | None:
         source=quote.source,
     )
     db.session.add(row)
+    session_memo("order_rates")[order.id] = (row.rub_per_unit, row.rate_date)
     return row
+
+
+def _frozen_rate(order) -> tuple[Decimal, date] | None:
+    """``(roubles per yuan, rate date)`` frozen on the order, or None. It never changes: the
+    order's answer reuses the one just recorded (plain data: the commit between expires rows)."""
+    known = session_memo("order_rates")
+    if order.id not in known:
+        row = db.session.scalar(select(OrderRate).where(OrderRate.order_id == order.id))
+        known[order.id] = None if row is None else (row.rub_per_unit, row.rate_date)
+    return known[order.id]
 
 
 def order_rub_equivalent(order) -> dict | None:
@@ -412,9 +424,9 @@ def order_rub_equivalent(order) -> dict | None:
     The frozen rate when the order recorded one; otherwise the rate of the order's day (or
     the latest earlier), computed now (``frozen: false``). None when no CNY rate is on file.
     """
-    frozen = db.session.scalar(select(OrderRate).where(OrderRate.order_id == order.id))
+    frozen = _frozen_rate(order)
     if frozen is not None:
-        rate, rate_date, is_frozen = frozen.rub_per_unit, frozen.rate_date, True
+        (rate, rate_date), is_frozen = frozen, True
     else:
         quote = rate_on("CNY", _order_date(order))
         if quote is None or stale(quote, _order_date(order)):

@@ -5,9 +5,11 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from catalog.incoterms import INCOTERMS
 from catalog.models import Producer
+from core.db import session_memo
 from core.errors import Forbidden, NotFound, ValidationFailed
 from core.extensions import db
 from core.sequences import next_value
@@ -31,7 +33,16 @@ def contract_between(producer_id: int, buyer_id: int) -> ExportContract | None:
 
 def contract_reference(order) -> dict | None:
     """The order's contract as the order's JSON names it (marketplace's contract lookup)."""
-    contract = contract_between(order.producer_id, order.buyer_id)
+    # A pair's contract, once made, is theirs for good: the order's answer reuses what placing
+    # it found (plain data: the commit between expires the row).
+    known = session_memo("contract_references")
+    key = (order.producer_id, order.buyer_id)
+    if key not in known:
+        known[key] = _reference(contract_between(*key))
+    return known[key]
+
+
+def _reference(contract: ExportContract | None) -> dict | None:
     if contract is None:
         return None
     return {"id": contract.id, "number": contract.number, "signed_on": contract.signed_on.isoformat()}
@@ -42,18 +53,24 @@ def contract_for_order(order) -> ExportContract:
     contract = contract_between(order.producer_id, order.buyer_id)
     if contract is None:
         today = utcnow().date()
-        contract = ExportContract(
-            number=f"EC-{today.year}-{next_value('contract', today.year):05d}",
-            signed_on=today,
-            producer_id=order.producer_id,
-            buyer_id=order.buyer_id,
-            currency="CNY",
-            payment_terms=DEFAULT_PAYMENT_TERMS,
-            incoterm=order.incoterm,
-            named_place=order.named_place,
-        )
-        db.session.add(contract)
-        db.session.flush()
+        try:
+            # The pair's first two orders may be placed at once: the second's contract meets
+            # the first's on the unique pair and gives its number back with the savepoint.
+            with db.session.begin_nested():
+                contract = ExportContract(
+                    number=f"EC-{today.year}-{next_value('contract', today.year):05d}",
+                    signed_on=today,
+                    producer_id=order.producer_id,
+                    buyer_id=order.buyer_id,
+                    currency="CNY",
+                    payment_terms=DEFAULT_PAYMENT_TERMS,
+                    incoterm=order.incoterm,
+                    named_place=order.named_place,
+                )
+                db.session.add(contract)
+        except IntegrityError:
+            contract = contract_between(order.producer_id, order.buyer_id)
+    session_memo("contract_references")[(order.producer_id, order.buyer_id)] = _reference(contract)
     return contract
 
 

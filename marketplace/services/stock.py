@@ -113,14 +113,19 @@ class InsufficientStock(Conflict):
 
 
 def lock_products(product_ids) -> dict[int, Product]:
-    """Lock the products' rows in a fixed order (no deadlocks between two checkouts)."""
+    """Lock the products' rows in a fixed order (no deadlocks between two checkouts).
+
+    ``FOR NO KEY UPDATE``: an order's lines, written before, hold a key-share lock on their
+    products (their foreign key); a plain ``FOR UPDATE`` would wait for every other order's
+    lines, and two orders each waiting for the other's would deadlock.
+    """
     ids = sorted(set(product_ids))
     # populate_existing: the rows read under the lock replace what the session had cached.
     rows = db.session.scalars(
         select(Product)
         .where(Product.id.in_(ids))
         .order_by(Product.id)
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     ).all()
     return {p.id: p for p in rows}
@@ -136,7 +141,7 @@ def _usable_lots(product_id: int) -> list[Lot]:
             Lot.archived_at.is_(None),
         )
         .order_by(Lot.best_before, Lot.id)
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     ).all()
 

@@ -5,7 +5,7 @@ import socket
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from core import jobs
 from core.extensions import db
@@ -48,6 +48,17 @@ def test_the_job_is_written_with_the_transaction_and_marked_done(app):
     (row,) = _rows()
     assert RAN == ["first"]
     assert row.done_at is not None and not row.failed and row.attempts == 0
+
+
+def test_a_savepoint_released_before_the_commit_runs_nothing(app):
+    """SQLAlchemy announces a savepoint's release as a commit: jobs wait for the real one
+    (a job run then would read rows its transaction has not committed, or wait on its locks)."""
+    jobs.enqueue_after_commit(record, "after the commit")
+    with db.session.begin_nested():
+        db.session.execute(text("SELECT 1"))
+    assert RAN == []
+    db.session.commit()
+    assert RAN == ["after the commit"]
 
 
 def test_a_rolled_back_transaction_leaves_no_job(app):

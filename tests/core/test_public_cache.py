@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import text
 
+from core.cache import public_version
 from core.extensions import db
 from tests import factories
 from tests.marketplace.helpers import place
@@ -124,6 +125,20 @@ def test_a_rolled_back_write_keeps_the_cache(client, public_cache):
     db.session.flush()
     db.session.rollback()
     assert client.get(path).headers["X-Cache"] == "hit"
+
+
+def test_a_savepoint_inside_a_write_waits_for_its_commit(app, public_cache):
+    """SQLAlchemy announces a savepoint's release as a commit: the version must not move
+    then, or a page cached before the real commit would keep the old name for good."""
+    product = _product()
+    before = public_version()
+    product.name_en = "Renamed"
+    db.session.flush()
+    with db.session.begin_nested():
+        db.session.execute(text("SELECT 1"))
+    assert public_version() == before
+    db.session.commit()
+    assert public_version() > before
 
 
 # ---------------------------------------------------------------- roles

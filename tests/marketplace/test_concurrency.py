@@ -16,32 +16,39 @@ from tests.marketplace.helpers import product
 THREADS = 40
 
 
+def _at_once(app, clients, send) -> list:
+    """``send(client)`` for every client at the same instant, each in its own thread (and
+    app context, so its own session); their results."""
+    db.session.rollback()
+    barrier = threading.Barrier(len(clients))
+    results = []
+    lock = threading.Lock()
+
+    def run(client):
+        with app.app_context():
+            barrier.wait()
+            result = send(client)
+            with lock:
+                results.append(result)
+            db.session.remove()
+
+    workers = [threading.Thread(target=run, args=(c,)) for c in clients]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=120)
+    return results
+
+
 def _race(app, product_id, quantity="1", threads=THREADS):
     """``threads`` buyers order at the same instant; returns the status codes."""
     clients = [
         ApiClient(app.test_client()).as_user(factories.UserFactory(role="buyer")) for _ in range(threads)
     ]
-    db.session.rollback()
-    barrier = threading.Barrier(threads)
-    codes = []
-    lock = threading.Lock()
-
-    def buy(client):
-        with app.app_context():
-            barrier.wait()
-            response = client.post(
-                "/api/v1/orders", json={"lines": [{"product_id": product_id, "quantity": quantity}]}
-            )
-            with lock:
-                codes.append(response.status_code)
-            db.session.remove()
-
-    workers = [threading.Thread(target=buy, args=(c,)) for c in clients]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join(timeout=120)
-    return Counter(codes)
+    body = {"lines": [{"product_id": product_id, "quantity": quantity}]}
+    return Counter(
+        _at_once(app, clients, lambda client: client.post("/api/v1/orders", json=body).status_code)
+    )
 
 
 def test_forty_buyers_ten_units(app, postgres_only):
@@ -82,28 +89,39 @@ def test_the_same_webhook_twice_at_once_is_processed_once(app, postgres_only, st
         "payment_intent.succeeded",
         {"id": payment["payment_intent_id"], "amount": 5000, "currency": "cny"},
     )
-    db.session.rollback()
-    barrier = threading.Barrier(2)
-    outcomes = []
 
-    def deliver():
-        client = app.test_client()
-        with app.app_context():
-            barrier.wait()
-            response = client.post(
-                "/webhooks/stripe",
-                data=payload,
-                headers={"Stripe-Signature": sign(payload), "Content-Type": "application/json"},
-            )
-            outcomes.append((response.status_code, response.get_json()["outcome"]))
-            db.session.remove()
+    def deliver(client):
+        response = client.post(
+            "/webhooks/stripe",
+            data=payload,
+            headers={"Stripe-Signature": sign(payload), "Content-Type": "application/json"},
+        )
+        return response.status_code, response.get_json()["outcome"]
 
-    threads = [threading.Thread(target=deliver) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    outcomes = _at_once(app, [app.test_client() for _ in range(2)], deliver)
     assert sorted(outcomes) == [(200, "duplicate"), (200, "paid")]
     entries = db.session.scalars(select(LedgerEntry).where(LedgerEntry.account == "escrow")).all()
     assert [e.amount for e in entries] == [Decimal("50.00")]
     assert db.session.get(Order, order_id).history[-1].to_status == "paid"
+
+
+def test_a_pairs_first_orders_at_once_share_one_contract(app, postgres_only):
+    """The export contract is made with a pair's first order: two first orders at once both
+    succeed and cite the same contract (one row, one number taken)."""
+    from trade.models import ExportContract
+
+    p = product(stock="100")
+    buyer = factories.UserFactory(role="buyer")
+    clients = [ApiClient(app.test_client()).as_user(buyer) for _ in range(6)]
+    product_id, buyer_id = p.id, buyer.id  # the threads must not touch this session's objects
+
+    def buy(client):
+        response = client.post(
+            "/api/v1/orders", json={"lines": [{"product_id": product_id, "quantity": "1"}]}
+        )
+        return response.status_code, (response.get_json().get("contract") or {}).get("number")
+
+    answers = _at_once(app, clients, buy)
+    contracts = db.session.scalars(select(ExportContract).where(ExportContract.buyer_id == buyer_id)).all()
+    assert len(contracts) == 1
+    assert answers == [(201, contracts[0].number)] * len(clients)
