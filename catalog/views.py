@@ -130,7 +130,7 @@ def browse():
 @public_response()
 def product_page(product_id):
     """A product: tiers, "your price", lots, certificates, producer. Whoever may see it (404 otherwise)."""
-    product = products.get_product(page_user(), product_id)
+    product = products.read_product(page_user(), product_id)
     quantity_text = request.args.get("quantity", "").strip()[:40]
     quantity = price = None
     if quantity_text:
