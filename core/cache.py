@@ -28,6 +28,8 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from core.db import after_outer_commit
+
 log = logging.getLogger(__name__)
 
 #: Tables whose writes change what anonymous visitors see (filled by ``watch_tables``).
@@ -134,12 +136,8 @@ def _note_bulk_writes(state):
             state.session.info["public_write"] = True
 
 
-@event.listens_for(Session, "after_commit")
+@after_outer_commit
 def _bump_after_commit(session):
-    # Sent for a savepoint's release too: bumping then would let a page cached before the real
-    # commit keep what it wrote out of view.
-    if session.in_nested_transaction():
-        return
     if session.info.pop("public_write", False):
         try:
             bump_public_version()

@@ -115,6 +115,30 @@ def _month_of_sqlite(element, compiler, **kw):
     return f"strftime('%Y-%m', {compiler.process(column, **kw)})"
 
 
+# ---------------------------------------------------------------- the outermost commit
+
+_ON_COMMIT: list = []
+
+
+def after_outer_commit(func):
+    """Register ``func(session)`` to run once a transaction has really committed.
+
+    SQLAlchemy sends ``after_commit`` when a savepoint is released too: work announced there
+    (jobs, cache versions) would run before its data is committed.
+    """
+    if func not in _ON_COMMIT:
+        _ON_COMMIT.append(func)
+    return func
+
+
+@event.listens_for(Session, "after_commit")
+def _outer_commit(session):
+    if session.in_nested_transaction():
+        return
+    for func in _ON_COMMIT:
+        func(session)
+
+
 # ---------------------------------------------------------------- facts that stay true
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from core import logs, outbox
 from core.cache import redis_client
+from core.db import after_outer_commit
 from core.extensions import db
 from core.timeutil import utcnow
 
@@ -165,11 +166,8 @@ def dispatch(jobs) -> None:
         log.warning("job queue unreachable (%s): %d job(s) wait in the outbox", exc, len(jobs))
 
 
-@event.listens_for(Session, "after_commit")
+@after_outer_commit
 def _after_commit(session):
-    # SQLAlchemy sends after_commit for a savepoint's release too: the jobs wait for the real one.
-    if session.in_nested_transaction():
-        return
     jobs = session.info.pop(_PENDING, None)
     if jobs:
         dispatch(jobs)
